@@ -1,0 +1,107 @@
+// Every setting, read once from the environment and the command line (flags
+// win), validated into a typed object. A bad value stops the start with one
+// line naming the setting and what it accepts.
+import { parseArgs } from 'node:util'
+import envSchema from 'env-schema'
+import { Duration } from 'luxon'
+
+export const DEFAULTS = {
+  logLevel: 'info',
+  taskRetentionMs: 24 * 60 * 60 * 1000,
+  maxTasks: 2_000_000,
+  bodyLimit: 100 * 1024
+} as const
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+interface Setting {
+  env: string
+  flag: string
+  schema: Record<string, unknown>
+  accepts: string
+  default?: string | number
+}
+
+export const SETTINGS: Setting[] = [
+  { env: 'PORT', flag: 'port', schema: { type: 'integer', minimum: 0, maximum: 65535 }, accepts: 'a port number from 0 to 65535 (0 picks a free port)', default: 4010 },
+  { env: 'HOST', flag: 'host', schema: { type: 'string', minLength: 1 }, accepts: 'an address to listen on, e.g. 127.0.0.1 or 0.0.0.0', default: '127.0.0.1' },
+  { env: 'LOG_LEVEL', flag: 'log-level', schema: { type: 'string', enum: LOG_LEVELS }, accepts: `one of ${LOG_LEVELS.join(', ')}`, default: DEFAULTS.logLevel },
+  { env: 'FIXTURES', flag: 'fixtures', schema: { type: 'string', minLength: 1 }, accepts: 'the path of a fixture JSON file (default: the embedded fixtures/default.json)' },
+  { env: 'STEP_DURATION_MS', flag: 'step-duration-ms', schema: { type: 'integer', minimum: 1, maximum: 86_400_000 }, accepts: 'milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)' },
+  { env: 'TASK_RETENTION', flag: 'task-retention', schema: { type: 'string', minLength: 2 }, accepts: 'an ISO 8601 duration a task is kept for, on the sandbox clock', default: 'PT24H' },
+  { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1 }, accepts: 'the most tasks kept; the oldest are dropped first', default: DEFAULTS.maxTasks },
+  { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
+]
+
+export interface Config {
+  port: number
+  host: string
+  logLevel: string
+  fixtures: string | undefined
+  stepDurationMs: number | undefined
+  taskRetentionMs: number
+  maxTasks: number
+  bodyLimit: number
+}
+
+export class ConfigError extends Error {
+  constructor (setting: Setting | undefined, detail: string) {
+    super(setting === undefined ? detail : `invalid setting ${setting.env} (--${setting.flag}): ${detail}; it accepts ${setting.accepts}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function helpText (): string {
+  const lines = ['Usage: bud-sandbox [options]', '', 'Every option can also be set through its environment variable; a flag wins.', '']
+  for (const s of SETTINGS) {
+    lines.push(`  --${s.flag} <value>`.padEnd(28) + `${s.env}: ${s.accepts}${s.default === undefined ? '' : ` (default: ${s.default})`}`)
+  }
+  lines.push('  --help'.padEnd(28) + 'show this text')
+  return lines.join('\n')
+}
+
+/** Returns the config, or 'help' when --help was asked; throws ConfigError on a bad value. */
+export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'help' {
+  let flags: Record<string, string | boolean | undefined>
+  try {
+    const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]))
+    flags = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values
+  } catch (err) {
+    throw new ConfigError(undefined, `${(err as Error).message.split('\n')[0]} (see --help)`)
+  }
+  if (flags.help === true) return 'help'
+
+  const data: Record<string, unknown> = {}
+  for (const s of SETTINGS) {
+    const value = flags[s.flag] ?? env[s.env]
+    if (value !== undefined && value !== '') data[s.env] = value
+  }
+  const schema = {
+    type: 'object',
+    properties: Object.fromEntries(SETTINGS.map((s) => [s.env, s.default === undefined ? s.schema : { ...s.schema, default: s.default }]))
+  }
+  let values: Record<string, string | number>
+  try {
+    values = envSchema({ schema, data, dotenv: false })
+  } catch (err) {
+    const first = (err as { errors?: { instancePath: string }[] }).errors?.[0]
+    const name = first?.instancePath.replace(/^\//, '')
+    const setting = SETTINGS.find((s) => s.env === name)
+    throw new ConfigError(setting, `got ${JSON.stringify(data[name ?? ''] ?? null)}`)
+  }
+
+  const retention = Duration.fromISO(String(values.TASK_RETENTION))
+  if (!retention.isValid || retention.toMillis() <= 0) {
+    throw new ConfigError(SETTINGS.find((s) => s.env === 'TASK_RETENTION'), `got ${JSON.stringify(values.TASK_RETENTION)}`)
+  }
+  return {
+    port: Number(values.PORT),
+    host: String(values.HOST),
+    logLevel: String(values.LOG_LEVEL),
+    fixtures: values.FIXTURES === undefined ? undefined : String(values.FIXTURES),
+    stepDurationMs: values.STEP_DURATION_MS === undefined ? undefined : Number(values.STEP_DURATION_MS),
+    taskRetentionMs: retention.toMillis(),
+    maxTasks: Number(values.MAX_TASKS),
+    bodyLimit: Number(values.BODY_LIMIT)
+  }
+}

@@ -1,0 +1,117 @@
+// openapi.yaml is the single contract. This module reads it once and derives
+// what Fastify needs from it: the component schemas (for addSchema) and, per
+// operation, the route schema for headers, path parameters and body.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const OPENAPI_FILE = fileURLToPath(new URL('../openapi.yaml', import.meta.url))
+
+/** OpenAPI keywords Ajv does not know; they are annotations, not rules. */
+export const OPENAPI_KEYWORDS = ['example', 'xml', 'externalDocs', 'discriminator']
+
+type Json = Record<string, unknown>
+
+export interface Parameter {
+  name: string
+  in: 'header' | 'path' | 'query' | 'cookie'
+  required?: boolean
+  schema?: Json
+}
+
+export interface Operation {
+  operationId: string
+  parameters?: (Parameter | { $ref: string })[]
+  requestBody?: { required?: boolean, content: Record<string, { schema: Json }> }
+  responses: Record<string, unknown>
+}
+
+export interface OpenApiDocument {
+  openapi: string
+  paths: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, Json>, parameters?: Record<string, Parameter>, responses?: Record<string, Json> }
+  [key: string]: unknown
+}
+
+export interface RouteSchema {
+  headers?: Json
+  params?: Json
+  querystring?: Json
+  body?: Json
+}
+
+export interface Contract {
+  document: OpenApiDocument
+  /** Component schemas with `$id`s, ready for `fastify.addSchema`. */
+  schemas: Json[]
+  operation (operationId: string): { method: string, path: string, operation: Operation }
+  routeSchema (operationId: string): RouteSchema
+}
+
+const COMPONENT_REF = '#/components/schemas/'
+
+/** Rewrites `#/components/schemas/X` refs into `X#`, so each component stands alone under `$id: X`. */
+function toSharedRefs<T> (value: T): T {
+  if (Array.isArray(value)) return value.map(toSharedRefs) as T
+  if (value === null || typeof value !== 'object') return value
+  const out: Json = {}
+  for (const [key, inner] of Object.entries(value as Json)) {
+    out[key] = key === '$ref' && typeof inner === 'string' && inner.startsWith(COMPONENT_REF)
+      ? `${inner.slice(COMPONENT_REF.length)}#`
+      : toSharedRefs(inner)
+  }
+  return out as T
+}
+
+/** Resolves a local `#/components/...` pointer. */
+export function resolvePointer<T> (document: OpenApiDocument, ref: string): T {
+  let node: unknown = document
+  for (const part of ref.replace(/^#\//, '').split('/')) node = (node as Json)[part]
+  if (node === undefined) throw new Error(`openapi.yaml: unresolved $ref ${ref}`)
+  return node as T
+}
+
+export function loadContract (file: string = OPENAPI_FILE): Contract {
+  const document = parse(readFileSync(file, 'utf8')) as OpenApiDocument
+  const schemas = Object.entries(document.components.schemas).map(([name, schema]) => ({ ...toSharedRefs(schema), $id: name }))
+
+  const operations = new Map<string, { method: string, path: string, operation: Operation }>()
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      operations.set(operation.operationId, { method: method.toUpperCase(), path, operation })
+    }
+  }
+
+  const operation = (operationId: string) => {
+    const found = operations.get(operationId)
+    if (found === undefined) throw new Error(`openapi.yaml has no operation ${operationId}`)
+    return found
+  }
+
+  const routeSchema = (operationId: string): RouteSchema => {
+    const { operation: op } = operation(operationId)
+    const parameters = (op.parameters ?? []).map((p) => '$ref' in p ? resolvePointer<Parameter>(document, p.$ref) : p)
+    const group = (where: Parameter['in'], lowerCase: boolean): Json | undefined => {
+      const list = parameters.filter((p) => p.in === where)
+      if (list.length === 0) return undefined
+      const name = (p: Parameter) => lowerCase ? p.name.toLowerCase() : p.name
+      return {
+        type: 'object',
+        properties: Object.fromEntries(list.map((p) => [name(p), toSharedRefs(p.schema ?? {})])),
+        required: list.filter((p) => p.required === true).map(name)
+      }
+    }
+    const schema: RouteSchema = {}
+    const headers = group('header', true)
+    const params = group('path', false)
+    const querystring = group('query', false)
+    if (headers !== undefined) schema.headers = headers
+    if (params !== undefined) schema.params = params
+    if (querystring !== undefined) schema.querystring = querystring
+    const json = op.requestBody?.content['application/json']
+    if (json !== undefined) schema.body = toSharedRefs(json.schema)
+    return schema
+  }
+
+  return { document, schemas, operation, routeSchema }
+}

@@ -1,0 +1,92 @@
+// The customers the sandbox knows and their connections: seeded from the
+// fixtures, provisioned on first use when allowed, changed at run time by the
+// admin endpoints.
+import { randomUUID } from 'node:crypto'
+import type { ConnectionSeed, ConsentStatus, CustomerSeed, Fixtures } from '../fixtures.js'
+import { BudError, ERRORS } from '../errors.js'
+
+export interface Connection {
+  provider: string
+  scenario: string
+  consentStatus: ConsentStatus
+  consentId: string
+  lastPullAtMs: number
+}
+
+export interface Customer {
+  customerId: string
+  idempotentIdentifier?: string
+  label?: string
+  provisioned: boolean
+  connections: Map<string, Connection>
+}
+
+/** How a request names its customer: by Bud id, or by the client's own identifier. */
+export type CustomerRef = { customerId: string } | { idempotentIdentifier: string }
+
+export class CustomerDirectory {
+  readonly #fixtures: Fixtures
+  #byId = new Map<string, Customer>()
+  #byIdentifier = new Map<string, Customer>()
+
+  constructor (fixtures: Fixtures, nowMs: number) {
+    this.#fixtures = fixtures
+    this.reset(nowMs)
+  }
+
+  /** Back to the fixtures' customers, with relative times taken from `nowMs`. */
+  reset (nowMs: number): void {
+    this.#byId = new Map()
+    this.#byIdentifier = new Map()
+    for (const seed of this.#fixtures.customers) this.#add(this.#fromSeed(seed, nowMs, false))
+  }
+
+  /** Finds the customer a request names, provisioning it when the fixtures allow. */
+  resolve (ref: CustomerRef, nowMs: number): Customer {
+    const found = 'customerId' in ref
+      ? this.#byId.get(ref.customerId.toLowerCase())
+      : this.#byIdentifier.get(ref.idempotentIdentifier)
+    if (found !== undefined) return found
+    if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
+    const seed: CustomerSeed = 'customerId' in ref
+      ? { customerId: ref.customerId.toLowerCase(), connections: this.#fixtures.defaultConnections }
+      : { customerId: randomUUID(), idempotentIdentifier: ref.idempotentIdentifier, connections: this.#fixtures.defaultConnections }
+    const customer = this.#fromSeed(seed, nowMs, true)
+    this.#add(customer)
+    return customer
+  }
+
+  get (customerId: string): Customer | undefined {
+    return this.#byId.get(customerId.toLowerCase())
+  }
+
+  all (): Customer[] {
+    return [...this.#byId.values()]
+  }
+
+  #add (customer: Customer): void {
+    this.#byId.set(customer.customerId, customer)
+    if (customer.idempotentIdentifier !== undefined) this.#byIdentifier.set(customer.idempotentIdentifier, customer)
+  }
+
+  #fromSeed (seed: CustomerSeed, nowMs: number, provisioned: boolean): Customer {
+    const customer: Customer = {
+      customerId: seed.customerId,
+      provisioned,
+      connections: new Map(seed.connections.map((c) => [c.provider, connectionFromSeed(c, nowMs)]))
+    }
+    if (seed.idempotentIdentifier !== undefined) customer.idempotentIdentifier = seed.idempotentIdentifier
+    if (seed.label !== undefined) customer.label = seed.label
+    return customer
+  }
+}
+
+function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
+  return {
+    provider: seed.provider,
+    scenario: seed.scenario,
+    consentStatus: seed.consentStatus,
+    consentId: seed.consentId ?? randomUUID(),
+    lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs
+  }
+}

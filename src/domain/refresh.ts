@@ -1,0 +1,132 @@
+// The refresh flow: Initiate Refresh and Retrieve Refresh Status as rules over
+// the customer directory, the task store and the clock. Knows nothing of HTTP.
+import { randomUUID } from 'node:crypto'
+import type { Clock } from './clock.js'
+import type { CustomerDirectory, CustomerRef } from './customers.js'
+import type { Fixtures } from '../fixtures.js'
+import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO } from '../fixtures.js'
+import { BudError, ERRORS } from '../errors.js'
+import { progressAt, type Progress, type Scenario } from './scenarios.js'
+import { dedupeKey, type Task, type TaskStore } from './task-store.js'
+import { resolveWindow } from './window.js'
+
+export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
+export const MAINTENANCE_MESSAGE = 'The provider is currently disabled due to planned maintenance or known issues.'
+
+export interface InitiateRequest {
+  clientId: string
+  customer: CustomerRef
+  provider: string
+  from?: string | undefined
+  to?: string | undefined
+  /** A scenario chosen for this refresh only, already checked against the catalogue. */
+  scenario?: Scenario | undefined
+}
+
+export interface Initiated {
+  task: Task
+  /** True when an earlier fetch within the hour was returned instead of a new task. */
+  deduplicated: boolean
+}
+
+export interface RefreshSettings {
+  stepDurationMs: number
+}
+
+export class RefreshService {
+  readonly #clock: Clock
+  readonly #fixtures: Fixtures
+  readonly #customers: CustomerDirectory
+  readonly #tasks: TaskStore
+  readonly #settings: RefreshSettings
+
+  constructor (deps: { clock: Clock, fixtures: Fixtures, customers: CustomerDirectory, tasks: TaskStore, settings: RefreshSettings }) {
+    this.#clock = deps.clock
+    this.#fixtures = deps.fixtures
+    this.#customers = deps.customers
+    this.#tasks = deps.tasks
+    this.#settings = deps.settings
+  }
+
+  initiate (request: InitiateRequest): Initiated {
+    const nowMs = this.#clock.nowMs()
+    const customer = this.#customers.resolve(request.customer, nowMs)
+    const connection = customer.connections.get(request.provider)
+
+    const provider = this.#fixtures.providers.get(request.provider)
+    const scenario = request.scenario ?? this.#scenarioFor(connection)
+    if (provider?.maintenance === true || scenario.result === 'provider_maintenance') {
+      throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
+    }
+
+    const key = dedupeKey(request.clientId, customer.customerId, request.provider)
+    const previous = this.#tasks.latest(key)
+    let lastPullAtMs = connection?.lastPullAtMs ?? nowMs
+    if (previous !== undefined) {
+      if (nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
+        this.#resolveWindowOrThrow(request, nowMs, lastPullAtMs)
+        return { task: previous, deduplicated: true }
+      }
+      const outcome = this.progress(previous, nowMs)
+      if (outcome.result === 'success') lastPullAtMs = Math.max(lastPullAtMs, outcome.endsAtMs)
+    }
+    const window = this.#resolveWindowOrThrow(request, nowMs, lastPullAtMs)
+
+    if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
+      // The connection itself was fetched within the hour: Bud answers with that fetch's task.
+      const connect = this.#newTask(request, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs)
+      this.#tasks.add(connect, nowMs)
+      return { task: connect, deduplicated: true }
+    }
+
+    const task = this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs)
+    this.#tasks.add(task, nowMs)
+    return { task, deduplicated: false }
+  }
+
+  /** The task as the asking client and customer may see it; anyone else is told it does not exist. */
+  find (clientId: string, customer: CustomerRef, taskId: string): Task {
+    const task = this.#tasks.get(taskId.toLowerCase())
+    if (task === undefined || task.clientId !== clientId || !this.#isCustomer(task.customerId, customer)) {
+      throw new BudError(ERRORS.taskNotFound)
+    }
+    return task
+  }
+
+  progress (task: Task, nowMs: number = this.#clock.nowMs()): Progress {
+    return progressAt(task.scenario, task.startedAtMs, task.stepMs, nowMs)
+  }
+
+  #isCustomer (customerId: string, ref: CustomerRef): boolean {
+    if ('customerId' in ref) return ref.customerId.toLowerCase() === customerId
+    return this.#customers.get(customerId)?.idempotentIdentifier === ref.idempotentIdentifier
+  }
+
+  #resolveWindowOrThrow (request: InitiateRequest, nowMs: number, lastPullAtMs: number) {
+    return resolveWindow({ from: request.from, to: request.to }, nowMs, lastPullAtMs)
+  }
+
+  #scenarioFor (connection: { scenario: string, consentStatus: string } | undefined): Scenario {
+    const catalogue = this.#fixtures.catalogue
+    if (connection === undefined) return catalogue.get(NO_CONNECTION_SCENARIO)!
+    if (connection.consentStatus !== 'authorised') {
+      return catalogue.get(CONSENT_SCENARIOS[connection.consentStatus as keyof typeof CONSENT_SCENARIOS])!
+    }
+    return catalogue.get(connection.scenario)!
+  }
+
+  #newTask (request: InitiateRequest, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: Task['window'], startedAtMs: number): Task {
+    return {
+      taskId: randomUUID(),
+      kind,
+      clientId: request.clientId,
+      customerId,
+      provider: request.provider,
+      consentId,
+      startedAtMs,
+      stepMs: scenario.stepDurationMs ?? this.#settings.stepDurationMs,
+      window,
+      scenario
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// The in-memory task store and its dedupe index. Tasks are plain records; their
+// status is derived from the clock when read, so the store holds no timers.
+import type { Scenario } from './scenarios.js'
+import type { RefreshWindow } from './window.js'
+
+export type TaskKind = 'refresh' | 'connect'
+
+export interface Task {
+  taskId: string
+  kind: TaskKind
+  clientId: string
+  customerId: string
+  provider: string
+  consentId: string | undefined
+  startedAtMs: number
+  stepMs: number
+  window: RefreshWindow
+  scenario: Scenario
+}
+
+export interface TaskStoreLimits {
+  /** How long a task is kept after it started, on the sandbox clock. */
+  retentionMs: number
+  /** The most tasks kept; the oldest go first. */
+  maxTasks: number
+}
+
+export function dedupeKey (clientId: string, customerId: string, provider: string): string {
+  return `${clientId}\u0000${customerId}\u0000${provider}`
+}
+
+export class TaskStore {
+  readonly #limits: TaskStoreLimits
+  // Insertion order is (nearly) start order, so eviction only looks at the front.
+  #tasks = new Map<string, Task>()
+  #latest = new Map<string, Task>()
+
+  constructor (limits: TaskStoreLimits) {
+    this.#limits = limits
+  }
+
+  get size (): number {
+    return this.#tasks.size
+  }
+
+  add (task: Task, nowMs: number): void {
+    this.#tasks.set(task.taskId, task)
+    this.#latest.set(dedupeKey(task.clientId, task.customerId, task.provider), task)
+    this.evict(nowMs)
+  }
+
+  get (taskId: string): Task | undefined {
+    return this.#tasks.get(taskId)
+  }
+
+  /** The newest task for a client, customer and provider, if any is kept. */
+  latest (key: string): Task | undefined {
+    return this.#latest.get(key)
+  }
+
+  /** Drops the tasks past retention and over the count, oldest first. */
+  evict (nowMs: number): void {
+    const oldestKept = nowMs - this.#limits.retentionMs
+    for (const task of this.#tasks.values()) {
+      if (task.startedAtMs >= oldestKept && this.#tasks.size <= this.#limits.maxTasks) break
+      this.#tasks.delete(task.taskId)
+      const key = dedupeKey(task.clientId, task.customerId, task.provider)
+      if (this.#latest.get(key) === task) this.#latest.delete(key)
+    }
+  }
+
+  clear (): void {
+    this.#tasks = new Map()
+    this.#latest = new Map()
+  }
+}

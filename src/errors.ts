@@ -1,0 +1,45 @@
+// The one catalogue of errors the sandbox answers with. Every failure a client
+// can cause maps to an entry here; the HTTP error handler turns a BudError into
+// Bud's error envelope, so the domain never needs to know about HTTP bodies.
+
+export const ERRORS = {
+  failedValidation: { statusCode: 400, codeId: 'failed_validation', message: 'Failed validation' },
+  providerMaintenance: { statusCode: 400, codeId: 'provider_maintenance', message: 'The provider is in maintenance.' },
+  unauthorised: { statusCode: 401, codeId: 'unknown', message: 'Unauthorised request' },
+  tokenInvalid: { statusCode: 401, codeId: 'token_invalid', message: 'The access token is invalid.' },
+  tokenExpired: { statusCode: 401, codeId: 'token_expired', message: 'The access token has expired.' },
+  customerNotFound: { statusCode: 401, codeId: 'customer_not_found', message: 'The customer could not be found.' },
+  taskNotFound: { statusCode: 404, codeId: 'task_not_found', message: 'The task could not be found.' },
+  routeNotFound: { statusCode: 404, codeId: 'unknown', message: 'Route or resource not found' },
+  methodNotAllowed: { statusCode: 405, codeId: 'unknown', message: 'Method not allowed' },
+  payloadTooLarge: { statusCode: 413, codeId: 'payload_too_large', message: 'The request body is too large.' },
+  unsupportedMediaType: { statusCode: 415, codeId: 'unsupported_media_type', message: 'The request content type is not supported.' },
+  conflict: { statusCode: 409, codeId: 'conflict', message: 'The request conflicts with the sandbox state.' }
+} as const
+
+export type ErrorEntry = (typeof ERRORS)[keyof typeof ERRORS]
+
+/** Field-keyed messages, as in Bud's `errors` object. */
+export type FieldErrors = Record<string, string>
+
+export class BudError extends Error {
+  readonly entry: ErrorEntry
+  readonly errors: FieldErrors
+
+  constructor (entry: ErrorEntry, errors: FieldErrors = {}, message: string = entry.message) {
+    super(message)
+    this.name = 'BudError'
+    this.entry = entry
+    this.errors = errors
+  }
+
+  get statusCode (): number {
+    return this.entry.statusCode
+  }
+}
+
+export const BLANK = 'This value should not be blank'
+
+export function validationError (errors: FieldErrors): BudError {
+  return new BudError(ERRORS.failedValidation, errors)
+}

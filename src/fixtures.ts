@@ -1,0 +1,301 @@
+// Loads and checks a fixture file: the providers, scenarios and customers the
+// sandbox serves. A broken file stops the start with one line naming the file,
+// the place inside it and what is wrong.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Ajv, type ErrorObject } from 'ajv'
+import { DateTime, Duration } from 'luxon'
+import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
+import { ScenarioCatalogue } from './domain/scenarios.js'
+
+export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
+
+export const CONSENT_STATUSES = ['authorised', 'revoked', 'expired', 'reauthentication_required'] as const
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number]
+
+/** The scenario a consent that is no longer authorised turns every refresh into. */
+export const CONSENT_SCENARIOS: Record<Exclude<ConsentStatus, 'authorised'>, string> = {
+  revoked: 'connection_revoked',
+  expired: 'connection_expired',
+  reauthentication_required: 'connection_reauthenticate'
+}
+export const NO_CONNECTION_SCENARIO = 'connection_not_found'
+const REQUIRED_SCENARIOS = ['success', NO_CONNECTION_SCENARIO, ...Object.values(CONSENT_SCENARIOS)]
+
+export interface ConnectionSeed {
+  provider: string
+  scenario: string
+  consentStatus: ConsentStatus
+  consentId?: string
+  /** When the connection was last fetched: an instant, or a span before the clock's now at load. */
+  lastPull: { atMs: number } | { agoMs: number }
+}
+
+export interface CustomerSeed {
+  customerId: string
+  idempotentIdentifier?: string
+  label?: string
+  connections: ConnectionSeed[]
+}
+
+export interface Provider {
+  name: string
+  maintenance: boolean
+}
+
+export interface Fixtures {
+  source: string
+  stepDurationMs: number
+  provisionUnknownCustomers: boolean
+  defaultConnections: ConnectionSeed[]
+  providers: Map<string, Provider>
+  catalogue: ScenarioCatalogue
+  customers: CustomerSeed[]
+}
+
+export class FixtureError extends Error {
+  constructor (file: string, where: string, what: string) {
+    super(`fixtures ${file}: ${where === '' ? '/' : where}: ${what}`)
+    this.name = 'FixtureError'
+  }
+}
+
+const connectionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider'],
+  properties: {
+    provider: { type: 'string', minLength: 1 },
+    scenario: { type: 'string', minLength: 1 },
+    consent_status: { enum: CONSENT_STATUSES },
+    consent_id: { type: 'string', minLength: 1 },
+    last_pull_at: { type: 'string' },
+    last_pull_ago: { type: 'string' }
+  }
+} as const
+
+const fileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['providers', 'scenarios', 'customers'],
+  properties: {
+    $schema: { type: 'string' },
+    description: { type: 'string' },
+    settings: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        step_duration_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 },
+        reconnect_status: { enum: ['Completed', 'Failed'] },
+        provision_unknown_customers: { type: 'boolean' },
+        default_connections: { type: 'array', items: connectionSchema }
+      }
+    },
+    providers: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          maintenance: { type: 'boolean' }
+        }
+      }
+    },
+    scenarios: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['result'],
+        properties: {
+          result: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          description: { type: 'string' },
+          status: { enum: ['Completed', 'Failed'] },
+          end_step: { enum: [1, 2, 3, 4] },
+          reconnect_required: { type: 'boolean' },
+          has_new_transactions: { type: 'boolean' },
+          step_duration_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 }
+        }
+      }
+    },
+    customers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['customer_id', 'connections'],
+        properties: {
+          customer_id: { type: 'string', format: 'uuid' },
+          idempotent_identifier: { type: 'string', minLength: 1 },
+          label: { type: 'string' },
+          connections: { type: 'array', items: connectionSchema }
+        }
+      }
+    }
+  }
+} as const
+
+const ajv = new Ajv({ allErrors: false, strict: true })
+ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+const validateFile = ajv.compile(fileSchema)
+
+interface RawConnection {
+  provider: string
+  scenario?: string
+  consent_status?: ConsentStatus
+  consent_id?: string
+  last_pull_at?: string
+  last_pull_ago?: string
+}
+interface RawScenario {
+  result: string
+  description?: string
+  status?: FinalStatus
+  end_step?: Step
+  reconnect_required?: boolean
+  has_new_transactions?: boolean
+  step_duration_ms?: number
+}
+interface RawFile {
+  settings?: {
+    step_duration_ms?: number
+    reconnect_status?: FinalStatus
+    provision_unknown_customers?: boolean
+    default_connections?: RawConnection[]
+  }
+  providers: { name: string, maintenance?: boolean }[]
+  scenarios: Record<string, RawScenario>
+  customers: { customer_id: string, idempotent_identifier?: string, label?: string, connections: RawConnection[] }[]
+}
+
+function describeSchemaError (error: ErrorObject): [string, string] {
+  if (error.keyword === 'additionalProperties') {
+    return [error.instancePath, `unknown property "${String(error.params.additionalProperty)}"`]
+  }
+  if (error.keyword === 'required') {
+    return [error.instancePath, `missing property "${String(error.params.missingProperty)}"`]
+  }
+  if (error.keyword === 'enum') {
+    return [error.instancePath, `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`]
+  }
+  return [error.instancePath, error.message ?? 'is not valid']
+}
+
+/** Reads and checks a fixture file; throws a FixtureError with one line on any problem. */
+export function loadFixtures (file: string = DEFAULT_FIXTURES): Fixtures {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new FixtureError(file, '', `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw new FixtureError(file, '', `is not valid JSON (${(err as Error).message})`)
+  }
+  if (!validateFile(raw)) {
+    const [where, what] = describeSchemaError(validateFile.errors![0]!)
+    throw new FixtureError(file, where, what)
+  }
+  return interpret(file, raw as RawFile)
+}
+
+function interpret (file: string, raw: RawFile): Fixtures {
+  const fail = (where: string, what: string): never => { throw new FixtureError(file, where, what) }
+  const settings = raw.settings ?? {}
+  const reconnectStatus = settings.reconnect_status ?? 'Completed'
+
+  const scenarios: Scenario[] = Object.entries(raw.scenarios).map(([name, s]) => {
+    const reconnectRequired = s.reconnect_required ?? false
+    const defaultStatus: FinalStatus = s.result === 'success' ? 'Completed' : reconnectRequired ? reconnectStatus : 'Failed'
+    const scenario: Scenario = {
+      name,
+      result: s.result,
+      status: s.status ?? defaultStatus,
+      endStep: s.end_step ?? 4,
+      reconnectRequired,
+      hasNewTransactions: s.has_new_transactions ?? s.result === 'success',
+      description: s.description ?? ''
+    }
+    if (s.step_duration_ms !== undefined) scenario.stepDurationMs = s.step_duration_ms
+    return scenario
+  })
+  const catalogue = new ScenarioCatalogue(scenarios)
+  for (const name of REQUIRED_SCENARIOS) {
+    if (catalogue.get(name) === undefined) fail('/scenarios', `missing scenario "${name}", which the sandbox needs`)
+  }
+
+  const providers = new Map<string, Provider>()
+  raw.providers.forEach((p, i) => {
+    if (providers.has(p.name)) fail(`/providers/${i}/name`, `duplicate provider "${p.name}"`)
+    providers.set(p.name, { name: p.name, maintenance: p.maintenance ?? false })
+  })
+
+  const connection = (c: RawConnection, where: string): ConnectionSeed => {
+    if (!providers.has(c.provider)) {
+      fail(`${where}/provider`, `unknown provider "${c.provider}" (declared: ${[...providers.keys()].join(', ')})`)
+    }
+    const scenario = c.scenario ?? 'success'
+    if (catalogue.get(scenario) === undefined) {
+      fail(`${where}/scenario`, `unknown scenario "${scenario}" (declared: ${catalogue.names().join(', ')})`)
+    }
+    if (c.last_pull_at !== undefined && c.last_pull_ago !== undefined) {
+      fail(where, 'give last_pull_at or last_pull_ago, not both')
+    }
+    let lastPull: ConnectionSeed['lastPull'] = { agoMs: 24 * 60 * 60 * 1000 }
+    if (c.last_pull_at !== undefined) {
+      const at = DateTime.fromISO(c.last_pull_at, { zone: 'utc' })
+      if (!at.isValid) fail(`${where}/last_pull_at`, `"${c.last_pull_at}" is not an ISO 8601 datetime`)
+      lastPull = { atMs: at.toMillis() }
+    } else if (c.last_pull_ago !== undefined) {
+      const ago = Duration.fromISO(c.last_pull_ago)
+      if (!ago.isValid) fail(`${where}/last_pull_ago`, `"${c.last_pull_ago}" is not an ISO 8601 duration such as "PT30M" or "P2D"`)
+      lastPull = { agoMs: ago.toMillis() }
+    }
+    const seed: ConnectionSeed = { provider: c.provider, scenario, consentStatus: c.consent_status ?? 'authorised', lastPull }
+    if (c.consent_id !== undefined) seed.consentId = c.consent_id
+    return seed
+  }
+  const connections = (list: RawConnection[], where: string): ConnectionSeed[] => {
+    const seen = new Set<string>()
+    return list.map((c, i) => {
+      if (seen.has(c.provider)) fail(`${where}/${i}/provider`, `a second connection to "${c.provider}"`)
+      seen.add(c.provider)
+      return connection(c, `${where}/${i}`)
+    })
+  }
+
+  const ids = new Set<string>()
+  const identifiers = new Set<string>()
+  const customers = raw.customers.map((c, i): CustomerSeed => {
+    const id = c.customer_id.toLowerCase()
+    if (ids.has(id)) fail(`/customers/${i}/customer_id`, `duplicate customer "${c.customer_id}"`)
+    ids.add(id)
+    if (c.idempotent_identifier !== undefined) {
+      if (identifiers.has(c.idempotent_identifier)) {
+        fail(`/customers/${i}/idempotent_identifier`, `duplicate identifier "${c.idempotent_identifier}"`)
+      }
+      identifiers.add(c.idempotent_identifier)
+    }
+    const seed: CustomerSeed = { customerId: id, connections: connections(c.connections, `/customers/${i}/connections`) }
+    if (c.idempotent_identifier !== undefined) seed.idempotentIdentifier = c.idempotent_identifier
+    if (c.label !== undefined) seed.label = c.label
+    return seed
+  })
+
+  return {
+    source: file,
+    stepDurationMs: settings.step_duration_ms ?? 1000,
+    provisionUnknownCustomers: settings.provision_unknown_customers ?? true,
+    defaultConnections: connections(settings.default_connections ?? [], '/settings/default_connections'),
+    providers,
+    catalogue,
+    customers
+  }
+}

@@ -1,0 +1,128 @@
+// Turns every failure into a Bud envelope: validation errors keyed by field,
+// the catalogue's BudErrors, Fastify's body-parsing errors, unknown routes
+// (404) and known paths with the wrong method (405). A 5xx body says nothing.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { BLANK, BudError, ERRORS, type ErrorEntry, type FieldErrors } from '../errors.js'
+import { errorEnvelope, SERVER_ERROR_BODY } from './envelope.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The OpenAPI operationId, echoed as `operation_id` in envelopes. */
+    operationId?: string
+  }
+}
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message?: string
+}
+
+/** Bud names a header field without its `X-` and in snake case: `X-Customer-Id` → `customer_id`. */
+export function fieldName (context: string | undefined, path: string): string {
+  if (path === '') return context === 'body' ? 'body' : (context ?? 'request')
+  const name = path.replace(/^\//, '').replace(/\//g, '.')
+  return context === 'headers' ? name.replace(/^x-/, '').replace(/-/g, '_') : name
+}
+
+function messageFor (error: SchemaError): string {
+  switch (error.keyword) {
+    case 'required':
+    case 'minLength':
+      return BLANK
+    case 'format':
+      return error.params.format === 'uuid' ? 'This value should be a valid UUID' : `This value should be a valid ${String(error.params.format)}`
+    case 'type':
+      return `This value should be of type ${String(error.params.type)}`
+    case 'additionalProperties':
+      return 'This field was not expected'
+    case 'enum':
+      return `This value should be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
+    default:
+      return `This value ${error.message ?? 'is not valid'}`
+  }
+}
+
+export function validationErrors (errors: SchemaError[], context: string | undefined): FieldErrors {
+  const out: FieldErrors = {}
+  for (const error of errors) {
+    let path = error.instancePath
+    if (error.keyword === 'required') path = `${path}/${String(error.params.missingProperty)}`
+    if (error.keyword === 'additionalProperties') path = `${path}/${String(error.params.additionalProperty)}`
+    const field = fieldName(context, path)
+    out[field] ??= messageFor(error)
+  }
+  return out
+}
+
+function operationIdOf (request: FastifyRequest): string {
+  return request.routeOptions.config.operationId ?? 'unknown'
+}
+
+function sendEntry (reply: FastifyReply, operationId: string, entry: ErrorEntry, errors: FieldErrors = {}, message: string = entry.message) {
+  return reply.code(entry.statusCode).type('application/json').send(errorEnvelope(operationId, entry.codeId, message, errors))
+}
+
+const BODY_ERRORS: Record<string, [ErrorEntry, FieldErrors]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [ERRORS.unsupportedMediaType, { content_type: 'This value should be application/json' }],
+  FST_ERR_CTP_BODY_TOO_LARGE: [ERRORS.payloadTooLarge, { body: 'This value is too large' }],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [ERRORS.failedValidation, { body: 'This value should not be blank' }],
+  FST_ERR_CTP_INVALID_JSON_BODY: [ERRORS.failedValidation, { body: 'This value should be valid JSON' }],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [ERRORS.failedValidation, { body: 'This value does not match its Content-Length' }]
+}
+
+export function errorHandler (this: FastifyInstance, error: FastifyError | BudError, request: FastifyRequest, reply: FastifyReply) {
+  const operationId = operationIdOf(request)
+  if (error instanceof BudError) return sendEntry(reply, operationId, error.entry, error.errors, error.message)
+  if (error.validation !== undefined) {
+    return sendEntry(reply, operationId, ERRORS.failedValidation, validationErrors(error.validation as SchemaError[], error.validationContext))
+  }
+  const known = error.code === undefined ? undefined : BODY_ERRORS[error.code]
+  if (known !== undefined) return sendEntry(reply, operationId, known[0], known[1])
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    // Any other client error Fastify raises (a malformed body, an odd header): still a Bud envelope.
+    request.log.info({ err: error }, 'client error')
+    return sendEntry(reply, operationId, ERRORS.failedValidation, { request: 'This request could not be processed' })
+  }
+  request.log.error({ err: error }, 'unhandled error')
+  return reply.code(500).type('application/json').send(SERVER_ERROR_BODY)
+}
+
+/** Answers Fastify's own pre-routing errors (a malformed URL) with an envelope too. */
+export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id)
+  request.log.info({ err: error }, 'malformed request')
+  return sendEntry(reply, 'unknown', ERRORS.routeNotFound)
+}
+
+/**
+ * Registers the 404/405 handler. Route patterns are collected as routes are
+ * added, so a path that exists with other methods answers 405 with `Allow`.
+ */
+export function registerNotFound (fastify: FastifyInstance): void {
+  const routes: { pattern: RegExp, methods: Set<string> }[] = []
+  fastify.addHook('onRoute', (route) => {
+    const source = '^' + route.url.split('/').map((part) => {
+      if (part.startsWith(':')) return '[^/]+'
+      if (part === '*') return '.*'
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    }).join('/') + '/?$'
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    const existing = routes.find((r) => r.pattern.source === source)
+    if (existing !== undefined) methods.forEach((m) => existing.methods.add(m))
+    else routes.push({ pattern: new RegExp(source), methods: new Set(methods) })
+  })
+
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const allowed = new Set<string>()
+    for (const route of routes) if (route.pattern.test(path)) route.methods.forEach((m) => allowed.add(m))
+    if (allowed.size > 0) {
+      reply.header('allow', [...allowed].sort().join(', '))
+      return sendEntry(reply, 'unknown', ERRORS.methodNotAllowed)
+    }
+    return sendEntry(reply, 'unknown', ERRORS.routeNotFound)
+  })
+}

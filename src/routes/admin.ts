@@ -1,0 +1,104 @@
+// The sandbox's own controls under /__admin: the clock, stored tasks,
+// customers and a reset. Other tools depend on these exact paths.
+import type { FastifyInstance } from 'fastify'
+import { DateTime, Duration } from 'luxon'
+import type { Contract } from '../contract.js'
+import { toIso } from '../domain/clock.js'
+import type { Customer } from '../domain/customers.js'
+import type { Task } from '../domain/task-store.js'
+import type { Sandbox } from '../domain/sandbox.js'
+import { BudError, ERRORS, validationError } from '../errors.js'
+
+interface ClockChange {
+  advance?: string
+  now?: string
+}
+
+export function adminTaskView (sandbox: Sandbox, task: Task) {
+  const progress = sandbox.refresh.progress(task)
+  const view: Record<string, unknown> = {
+    task_id: task.taskId,
+    kind: task.kind,
+    client_id: task.clientId,
+    customer_id: task.customerId,
+    provider: task.provider,
+    consent_id: task.consentId ?? null,
+    scenario: task.scenario.name,
+    created_at: toIso(task.startedAtMs),
+    ends_at: toIso(progress.endsAtMs),
+    window: { from: toIso(task.window.fromMs), to: toIso(task.window.toMs) },
+    status: progress.status,
+    step: progress.step,
+    text: progress.text,
+    reconnect_required: progress.reconnectRequired
+  }
+  if (progress.result !== undefined) view.result = progress.result
+  if (progress.hasNewTransactions !== undefined) view.has_new_transactions = progress.hasNewTransactions
+  return view
+}
+
+export function adminCustomerView (customer: Customer) {
+  const view: Record<string, unknown> = { customer_id: customer.customerId }
+  if (customer.idempotentIdentifier !== undefined) view.idempotent_identifier = customer.idempotentIdentifier
+  if (customer.label !== undefined) view.label = customer.label
+  view.provisioned = customer.provisioned
+  view.connections = [...customer.connections.values()].map((c) => ({
+    provider: c.provider,
+    scenario: c.scenario,
+    consent_status: c.consentStatus,
+    consent_id: c.consentId,
+    last_pull_at: toIso(c.lastPullAtMs)
+  }))
+  return view
+}
+
+function clockChangeTarget (change: ClockChange, nowMs: number): DateTime {
+  if ((change.advance === undefined) === (change.now === undefined)) {
+    throw validationError({ body: 'Give exactly one of advance (an ISO 8601 duration) and now (an ISO 8601 instant)' })
+  }
+  if (change.advance !== undefined) {
+    const by = Duration.fromISO(change.advance)
+    if (!by.isValid) throw validationError({ advance: 'This value should be an ISO 8601 duration such as PT61M or P91D' })
+    if (by.toMillis() < 0) throw validationError({ advance: 'The sandbox clock only moves forward' })
+    return DateTime.fromMillis(nowMs + by.toMillis(), { zone: 'utc' })
+  }
+  const to = DateTime.fromISO(change.now!, { zone: 'utc' })
+  if (!to.isValid) throw validationError({ now: 'This value should be an ISO 8601 datetime' })
+  if (to.toMillis() < nowMs) throw validationError({ now: 'The sandbox clock only moves forward' })
+  return to
+}
+
+export default async function adminRoutes (fastify: FastifyInstance, { contract }: { contract: Contract }) {
+  const sandbox = fastify.sandbox
+  const clockState = () => ({ now: toIso(sandbox.clock.nowMs()) })
+
+  fastify.get('/__admin/clock', { config: { operationId: 'admin_clock_get' } }, async () => clockState())
+
+  fastify.post<{ Body: ClockChange }>('/__admin/clock', {
+    schema: contract.routeSchema('admin_clock_post'),
+    config: { operationId: 'admin_clock_post' }
+  }, async (request) => {
+    const target = clockChangeTarget(request.body, sandbox.clock.nowMs())
+    sandbox.clock.set(target)
+    request.log.info({ now: target.toISO() }, 'sandbox clock moved')
+    return clockState()
+  })
+
+  fastify.get<{ Params: { task_id: string } }>('/__admin/tasks/:task_id', {
+    schema: contract.routeSchema('admin_task_get'),
+    config: { operationId: 'admin_task_get' }
+  }, async (request) => {
+    const task = sandbox.tasks.get(request.params.task_id.toLowerCase())
+    if (task === undefined) throw new BudError(ERRORS.taskNotFound)
+    return adminTaskView(sandbox, task)
+  })
+
+  fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
+    sandbox.customers.all().map(adminCustomerView))
+
+  fastify.post('/__admin/reset', { config: { operationId: 'admin_reset_post' } }, async (request) => {
+    sandbox.reset()
+    request.log.info('sandbox reset')
+    return { reset: true, customers: sandbox.customers.all().length }
+  })
+}

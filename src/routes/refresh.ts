@@ -1,0 +1,63 @@
+// Bud's v1 refresh operations: Initiate Refresh and Retrieve Refresh Status.
+// Thin: read the request, ask the refresh service, shape Bud's envelope.
+import type { FastifyInstance } from 'fastify'
+import type { Contract } from '../contract.js'
+import { TASK_STATUS } from '../domain/scenarios.js'
+import { clientIdOf, customerRefOf, scenarioOf } from '../http/request-context.js'
+
+/** Bud's published v1 polling hint, in milliseconds. */
+export const NEXT_URL_DELAY_MS = 50
+
+interface RefreshBody {
+  provider: string
+  from?: string
+  to?: string
+}
+
+const nextUrl = (taskId: string) => `/v1/open-banking/refresh/${taskId}`
+
+export default async function refreshRoutes (fastify: FastifyInstance, { contract }: { contract: Contract }) {
+  const { refresh, fixtures } = fastify.sandbox
+
+  fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', {
+    schema: contract.routeSchema('open_banking_refresh_post'),
+    config: { operationId: 'open_banking_refresh_post' }
+  }, async (request, reply) => {
+    const clientId = clientIdOf(request)
+    const customer = customerRefOf(request)
+    const scenario = scenarioOf(request, fixtures.catalogue)
+    const { provider, from, to } = request.body
+    const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario })
+    const status = deduplicated ? refresh.progress(task).status : TASK_STATUS.pending
+    request.log.info({ taskId: task.taskId, provider, deduplicated, scenario: task.scenario.name }, deduplicated ? 'refresh deduplicated' : 'refresh started')
+    return reply.code(202).send({
+      operation_id: 'open_banking_refresh_post',
+      data: { task_id: task.taskId, provider: task.provider },
+      metadata: { status, next_url: nextUrl(task.taskId), next_url_delay: NEXT_URL_DELAY_MS }
+    })
+  })
+
+  fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', {
+    schema: contract.routeSchema('open_banking_refresh_get'),
+    config: { operationId: 'open_banking_refresh_get' }
+  }, async (request) => {
+    const task = refresh.find(clientIdOf(request), customerRefOf(request), request.params.task_id)
+    const progress = refresh.progress(task)
+    const data: Record<string, unknown> = {
+      task_id: task.taskId,
+      provider: task.provider,
+      status: progress.status,
+      reconnect_required: progress.reconnectRequired,
+      step: progress.step,
+      text: progress.text
+    }
+    const metadata: Record<string, unknown> = { status: progress.status }
+    if (progress.result !== undefined) data.result = progress.result
+    if (progress.hasNewTransactions !== undefined) metadata.has_new_transactions = progress.hasNewTransactions
+    if (progress.status === TASK_STATUS.pending) {
+      metadata.next_url = nextUrl(task.taskId)
+      metadata.next_url_delay = NEXT_URL_DELAY_MS
+    }
+    return { operation_id: 'open_banking_refresh_get', data, metadata }
+  })
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The process entry: reads the configuration, loads the fixtures, listens, and
+// closes gracefully on SIGTERM/SIGINT. Everything else lives in buildApp.
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { ConfigError, helpText, readConfig } from './config.js'
+import { SandboxClock } from './domain/clock.js'
+import { FixtureError, loadFixtures } from './fixtures.js'
+
+async function main (): Promise<void> {
+  let config
+  let fixtures
+  try {
+    config = readConfig(process.argv.slice(2), process.env)
+    if (config === 'help') {
+      process.stdout.write(helpText() + '\n')
+      return
+    }
+    fixtures = loadFixtures(config.fixtures)
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof FixtureError) {
+      process.stderr.write(`bud-sandbox: ${err.message}\n`)
+      process.exitCode = 1
+      return
+    }
+    throw err
+  }
+
+  const app = await buildApp({ ...config, fixtures }, { clock: new SandboxClock(Date.now) })
+  closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'closing')
+    await app.close()
+  })
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: (address) => `bud-sandbox listening on ${address}; Swagger UI at ${address}/docs`
+  })
+}
+
+await main()
