@@ -46,6 +46,12 @@ export interface Contract {
   schemas: Json[]
   operation (operationId: string): { method: string, path: string, operation: Operation }
   routeSchema (operationId: string): RouteSchema
+  /**
+   * The JSON schema the document gives for an operation's response with this
+   * status (exact code, then `4XX`-style ranges, then `default`): `null` when
+   * that response has no body, `undefined` when the status is not listed.
+   */
+  responseSchema (operationId: string, statusCode: number): Json | null | undefined
 }
 
 const COMPONENT_REF = '#/components/schemas/'
@@ -113,5 +119,16 @@ export function loadContract (file: string = OPENAPI_FILE): Contract {
     return schema
   }
 
-  return { document, schemas, operation, routeSchema }
+  const responseSchema = (operationId: string, statusCode: number): Json | null | undefined => {
+    const { responses } = operation(operationId).operation
+    let response = responses[String(statusCode)] ?? responses[`${String(statusCode)[0]}XX`] ?? responses.default
+    if (response === undefined) return undefined
+    if (typeof response === 'object' && response !== null && '$ref' in response) {
+      response = resolvePointer(document, (response as { $ref: string }).$ref)
+    }
+    const json = (response as { content?: Record<string, { schema: Json }> }).content?.['application/json']
+    return json === undefined ? null : toSharedRefs(json.schema)
+  }
+
+  return { document, schemas, operation, routeSchema, responseSchema }
 }

@@ -1,0 +1,151 @@
+// Builds the production app for a test: a hand-moved clock, logs captured in
+// memory, teardown registered, and every response checked against openapi.yaml.
+import { Writable } from 'node:stream'
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { Duration } from 'luxon'
+import { buildApp, type AppConfig } from '../src/app.js'
+import { loadContract, OPENAPI_KEYWORDS, type Contract } from '../src/contract.js'
+import { DEFAULTS } from '../src/config.js'
+import { SandboxClock } from '../src/domain/clock.js'
+import { loadFixtures, type Fixtures } from '../src/fixtures.js'
+
+/** The instant every test starts at, on the sandbox clock. */
+export const T0 = Date.parse('2026-11-23T12:00:00.000Z')
+
+export const CLIENT = 'client-a'
+export const CUSTOMERS = {
+  healthy: '00000000-0000-4000-8000-000000000001',
+  noNewTransactions: '00000000-0000-4000-8000-000000000002',
+  revoked: '00000000-0000-4000-8000-000000000003',
+  expired: '00000000-0000-4000-8000-000000000004',
+  reauthenticate: '00000000-0000-4000-8000-000000000005',
+  providerFailure: '00000000-0000-4000-8000-000000000006',
+  providerTimeout: '00000000-0000-4000-8000-000000000007',
+  maintenance: '00000000-0000-4000-8000-000000000008',
+  justConnected: '00000000-0000-4000-8000-000000000009',
+  revokedFailed: '00000000-0000-4000-8000-00000000000a'
+} as const
+
+type Headers = Record<string, string | null>
+
+function withBase (headers: Headers): Record<string, string> {
+  const merged: Headers = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, ...headers }
+  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null))
+}
+
+interface Tap {
+  teardown (fn: () => unknown): void
+}
+
+export interface Harness {
+  app: FastifyInstance
+  clock: SandboxClock
+  logs: Record<string, unknown>[]
+  /** Moves the sandbox clock by an ISO 8601 duration, as a test's only way to let time pass. */
+  advance (iso: string): void
+  inject (options: InjectOptions): Promise<LightMyRequestResponse>
+  /** Parsed JSON body of a POST /v1/open-banking/refresh. */
+  /** POST /v1/open-banking/refresh as the healthy customer; a header given as null is left out. */
+  refresh (body: Record<string, unknown>, headers?: Headers): Promise<LightMyRequestResponse>
+  status (taskId: string, headers?: Headers): Promise<LightMyRequestResponse>
+}
+
+let sharedContract: Contract | undefined
+let responseAjv: Ajv | undefined
+const validators = new Map<string, ValidateFunction>()
+
+function contract (): Contract {
+  sharedContract ??= loadContract()
+  return sharedContract
+}
+
+/** Checks a response against the document; returns a description of the mismatch, if any. */
+export function contractViolation (operationId: string | undefined, statusCode: number, payload: string): string | undefined {
+  const c = contract()
+  if (operationId === undefined) {
+    // Unknown routes and wrong methods answer the generic Bud envelope.
+    if (statusCode !== 404 && statusCode !== 405) return undefined
+    operationId = 'open_banking_refresh_get'
+  }
+  const key = `${operationId} ${statusCode}`
+  let validate = validators.get(key)
+  if (validate === undefined) {
+    const schema = c.responseSchema(operationId, statusCode)
+    if (schema === undefined) return `${operationId} answered ${statusCode}, which openapi.yaml does not list`
+    if (schema === null) return undefined
+    if (responseAjv === undefined) {
+      responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
+      addFormats.default(responseAjv)
+      for (const s of c.schemas) responseAjv.addSchema(s)
+    }
+    validate = responseAjv.compile(schema)
+    validators.set(key, validate)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(payload)
+  } catch {
+    return `${operationId} ${statusCode} body is not JSON`
+  }
+  if (validate(body)) return undefined
+  return `${operationId} ${statusCode} body does not fit openapi.yaml: ${responseAjv!.errorsText(validate.errors)} in ${payload}`
+}
+
+export function installContractCheck (app: FastifyInstance, violations: string[]): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string') return payload
+    const violation = contractViolation(request.routeOptions.config.operationId, reply.statusCode, payload)
+    if (violation !== undefined) {
+      violations.push(violation)
+      throw new Error(`contract violation: ${violation}`)
+    }
+    return payload
+  })
+}
+
+export interface BuildOptions {
+  fixtures?: Fixtures
+  config?: Partial<AppConfig>
+}
+
+export async function build (t: Tap, options: BuildOptions = {}): Promise<Harness> {
+  let nowMs = T0
+  const clock = new SandboxClock(() => nowMs)
+  const logs: Record<string, unknown>[] = []
+  const logStream = new Writable({
+    write (chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line))
+      done()
+    }
+  })
+  const app = await buildApp({
+    fixtures: options.fixtures ?? loadFixtures(),
+    logLevel: 'info',
+    taskRetentionMs: DEFAULTS.taskRetentionMs,
+    maxTasks: DEFAULTS.maxTasks,
+    bodyLimit: DEFAULTS.bodyLimit,
+    ...options.config
+  }, { clock, logStream, contract: contract() })
+  const violations: string[] = []
+  installContractCheck(app, violations)
+  t.teardown(async () => {
+    await app.close()
+    if (violations.length > 0) throw new Error(`responses broke the contract:\n${violations.join('\n')}`)
+  })
+
+  return {
+    app,
+    clock,
+    logs,
+    advance (iso) {
+      const by = Duration.fromISO(iso)
+      if (!by.isValid) throw new Error(`bad duration ${iso}`)
+      nowMs += by.toMillis()
+    },
+    inject: (opts) => app.inject(opts),
+    refresh: (body, headers = {}) => app.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers: withBase(headers), payload: body }),
+    status: (taskId, headers = {}) => app.inject({ method: 'GET', url: `/v1/open-banking/refresh/${taskId}`, headers: withBase(headers) })
+  }
+}
