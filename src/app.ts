@@ -60,6 +60,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  // The Bud operations take JSON only; anything else is a 415, not a string body.
+  app.removeContentTypeParser('text/plain')
   app.setErrorHandler(errorHandler)
   registerNotFound(app)
   for (const schema of contract.schemas) app.addSchema(schema)

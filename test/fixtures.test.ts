@@ -1,0 +1,78 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { DEFAULT_FIXTURES, FixtureError, loadFixtures } from '../src/fixtures.js'
+import { build, CUSTOMERS } from './helper.js'
+
+const base = () => JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8'))
+
+function writeFixture (t: Test, content: unknown): string {
+  const dir = t.testdir({})
+  const file = join(dir, 'fixtures.json')
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
+  return file
+}
+
+t.test('the embedded default fixtures load', async (t) => {
+  const fixtures = loadFixtures()
+  t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank'])
+  t.equal(fixtures.customers.length, 10)
+  t.ok(fixtures.catalogue.get('connection_revoked'))
+})
+
+t.test('a broken fixture file is reported in one line with the file, the place and the problem', async (t) => {
+  const cases: [string, (f: any) => unknown, RegExp][] = [
+    ['not JSON', () => '{"providers": [', /: \/: is not valid JSON \(/],
+    ['unknown scenario', (f) => { f.customers[0].connections[0].scenario = 'volcano'; return f }, /: \/customers\/0\/connections\/0\/scenario: unknown scenario "volcano" \(declared: success, /],
+    ['unknown provider', (f) => { f.customers[1].connections[0].provider = 'Lloyds'; return f }, /: \/customers\/1\/connections\/0\/provider: unknown provider "Lloyds" \(declared: Bank_Of_Bud, Natwest_Sandbox, Maintenance_Bank\)$/],
+    ['bad customer id', (f) => { f.customers[2].customer_id = 'abc'; return f }, /: \/customers\/2\/customer_id: must match format "uuid"$/],
+    ['unknown property', (f) => { f.customers[0].conections = []; return f }, /: \/customers\/0: unknown property "conections"$/],
+    ['bad enum', (f) => { f.customers[0].connections[0].consent_status = 'gone'; return f }, /: \/customers\/0\/connections\/0\/consent_status: must be one of "authorised", "revoked", "expired", "reauthentication_required"$/],
+    ['bad duration', (f) => { f.customers[0].connections[0].last_pull_ago = 'two days'; return f }, /: \/customers\/0\/connections\/0\/last_pull_ago: "two days" is not an ISO 8601 duration/],
+    ['missing needed scenario', (f) => { delete f.scenarios.connection_expired; return f }, /: \/scenarios: missing scenario "connection_expired", which the sandbox needs$/],
+    ['duplicate customer', (f) => { f.customers[1].customer_id = f.customers[0].customer_id; return f }, /: \/customers\/1\/customer_id: duplicate customer/],
+    ['missing section', (f) => { delete f.providers; return f }, /: \/: missing property "providers"$/]
+  ]
+  for (const [name, mutate, expected] of cases) {
+    const file = writeFixture(t, mutate(base()))
+    const error = t.throws(() => loadFixtures(file), FixtureError, name) as Error
+    t.match(error.message, expected, name)
+    t.ok(error.message.startsWith(`fixtures ${file}: `), `${name}: names the file`)
+    t.notOk(error.message.includes('\n'), `${name}: one line`)
+  }
+  t.throws(() => loadFixtures('/nonexistent/fixtures.json'), { message: 'fixtures /nonexistent/fixtures.json: /: cannot be read (ENOENT)' })
+})
+
+t.test('with provisioning off, an unknown customer gets Bud\'s customer_not_found', async (t) => {
+  const fixtures = base()
+  fixtures.settings.provision_unknown_customers = false
+  const h = await build(t, { fixtures: loadFixtures(writeFixture(t, fixtures)) })
+  const res = await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': '99999999-9999-4999-8999-999999999999' })
+  t.equal(res.statusCode, 401)
+  t.same(res.json(), { operation_id: 'open_banking_refresh_post', code_id: 'customer_not_found', message: 'The customer could not be found.', errors: {} })
+  t.equal((await h.refresh({ provider: 'Bank_Of_Bud' })).statusCode, 202, 'a fixture customer still works')
+})
+
+t.test('reconnect_status switches revoked and expired consents to status Failed', async (t) => {
+  const fixtures = base()
+  fixtures.settings.reconnect_status = 'Failed'
+  const h = await build(t, { fixtures: loadFixtures(writeFixture(t, fixtures)) })
+  const headers = { 'x-customer-id': CUSTOMERS.revoked }
+  const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, headers)).json().data.task_id
+  h.advance('PT3S')
+  const body = (await h.status(taskId, headers)).json()
+  t.same(body.data, { task_id: taskId, provider: 'Bank_Of_Bud', status: 'Failed', result: 'connection_revoked', reconnect_required: true, step: 4, text: 'Completed' })
+})
+
+t.test('step durations come from the fixtures, and a connection pulled long ago still refreshes within 90 days', async (t) => {
+  const fixtures = base()
+  fixtures.settings.step_duration_ms = 10
+  fixtures.customers[0].connections[0].last_pull_at = '2026-01-01T00:00:00Z'
+  delete fixtures.customers[0].connections[0].last_pull_ago
+  const h = await build(t, { fixtures: loadFixtures(writeFixture(t, fixtures)) })
+  const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id
+  h.advance('PT0.03S')
+  t.equal((await h.status(taskId)).json().data.status, 'Completed')
+  const stored = (await h.inject({ url: `/__admin/tasks/${taskId}` })).json()
+  t.equal(stored.window.from, '2026-08-25T12:00:00.000Z', 'clamped to 90 days before now')
+})

@@ -1,0 +1,96 @@
+import t from 'tap'
+import { build, CLIENT, CUSTOMERS, T0 } from '../helper.js'
+
+t.test('the clock reads and moves, and never goes back', async (t) => {
+  const h = await build(t)
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-11-23T12:00:00.000Z' })
+
+  const advanced = await h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: 'PT61M' } })
+  t.equal(advanced.statusCode, 200)
+  t.same(advanced.json(), { now: '2026-11-23T13:01:00.000Z' })
+
+  const set = await h.inject({ method: 'POST', url: '/__admin/clock', payload: { now: '2026-12-01T09:00:00+01:00' } })
+  t.same(set.json(), { now: '2026-12-01T08:00:00.000Z' })
+  h.advance('PT5S')
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-12-01T08:00:05.000Z' }, 'it keeps running from there')
+
+  const refusals: [Record<string, unknown>, Record<string, string>][] = [
+    [{ advance: 'soon' }, { advance: 'This value should be an ISO 8601 duration such as PT61M or P91D' }],
+    [{ advance: '-PT1H' }, { advance: 'The sandbox clock only moves forward' }],
+    [{ now: '2026-01-01T00:00:00Z' }, { now: 'The sandbox clock only moves forward' }],
+    [{ now: 'yesterday' }, { now: 'This value should be an ISO 8601 datetime' }],
+    [{}, { body: 'Give exactly one of advance (an ISO 8601 duration) and now (an ISO 8601 instant)' }],
+    [{ advance: 'PT1H', now: '2027-01-01T00:00:00Z' }, { body: 'Give exactly one of advance (an ISO 8601 duration) and now (an ISO 8601 instant)' }],
+    [{ advance: 'PT1H', rewind: true }, { rewind: 'This field was not expected' }]
+  ]
+  for (const [payload, errors] of refusals) {
+    const res = await h.inject({ method: 'POST', url: '/__admin/clock', payload })
+    t.equal(res.statusCode, 400, JSON.stringify(payload))
+    t.same(res.json(), { operation_id: 'admin_clock_post', code_id: 'failed_validation', message: 'Failed validation', errors })
+  }
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-12-01T08:00:05.000Z' }, 'refused moves change nothing')
+})
+
+t.test('moving the clock through the admin endpoint finishes tasks and ends the dedupe hour', async (t) => {
+  const h = await build(t)
+  const first = (await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id
+  await h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: 'PT61M' } })
+  t.equal((await h.status(first)).json().data.status, 'Completed')
+  t.not((await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id, first)
+})
+
+t.test('a task can be inspected as stored', async (t) => {
+  const h = await build(t)
+  const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': CUSTOMERS.revoked })).json().data.task_id
+  const pending = (await h.inject({ url: `/__admin/tasks/${taskId}` })).json()
+  t.match(pending, {
+    task_id: taskId,
+    kind: 'refresh',
+    client_id: CLIENT,
+    customer_id: CUSTOMERS.revoked,
+    provider: 'Bank_Of_Bud',
+    scenario: 'connection_revoked',
+    created_at: new Date(T0).toISOString(),
+    ends_at: new Date(T0 + 3000).toISOString(),
+    window: { from: new Date(T0 - 17 * 86_400_000).toISOString(), to: new Date(T0).toISOString() },
+    status: 'Pending',
+    step: 1,
+    text: 'Fetching access token',
+    reconnect_required: false
+  })
+  t.notOk('result' in pending)
+  h.advance('PT3S')
+  t.match((await h.inject({ url: `/__admin/tasks/${taskId}` })).json(), { status: 'Completed', result: 'connection_revoked', reconnect_required: true, step: 4 })
+
+  const missing = await h.inject({ url: '/__admin/tasks/nope' })
+  t.equal(missing.statusCode, 404)
+  t.same(missing.json(), { operation_id: 'admin_task_get', code_id: 'task_not_found', message: 'The task could not be found.', errors: {} })
+})
+
+t.test('customers are listed with their connections', async (t) => {
+  const h = await build(t)
+  const customers = (await h.inject({ url: '/__admin/customers' })).json() as Record<string, unknown>[]
+  t.equal(customers.length, 10)
+  t.same(customers[2], {
+    customer_id: CUSTOMERS.revoked,
+    idempotent_identifier: 'consent-revoked',
+    label: 'Consent revoked at Bank_Of_Bud',
+    provisioned: false,
+    connections: [
+      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[0]!.consent_id, last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString() },
+      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[1]!.consent_id, last_pull_at: new Date(T0 - 86_400_000).toISOString() }
+    ]
+  })
+})
+
+t.test('reset forgets tasks and provisioned customers', async (t) => {
+  const h = await build(t)
+  const stranger = '11111111-2222-4333-8444-555555555555'
+  const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': stranger })).json().data.task_id
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11)
+  const reset = await h.inject({ method: 'POST', url: '/__admin/reset' })
+  t.same(reset.json(), { reset: true, customers: 10 })
+  t.equal((await h.status(taskId, { 'x-customer-id': stranger })).statusCode, 404)
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 10)
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: new Date(T0).toISOString() }, 'the clock stays where it is')
+})

@@ -1,0 +1,68 @@
+// Through real sockets: the app listening on port 0, and the server process itself.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { build, CLIENT, CUSTOMERS } from './helper.js'
+
+const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
+
+t.test('refresh and poll over a real HTTP connection', async (t) => {
+  const h = await build(t)
+  const address = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const headers = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, 'content-type': 'application/json' }
+  const created = await fetch(`${address}/v1/open-banking/refresh`, { method: 'POST', headers, body: JSON.stringify({ provider: 'Natwest_Sandbox' }) })
+  t.equal(created.status, 202)
+  t.match(created.headers.get('x-request-id'), /^[0-9a-f-]{36}$/)
+  t.equal(created.headers.get('content-type'), 'application/json; charset=utf-8')
+  const { metadata } = await created.json() as { metadata: { next_url: string } }
+  h.advance('PT3S')
+  const polled = await fetch(`${address}${metadata.next_url}`, { headers })
+  t.equal(polled.status, 200)
+  t.match(await polled.json(), { data: { status: 'Completed', result: 'success', step: 4 }, metadata: { has_new_transactions: true } })
+})
+
+function run (args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, ...args], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => { stdout += d })
+  child.stderr.on('data', (d) => { stderr += d })
+  return { child, output: async () => { const [code] = await once(child, 'exit'); return { code, stdout, stderr } } }
+}
+
+t.test('a broken fixture file stops the start with one line', async (t) => {
+  const file = join(t.testdir({}), 'broken.json')
+  writeFileSync(file, '{"providers": [], "scenarios": {}, "customers": []}')
+  const { code, stdout, stderr } = await run([], { FIXTURES: file }).output()
+  t.equal(code, 1)
+  t.equal(stdout, '')
+  t.equal(stderr, `bud-sandbox: fixtures ${file}: /providers: must NOT have fewer than 1 items\n`)
+})
+
+t.test('a bad setting stops the start with one line naming it and what it accepts', async (t) => {
+  const cases: [string[], Record<string, string>, string][] = [
+    [[], { PORT: 'abc' }, 'bud-sandbox: invalid setting PORT (--port): got "abc"; it accepts a port number from 0 to 65535 (0 picks a free port)\n'],
+    [['--log-level', 'loud'], {}, 'bud-sandbox: invalid setting LOG_LEVEL (--log-level): got "loud"; it accepts one of fatal, error, warn, info, debug, trace, silent\n'],
+    [[], { TASK_RETENTION: 'forever' }, 'bud-sandbox: invalid setting TASK_RETENTION (--task-retention): got "forever"; it accepts an ISO 8601 duration a task is kept for, on the sandbox clock\n'],
+    [['--nope'], {}, "bud-sandbox: Unknown option '--nope' (see --help)\n"],
+    [[], { FIXTURES: '/missing/fixtures.json' }, 'bud-sandbox: fixtures /missing/fixtures.json: /: cannot be read (ENOENT)\n']
+  ]
+  for (const [args, env, expected] of cases) {
+    const { code, stderr } = await run(args, env).output()
+    t.equal(code, 1, JSON.stringify({ args, env }))
+    t.equal(stderr, expected)
+  }
+})
+
+t.test('--help lists every setting', async (t) => {
+  const { code, stdout } = await run(['--help']).output()
+  t.equal(code, 0)
+  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--step-duration-ms', '--task-retention', '--max-tasks', '--body-limit']) {
+    t.match(stdout, flag)
+  }
+})
