@@ -6,10 +6,20 @@ import { BLANK, BudError, ERRORS, type ErrorEntry, type FieldErrors } from '../e
 import { errorEnvelope, SERVER_ERROR_BODY } from './envelope.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, by URL pattern: the 405 handler's index, also read by the contract tests. */
+    servedRoutes: ServedRoute[]
+  }
   interface FastifyContextConfig {
     /** The OpenAPI operationId, echoed as `operation_id` in envelopes. */
     operationId?: string
   }
+}
+
+export interface ServedRoute {
+  url: string
+  pattern: RegExp
+  methods: Set<string>
 }
 
 interface SchemaError {
@@ -102,7 +112,8 @@ export function frameworkErrors (error: FastifyError, request: FastifyRequest, r
  * added, so a path that exists with other methods answers 405 with `Allow`.
  */
 export function registerNotFound (fastify: FastifyInstance): void {
-  const routes: { pattern: RegExp, methods: Set<string> }[] = []
+  const routes: ServedRoute[] = []
+  fastify.decorate('servedRoutes', routes)
   fastify.addHook('onRoute', (route) => {
     const source = '^' + route.url.split('/').map((part) => {
       if (part.startsWith(':')) return '[^/]+'
@@ -112,7 +123,7 @@ export function registerNotFound (fastify: FastifyInstance): void {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     const existing = routes.find((r) => r.pattern.source === source)
     if (existing !== undefined) methods.forEach((m) => existing.methods.add(m))
-    else routes.push({ pattern: new RegExp(source), methods: new Set(methods) })
+    else routes.push({ url: route.url, pattern: new RegExp(source), methods: new Set(methods) })
   })
 
   fastify.setNotFoundHandler((request, reply) => {

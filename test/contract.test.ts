@@ -1,0 +1,131 @@
+// openapi.yaml against Bud's published contract and against the server itself.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import SwaggerParser from '@apidevtools/swagger-parser'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
+import t, { type Test } from 'tap'
+import { parse } from 'yaml'
+import { loadContract, OPENAPI_FILE, OPENAPI_KEYWORDS, type Contract } from '../src/contract.js'
+import { build } from './helper.js'
+
+const BUD_REFERENCE = join(import.meta.dirname, '..', '..', 'shared', 'reference', 'bud-openapi-refresh.yaml')
+const BUD_OPERATIONS = ['open_banking_refresh_post', 'open_banking_refresh_get']
+
+const ours = loadContract()
+
+function budContract (t: Test): Contract {
+  if (!existsSync(BUD_REFERENCE)) t.fail(`Bud's reference contract is missing at ${BUD_REFERENCE}: clone the repo with ../shared beside it`)
+  return loadContract(BUD_REFERENCE)
+}
+
+function validatorFor (contract: Contract) {
+  const ajv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
+  addFormats.default(ajv)
+  for (const schema of contract.schemas) ajv.addSchema(schema)
+  return (schema: object, value: unknown) => ajv.validate(schema, value) ? undefined : ajv.errorsText()
+}
+
+type Examples = { name: string, value: unknown }[]
+function responseExamples (contract: Contract, operationId: string, status: string): Examples {
+  let response = contract.operation(operationId).operation.responses[status] as Record<string, unknown> | undefined
+  if (response === undefined) return []
+  if ('$ref' in response) response = contract.document.components.responses![String(response.$ref).split('/').pop()!] as Record<string, unknown>
+  const json = (response.content as Record<string, { example?: unknown, examples?: Record<string, { value: unknown }> }> | undefined)?.['application/json']
+  if (json === undefined) return []
+  const out: Examples = []
+  if (json.example !== undefined) out.push({ name: 'example', value: json.example })
+  for (const [name, e] of Object.entries(json.examples ?? {})) out.push({ name, value: e.value })
+  return out
+}
+
+t.test('openapi.yaml is a valid OpenAPI document', async (t) => {
+  const api = await SwaggerParser.validate(OPENAPI_FILE)
+  t.equal((api as { openapi: string }).openapi, '3.0.3')
+})
+
+t.test('the Bud operations keep Bud\'s paths, methods and status codes', async (t) => {
+  const bud = budContract(t)
+  for (const id of BUD_OPERATIONS) {
+    const mine = ours.operation(id)
+    const theirs = bud.operation(id)
+    t.equal(`${mine.method} ${mine.path}`, `${theirs.method} ${theirs.path}`, id)
+    for (const status of Object.keys(theirs.operation.responses)) {
+      t.ok(status in mine.operation.responses, `${id} lists Bud's ${status}`)
+    }
+    const headers = (c: Contract) => Object.keys((c.routeSchema(id).headers as { properties: object } | undefined)?.properties ?? {}).sort()
+    t.same(headers(ours).filter((h) => h !== 'x-sandbox-scenario'), headers(bud), `${id} takes Bud's headers`)
+  }
+})
+
+/** The shape of a schema that must agree: types, required lists, enums, property names, refs. */
+function shape (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(shape)
+  if (schema === null || typeof schema !== 'object') return schema
+  const keep = ['type', 'required', 'enum', 'properties', 'items', 'anyOf', 'oneOf', 'allOf', '$ref', 'additionalProperties', 'nullable', 'format']
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => keep.includes(k)).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, shape(s)])) : shape(v)]))
+}
+
+t.test('every component schema shared with Bud has Bud\'s fields, types, enums and required lists', async (t) => {
+  const bud = budContract(t)
+  const theirs = new Map(bud.schemas.map((s) => [s.$id, s]))
+  let compared = 0
+  for (const schema of ours.schemas) {
+    const other = theirs.get(schema.$id)
+    if (other === undefined) continue
+    compared++
+    t.same(shape(schema), shape(other), String(schema.$id))
+  }
+  t.ok(compared >= 15, `compared ${compared} schemas`)
+})
+
+t.test('Bud\'s examples fit our schemas and ours fit Bud\'s', async (t) => {
+  const bud = budContract(t)
+  const checkOurs = validatorFor(ours)
+  const checkBud = validatorFor(bud)
+  let checked = 0
+  for (const id of BUD_OPERATIONS) {
+    for (const status of Object.keys(ours.operation(id).operation.responses)) {
+      const mySchema = ours.responseSchema(id, Number(status) || 500)
+      const budSchema = bud.operation(id).operation.responses[status] === undefined ? undefined : bud.responseSchema(id, Number(status) || 500)
+      for (const { name, value } of responseExamples(bud, id, status)) {
+        checked++
+        t.equal(checkOurs(mySchema!, value), undefined, `Bud's ${id} ${status} ${name} fits ours`)
+      }
+      if (budSchema === undefined || budSchema === null) continue
+      for (const { name, value } of responseExamples(ours, id, status)) {
+        checked++
+        t.equal(checkBud(budSchema, value), undefined, `our ${id} ${status} ${name} fits Bud's`)
+      }
+    }
+  }
+  const budRequest = (bud.operation('open_banking_refresh_post').operation.requestBody!.content['application/json'] as unknown as { example: unknown }).example
+  t.equal(checkOurs(ours.routeSchema('open_banking_refresh_post').body!, budRequest), undefined, 'Bud\'s request example fits our body schema')
+  t.ok(checked >= 15, `checked ${checked} examples`)
+})
+
+t.test('the document lists every route the server answers, and nothing else', async (t) => {
+  const h = await build(t)
+  await h.app.ready()
+  const served = new Set<string>()
+  for (const route of h.app.servedRoutes) {
+    if (route.url.startsWith('/docs') || route.url.startsWith('/__test')) continue
+    for (const method of route.methods) if (method !== 'HEAD') served.add(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`)
+  }
+  const documented = new Set<string>()
+  for (const [path, item] of Object.entries(ours.document.paths)) {
+    for (const method of Object.keys(item)) documented.add(`${method.toUpperCase()} ${path}`)
+  }
+  t.same([...served].sort(), [...documented].sort())
+})
+
+t.test('the served document is openapi.yaml, as JSON and YAML', async (t) => {
+  const h = await build(t)
+  const json = await h.inject({ url: '/docs/json' })
+  t.equal(json.statusCode, 200)
+  t.same(json.json(), ours.document)
+  const yaml = await h.inject({ url: '/docs/yaml' })
+  t.equal(yaml.statusCode, 200)
+  t.same(parse(yaml.body), ours.document)
+  t.same(json.json().servers, [{ url: '/', description: 'The sandbox this page is served from' }], 'Try it out calls the sandbox that serves the page')
+})
