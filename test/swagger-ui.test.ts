@@ -1,0 +1,51 @@
+// Swagger UI in a real browser: Debian's Chromium, driven by playwright-core,
+// against the sandbox listening on a real port.
+import { existsSync } from 'node:fs'
+import { chromium, type Locator, type Page } from 'playwright-core'
+import t from 'tap'
+import { build, CUSTOMERS } from './helper.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
+
+async function tryItOut (page: Page, operationId: string, fields: Record<string, string>): Promise<{ status: string, body: string }> {
+  const op: Locator = page.locator(`[id$="-${operationId}"]`)
+  await op.locator('.opblock-summary').first().click()
+  await op.getByRole('button', { name: 'Try it out' }).click()
+  for (const [placeholder, value] of Object.entries(fields)) await op.getByPlaceholder(placeholder, { exact: true }).fill(value)
+  await op.getByRole('button', { name: 'Execute' }).click()
+  const response = op.locator('.live-responses-table .response').first()
+  await response.waitFor()
+  return {
+    status: (await response.locator('.response-col_status').innerText()).trim(),
+    body: await response.locator('.response-col_description .microlight, .response-col_description pre').first().innerText()
+  }
+}
+
+t.test('Swagger UI shows every operation and Try it out works against the sandbox', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`Chromium not found at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium" (or set CHROMIUM_PATH)`)
+    return
+  }
+  const h = await build(t)
+  const address = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage()
+  await page.goto(`${address}/docs`)
+  await page.locator('.opblock').first().waitFor()
+
+  const ids = await page.locator('.opblock').evaluateAll((els) => els.map((e) => e.id.replace(/^operations-[^-]+-/, '')))
+  t.same(ids.sort(), ['admin_clock_get', 'admin_clock_post', 'admin_customers_get', 'admin_reset_post', 'admin_task_get', 'open_banking_refresh_get', 'open_banking_refresh_post'])
+
+  const headers = { 'X-Client-Id': 'swagger-client', 'X-Customer-Id': CUSTOMERS.healthy }
+  const created = await tryItOut(page, 'open_banking_refresh_post', headers)
+  t.equal(created.status, '202')
+  const taskId = (JSON.parse(created.body) as { data: { task_id: string } }).data.task_id
+  t.match(taskId, /^[0-9a-f-]{36}$/)
+
+  h.advance('PT3S')
+  const polled = await tryItOut(page, 'open_banking_refresh_get', { ...headers, task_id: taskId })
+  t.equal(polled.status, '200')
+  t.match(JSON.parse(polled.body), { data: { task_id: taskId, status: 'Completed', result: 'success', step: 4 } })
+})
