@@ -9,7 +9,12 @@ import { pino, type DestinationStream } from 'pino'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
 import type { Fixtures } from './fixtures.js'
+import formbody from '@fastify/formbody'
+import { toIso } from './domain/clock.js'
 import { errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
+import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
+import oauthRoutes from './routes/oauth.js'
+import { createSigner } from './webhooks/signer.js'
 import sandboxPlugin from './plugins/sandbox.js'
 import adminRoutes from './routes/admin.js'
 import refreshRoutes from './routes/refresh.js'
@@ -22,6 +27,9 @@ export interface AppConfig {
   taskRetentionMs: number
   maxTasks: number
   bodyLimit: number
+  /** 'on': Bud operations need a bearer token from /v1/oauth/token; 'off': no check. */
+  auth: 'on' | 'off'
+  requestHistorySize: number
 }
 
 export interface AppDeps {
@@ -29,6 +37,10 @@ export interface AppDeps {
   /** Where logs go; stdout when absent. */
   logStream?: DestinationStream
   contract?: Contract
+  /** Random numbers for fault injection; Math.random when absent. */
+  random?: () => number
+  /** How added latency waits; a real timer when absent. */
+  sleep?: Sleep
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -66,18 +78,53 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   registerNotFound(app)
   for (const schema of contract.schemas) app.addSchema(schema)
 
+  await app.register(formbody)
   await app.register(sandboxPlugin, {
     fixtures: config.fixtures,
     clock: deps.clock,
+    signer: await createSigner(),
     stepDurationMs: config.stepDurationMs,
     retentionMs: config.taskRetentionMs,
-    maxTasks: config.maxTasks
+    maxTasks: config.maxTasks,
+    requestHistorySize: config.requestHistorySize,
+    random: deps.random ?? Math.random,
+    log: loggerInstance
+  })
+  const sandbox = app.sandbox
+
+  // Every request lets due webhooks go out (cheap when none is due), and every
+  // client request is remembered for /__admin/requests.
+  app.addHook('onRequest', async () => sandbox.webhooks.tick())
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.url
+    if (path.startsWith('/__admin') || path.startsWith('/docs')) return
+    const headers = request.headers
+    const clientId = headers['x-client-id']
+    const customerId = headers['x-customer-id']
+    const identifier = headers['x-customer-idempotent-identifier']
+    const customer = typeof customerId === 'string' && customerId !== ''
+      ? customerId
+      : typeof identifier === 'string' ? sandbox.customers.lookup({ idempotentIdentifier: identifier })?.customerId : undefined
+    sandbox.history.record({
+      time: toIso(sandbox.clock.nowMs()),
+      method: request.method,
+      path,
+      status: reply.statusCode,
+      user_agent: headers['user-agent'] ?? null,
+      request_id: request.id,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      client_id: typeof clientId === 'string' ? clientId : null,
+      customer_id: customer ?? null
+    })
   })
 
   await app.register(swagger, { mode: 'static', specification: { document: contract.document as never } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
-  await app.register(refreshRoutes, { contract })
+  const faults = faultGuard(sandbox, deps.sleep ?? realSleep)
+  const bud = config.auth === 'on' ? [faults, bearerGuard(sandbox)] : [faults]
+  await app.register(oauthRoutes, { contract, guards: [faults] })
+  await app.register(refreshRoutes, { contract, guards: bud })
   await app.register(adminRoutes, { contract })
   return app
 }

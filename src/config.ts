@@ -9,7 +9,9 @@ export const DEFAULTS = {
   logLevel: 'info',
   taskRetentionMs: 24 * 60 * 60 * 1000,
   maxTasks: 2_000_000,
-  bodyLimit: 100 * 1024
+  bodyLimit: 100 * 1024,
+  auth: 'on',
+  requestHistorySize: 1000
 } as const
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -30,6 +32,8 @@ export const SETTINGS: Setting[] = [
   { env: 'STEP_DURATION_MS', flag: 'step-duration-ms', schema: { type: 'integer', minimum: 1, maximum: 86_400_000 }, accepts: 'milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)' },
   { env: 'TASK_RETENTION', flag: 'task-retention', schema: { type: 'string', minLength: 2 }, accepts: 'an ISO 8601 duration a task is kept for, on the sandbox clock', default: 'PT24H' },
   { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1 }, accepts: 'the most tasks kept; the oldest are dropped first', default: DEFAULTS.maxTasks },
+  { env: 'AUTH', flag: 'auth', schema: { type: 'string', enum: ['on', 'off'] }, accepts: 'on (Bud operations need a bearer token from /v1/oauth/token) or off', default: DEFAULTS.auth },
+  { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
 
@@ -42,6 +46,8 @@ export interface Config {
   taskRetentionMs: number
   maxTasks: number
   bodyLimit: number
+  auth: 'on' | 'off'
+  requestHistorySize: number
 }
 
 export class ConfigError extends Error {
@@ -102,6 +108,8 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     stepDurationMs: values.STEP_DURATION_MS === undefined ? undefined : Number(values.STEP_DURATION_MS),
     taskRetentionMs: retention.toMillis(),
     maxTasks: Number(values.MAX_TASKS),
-    bodyLimit: Number(values.BODY_LIMIT)
+    bodyLimit: Number(values.BODY_LIMIT),
+    auth: values.AUTH === 'off' ? 'off' : 'on',
+    requestHistorySize: Number(values.REQUEST_HISTORY)
   }
 }

@@ -114,8 +114,10 @@ export function loadContract (file: string = OPENAPI_FILE): Contract {
     if (headers !== undefined) schema.headers = headers
     if (params !== undefined) schema.params = params
     if (querystring !== undefined) schema.querystring = querystring
-    const json = op.requestBody?.content['application/json']
-    if (json !== undefined) schema.body = toSharedRefs(json.schema)
+    // Each operation takes one media type: JSON for most, a form for the token endpoint.
+    const content = op.requestBody?.content
+    const media = content?.['application/json'] ?? (content === undefined ? undefined : Object.values(content)[0])
+    if (media !== undefined) schema.body = toSharedRefs(media.schema)
     return schema
   }
 

@@ -5,7 +5,11 @@
 export const ERRORS = {
   failedValidation: { statusCode: 400, codeId: 'failed_validation', message: 'Failed validation' },
   providerMaintenance: { statusCode: 400, codeId: 'provider_maintenance', message: 'The provider is in maintenance.' },
-  unauthorised: { statusCode: 401, codeId: 'unknown', message: 'Unauthorised request' },
+  unauthorised: { statusCode: 401, codeId: 'unknown', message: 'Unauthorised request', operationId: 'unknown' },
+  tokenUnauthorised: { statusCode: 401, codeId: 'unauthorised', message: 'Unauthorised.' },
+  tokenBadRequest: { statusCode: 400, codeId: 'failed_validation', message: 'could not extract basic auth headers' },
+  // Bud answers wrong client credentials without naming the operation.
+  badCredentials: { statusCode: 400, codeId: 'unknown', message: 'Unauthorised request', operationId: 'unknown' },
   tokenInvalid: { statusCode: 401, codeId: 'token_invalid', message: 'The access token is invalid.' },
   tokenExpired: { statusCode: 401, codeId: 'token_expired', message: 'The access token has expired.' },
   customerNotFound: { statusCode: 401, codeId: 'customer_not_found', message: 'The customer could not be found.' },
@@ -14,10 +18,16 @@ export const ERRORS = {
   methodNotAllowed: { statusCode: 405, codeId: 'unknown', message: 'Method not allowed' },
   payloadTooLarge: { statusCode: 413, codeId: 'payload_too_large', message: 'The request body is too large.' },
   unsupportedMediaType: { statusCode: 415, codeId: 'unsupported_media_type', message: 'The request content type is not supported.' },
-  conflict: { statusCode: 409, codeId: 'conflict', message: 'The request conflicts with the sandbox state.' }
-} as const
+  serviceUnavailable: { statusCode: 503, codeId: 'unknown', message: 'Service unavailable' }
+} as const satisfies Record<string, ErrorEntry>
 
-export type ErrorEntry = (typeof ERRORS)[keyof typeof ERRORS]
+export interface ErrorEntry {
+  statusCode: number
+  codeId: string
+  message: string
+  /** Overrides the answering operation's id in the envelope. */
+  operationId?: string
+}
 
 /** Field-keyed messages, as in Bud's `errors` object. */
 export type FieldErrors = Record<string, string>

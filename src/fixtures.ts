@@ -7,6 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv'
 import { DateTime, Duration } from 'luxon'
 import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
 import { ScenarioCatalogue } from './domain/scenarios.js'
+import type { FaultSettings } from './domain/faults.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
 
@@ -43,8 +44,17 @@ export interface Provider {
   maintenance: boolean
 }
 
+export interface ClientSeed {
+  clientId: string
+  clientSecret?: string
+  webhookUrl?: string
+}
+
 export interface Fixtures {
   source: string
+  acceptAnyClient: boolean
+  clients: ClientSeed[]
+  faults: FaultSettings
   stepDurationMs: number
   provisionUnknownCustomers: boolean
   defaultConnections: ConnectionSeed[]
@@ -74,6 +84,37 @@ const connectionSchema = {
   }
 } as const
 
+export const faultsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    latency_ms: {
+      anyOf: [
+        { type: 'integer', minimum: 0, maximum: 60_000 },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['min', 'max'],
+          properties: { min: { type: 'integer', minimum: 0, maximum: 60_000 }, max: { type: 'integer', minimum: 0, maximum: 60_000 } }
+        }
+      ]
+    },
+    error_rate: { type: 'number', minimum: 0, maximum: 1 }
+  }
+} as const
+
+export interface RawFaults {
+  latency_ms?: number | { min: number, max: number }
+  error_rate?: number
+}
+
+/** Reads faults as the fixtures and the admin endpoint write them; throws a message on a bad range. */
+export function faultsFrom (raw: RawFaults): FaultSettings {
+  const latency = raw.latency_ms ?? 0
+  if (typeof latency === 'object' && latency.min > latency.max) throw new Error('latency_ms.min must not be above latency_ms.max')
+  return { latencyMs: latency, errorRate: raw.error_rate ?? 0 }
+}
+
 const fileSchema = {
   type: 'object',
   additionalProperties: false,
@@ -88,7 +129,22 @@ const fileSchema = {
         step_duration_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 },
         reconnect_status: { enum: ['Completed', 'Failed'] },
         provision_unknown_customers: { type: 'boolean' },
+        accept_any_client: { type: 'boolean' },
+        faults: faultsSchema,
         default_connections: { type: 'array', items: connectionSchema }
+      }
+    },
+    clients: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['client_id'],
+        properties: {
+          client_id: { type: 'string', minLength: 1 },
+          client_secret: { type: 'string', minLength: 1 },
+          webhook_url: { type: 'string', pattern: '^https?://' }
+        }
       }
     },
     providers: {
@@ -118,6 +174,7 @@ const fileSchema = {
           end_step: { enum: [1, 2, 3, 4] },
           reconnect_required: { type: 'boolean' },
           has_new_transactions: { type: 'boolean' },
+          customer_present_scenario: { type: 'string' },
           step_duration_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 }
         }
       }
@@ -158,6 +215,7 @@ interface RawScenario {
   end_step?: Step
   reconnect_required?: boolean
   has_new_transactions?: boolean
+  customer_present_scenario?: string
   step_duration_ms?: number
 }
 interface RawFile {
@@ -165,8 +223,11 @@ interface RawFile {
     step_duration_ms?: number
     reconnect_status?: FinalStatus
     provision_unknown_customers?: boolean
+    accept_any_client?: boolean
+    faults?: RawFaults
     default_connections?: RawConnection[]
   }
+  clients?: { client_id: string, client_secret?: string, webhook_url?: string }[]
   providers: { name: string, maintenance?: boolean }[]
   scenarios: Record<string, RawScenario>
   customers: { customer_id: string, idempotent_identifier?: string, label?: string, connections: RawConnection[] }[]
@@ -224,9 +285,16 @@ function interpret (file: string, raw: RawFile): Fixtures {
       description: s.description ?? ''
     }
     if (s.step_duration_ms !== undefined) scenario.stepDurationMs = s.step_duration_ms
+    if (s.customer_present_scenario !== undefined) scenario.customerPresentScenario = s.customer_present_scenario
     return scenario
   })
   const catalogue = new ScenarioCatalogue(scenarios)
+  for (const scenario of scenarios) {
+    const other = scenario.customerPresentScenario
+    if (other !== undefined && catalogue.get(other) === undefined) {
+      fail(`/scenarios/${scenario.name}/customer_present_scenario`, `unknown scenario "${other}"`)
+    }
+  }
   for (const name of REQUIRED_SCENARIOS) {
     if (catalogue.get(name) === undefined) fail('/scenarios', `missing scenario "${name}", which the sandbox needs`)
   }
@@ -289,8 +357,28 @@ function interpret (file: string, raw: RawFile): Fixtures {
     return seed
   })
 
+  const clientIds = new Set<string>()
+  const clients = (raw.clients ?? []).map((c, i): ClientSeed => {
+    if (clientIds.has(c.client_id)) fail(`/clients/${i}/client_id`, `duplicate client "${c.client_id}"`)
+    clientIds.add(c.client_id)
+    if (c.webhook_url !== undefined && !URL.canParse(c.webhook_url)) fail(`/clients/${i}/webhook_url`, `"${c.webhook_url}" is not a URL`)
+    const seed: ClientSeed = { clientId: c.client_id }
+    if (c.client_secret !== undefined) seed.clientSecret = c.client_secret
+    if (c.webhook_url !== undefined) seed.webhookUrl = c.webhook_url
+    return seed
+  })
+  let faults: FaultSettings
+  try {
+    faults = faultsFrom(settings.faults ?? {})
+  } catch (err) {
+    return fail('/settings/faults', (err as Error).message)
+  }
+
   return {
     source: file,
+    acceptAnyClient: settings.accept_any_client ?? true,
+    clients,
+    faults,
     stepDurationMs: settings.step_duration_ms ?? 1000,
     provisionUnknownCustomers: settings.provision_unknown_customers ?? true,
     defaultConnections: connections(settings.default_connections ?? [], '/settings/default_connections'),

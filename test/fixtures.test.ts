@@ -16,7 +16,7 @@ function writeFixture (t: Test, content: unknown): string {
 t.test('the embedded default fixtures load', async (t) => {
   const fixtures = loadFixtures()
   t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank'])
-  t.equal(fixtures.customers.length, 10)
+  t.equal(fixtures.customers.length, 11)
   t.ok(fixtures.catalogue.get('connection_revoked'))
 })
 

@@ -5,7 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Duration } from 'luxon'
-import { buildApp, type AppConfig } from '../src/app.js'
+import { buildApp, type AppConfig, type AppDeps } from '../src/app.js'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from '../src/contract.js'
 import { DEFAULTS } from '../src/config.js'
 import { SandboxClock } from '../src/domain/clock.js'
@@ -108,6 +108,7 @@ export function installContractCheck (app: FastifyInstance, violations: string[]
 export interface BuildOptions {
   fixtures?: Fixtures
   config?: Partial<AppConfig>
+  deps?: Partial<Omit<AppDeps, 'clock' | 'logStream'>>
 }
 
 export async function build (t: Tap, options: BuildOptions = {}): Promise<Harness> {
@@ -126,8 +127,11 @@ export async function build (t: Tap, options: BuildOptions = {}): Promise<Harnes
     taskRetentionMs: DEFAULTS.taskRetentionMs,
     maxTasks: DEFAULTS.maxTasks,
     bodyLimit: DEFAULTS.bodyLimit,
+    requestHistorySize: DEFAULTS.requestHistorySize,
+    // Most tests are about the refresh flow; the auth tests and the browser test turn it on.
+    auth: 'off',
     ...options.config
-  }, { clock, logStream, contract: contract() })
+  }, { clock, logStream, contract: contract(), ...options.deps })
   const violations: string[] = []
   installContractCheck(app, violations)
   t.teardown(async () => {

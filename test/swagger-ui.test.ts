@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Locator, type Page } from 'playwright-core'
 import t from 'tap'
+import { loadContract } from '../src/contract.js'
 import { build, CUSTOMERS } from './helper.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -36,7 +37,8 @@ t.test('Swagger UI shows every operation and Try it out works against the sandbo
   await page.locator('.opblock').first().waitFor()
 
   const ids = await page.locator('.opblock').evaluateAll((els) => els.map((e) => e.id.replace(/^operations-[^-]+-/, '')))
-  t.same(ids.sort(), ['admin_clock_get', 'admin_clock_post', 'admin_customers_get', 'admin_reset_post', 'admin_task_get', 'open_banking_refresh_get', 'open_banking_refresh_post'])
+  const documented = Object.values(loadContract().document.paths).flatMap((item) => Object.values(item).map((op) => op.operationId))
+  t.same(ids.sort(), documented.sort(), 'every documented operation is shown')
 
   const headers = { 'X-Client-Id': 'swagger-client', 'X-Customer-Id': CUSTOMERS.healthy }
   const created = await tryItOut(page, 'open_banking_refresh_post', headers)

@@ -21,6 +21,12 @@ export interface Customer {
   connections: Map<string, Connection>
 }
 
+export interface ConnectionChange {
+  scenario?: string | undefined
+  consentStatus?: ConsentStatus | undefined
+  lastPullAtMs?: number | undefined
+}
+
 /** How a request names its customer: by Bud id, or by the client's own identifier. */
 export type CustomerRef = { customerId: string } | { idempotentIdentifier: string }
 
@@ -41,11 +47,14 @@ export class CustomerDirectory {
     for (const seed of this.#fixtures.customers) this.#add(this.#fromSeed(seed, nowMs, false))
   }
 
+  /** The customer a request names, if known; never provisions. */
+  lookup (ref: CustomerRef): Customer | undefined {
+    return 'customerId' in ref ? this.#byId.get(ref.customerId.toLowerCase()) : this.#byIdentifier.get(ref.idempotentIdentifier)
+  }
+
   /** Finds the customer a request names, provisioning it when the fixtures allow. */
   resolve (ref: CustomerRef, nowMs: number): Customer {
-    const found = 'customerId' in ref
-      ? this.#byId.get(ref.customerId.toLowerCase())
-      : this.#byIdentifier.get(ref.idempotentIdentifier)
+    const found = this.lookup(ref)
     if (found !== undefined) return found
     if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
     const seed: CustomerSeed = 'customerId' in ref
@@ -54,6 +63,23 @@ export class CustomerDirectory {
     const customer = this.#fromSeed(seed, nowMs, true)
     this.#add(customer)
     return customer
+  }
+
+  /** Creates or changes one connection at run time (e.g. revoke a consent mid-test). */
+  setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
+    const existing = customer.connections.get(provider)
+    const connection: Connection = existing ?? {
+      provider,
+      scenario: 'success',
+      consentStatus: 'authorised',
+      consentId: randomUUID(),
+      lastPullAtMs: nowMs - 24 * 60 * 60 * 1000
+    }
+    if (change.scenario !== undefined) connection.scenario = change.scenario
+    if (change.consentStatus !== undefined) connection.consentStatus = change.consentStatus
+    if (change.lastPullAtMs !== undefined) connection.lastPullAtMs = change.lastPullAtMs
+    customer.connections.set(provider, connection)
+    return connection
   }
 
   get (customerId: string): Customer | undefined {

@@ -21,6 +21,8 @@ export interface InitiateRequest {
   to?: string | undefined
   /** A scenario chosen for this refresh only, already checked against the catalogue. */
   scenario?: Scenario | undefined
+  /** X-Customer-Ip-Address: present when the customer started the refresh from their device. */
+  customerIpAddress?: string | undefined
 }
 
 export interface Initiated {
@@ -40,7 +42,18 @@ export class RefreshService {
   readonly #tasks: TaskStore
   readonly #settings: RefreshSettings
 
-  constructor (deps: { clock: Clock, fixtures: Fixtures, customers: CustomerDirectory, tasks: TaskStore, settings: RefreshSettings }) {
+  readonly #onCreated: ((task: Task, endsAtMs: number) => void) | undefined
+
+  constructor (deps: {
+    clock: Clock
+    fixtures: Fixtures
+    customers: CustomerDirectory
+    tasks: TaskStore
+    settings: RefreshSettings
+    /** Told of every new refresh task, e.g. to schedule its completion webhook. */
+    onCreated?: (task: Task, endsAtMs: number) => void
+  }) {
+    this.#onCreated = deps.onCreated
     this.#clock = deps.clock
     this.#fixtures = deps.fixtures
     this.#customers = deps.customers
@@ -54,7 +67,10 @@ export class RefreshService {
     const connection = customer.connections.get(request.provider)
 
     const provider = this.#fixtures.providers.get(request.provider)
-    const scenario = request.scenario ?? this.#scenarioFor(connection)
+    let scenario = request.scenario ?? this.#scenarioFor(connection)
+    if (scenario.customerPresentScenario !== undefined && request.customerIpAddress !== undefined) {
+      scenario = this.#fixtures.catalogue.get(scenario.customerPresentScenario)!
+    }
     if (provider?.maintenance === true || scenario.result === 'provider_maintenance') {
       throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
     }
@@ -81,6 +97,7 @@ export class RefreshService {
 
     const task = this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs)
     this.#tasks.add(task, nowMs)
+    this.#onCreated?.(task, this.progress(task, nowMs).endsAtMs)
     return { task, deduplicated: false }
   }
 

@@ -18,13 +18,6 @@ export const STEP_TEXTS = {
 } as const
 export type Step = keyof typeof STEP_TEXTS
 
-/** How a scenario stops a refresh before it starts: Bud answers the POST with an error. */
-export interface Rejection {
-  codeId: string
-  field: string
-  message: string
-}
-
 export interface Scenario {
   name: string
   /** A ConnectResultCodes value. */
@@ -35,9 +28,13 @@ export interface Scenario {
   endStep: Step
   reconnectRequired: boolean
   hasNewTransactions: boolean
+  /**
+   * The scenario to play instead when the refresh is customer-initiated (it
+   * carries X-Customer-Ip-Address), as a provider's request limit allows.
+   */
+  customerPresentScenario?: string
   /** Overrides the sandbox's step duration, e.g. for a slow provider. */
   stepDurationMs?: number
-  rejectOnInitiate?: Rejection
   description: string
 }
 

@@ -13,6 +13,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The OpenAPI operationId, echoed as `operation_id` in envelopes. */
     operationId?: string
+    /** Where Bud's envelope names the operation differently (the token endpoint). */
+    envelopeOperationId?: string
+    /** Replaces the message and field errors of a failed validation, for Bud's own wording. */
+    validationFailure?: { message: string, errors: FieldErrors }
   }
 }
 
@@ -67,11 +71,12 @@ export function validationErrors (errors: SchemaError[], context: string | undef
 }
 
 function operationIdOf (request: FastifyRequest): string {
-  return request.routeOptions.config.operationId ?? 'unknown'
+  const config = request.routeOptions.config
+  return config.envelopeOperationId ?? config.operationId ?? 'unknown'
 }
 
 function sendEntry (reply: FastifyReply, operationId: string, entry: ErrorEntry, errors: FieldErrors = {}, message: string = entry.message) {
-  return reply.code(entry.statusCode).type('application/json').send(errorEnvelope(operationId, entry.codeId, message, errors))
+  return reply.code(entry.statusCode).type('application/json').send(errorEnvelope(entry.operationId ?? operationId, entry.codeId, message, errors))
 }
 
 const BODY_ERRORS: Record<string, [ErrorEntry, FieldErrors]> = {
@@ -86,6 +91,8 @@ export function errorHandler (this: FastifyInstance, error: FastifyError | BudEr
   const operationId = operationIdOf(request)
   if (error instanceof BudError) return sendEntry(reply, operationId, error.entry, error.errors, error.message)
   if (error.validation !== undefined) {
+    const custom = request.routeOptions.config.validationFailure
+    if (custom !== undefined) return sendEntry(reply, operationId, ERRORS.failedValidation, custom.errors, custom.message)
     return sendEntry(reply, operationId, ERRORS.failedValidation, validationErrors(error.validation as SchemaError[], error.validationContext))
   }
   const known = error.code === undefined ? undefined : BODY_ERRORS[error.code]

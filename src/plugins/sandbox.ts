@@ -9,5 +9,7 @@ declare module 'fastify' {
 }
 
 export default fp<SandboxOptions>(async (fastify, options) => {
-  fastify.decorate('sandbox', createSandbox(options))
+  const sandbox = createSandbox(options)
+  fastify.decorate('sandbox', sandbox)
+  fastify.addHook('onClose', async () => sandbox.close())
 }, { name: 'sandbox', fastify: '5.x' })

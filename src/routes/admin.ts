@@ -5,6 +5,8 @@ import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
+import { CONSENT_STATUSES, faultsFrom, type ConsentStatus, type RawFaults } from '../fixtures.js'
+import { deliveryView } from '../webhooks/dispatcher.js'
 import type { Task } from '../domain/task-store.js'
 import type { Sandbox } from '../domain/sandbox.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
@@ -52,6 +54,11 @@ export function adminCustomerView (customer: Customer) {
   return view
 }
 
+function faultsView (sandbox: Sandbox) {
+  const { latencyMs, errorRate } = sandbox.faults.settings
+  return { latency_ms: latencyMs, error_rate: errorRate }
+}
+
 function clockChangeTarget (change: ClockChange, nowMs: number): DateTime {
   if ((change.advance === undefined) === (change.now === undefined)) {
     throw validationError({ body: 'Give exactly one of advance (an ISO 8601 duration) and now (an ISO 8601 instant)' })
@@ -79,7 +86,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     config: { operationId: 'admin_clock_post' }
   }, async (request) => {
     const target = clockChangeTarget(request.body, sandbox.clock.nowMs())
-    sandbox.clock.set(target)
+    sandbox.moveClockTo(target.toMillis())
     request.log.info({ now: target.toISO() }, 'sandbox clock moved')
     return clockState()
   })
@@ -95,6 +102,71 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
 
   fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
     sandbox.customers.all().map(adminCustomerView))
+
+  fastify.get<{ Querystring: { client_id?: string, customer_id?: string, limit?: string } }>('/__admin/requests', {
+    schema: contract.routeSchema('admin_requests_get'),
+    config: { operationId: 'admin_requests_get' }
+  }, async (request) => {
+    const { client_id: clientId, customer_id: customerId, limit } = request.query
+    return sandbox.history.list({ clientId, customerId, limit: limit === undefined ? undefined : Number(limit) })
+  })
+
+  fastify.put<{ Params: { client_id: string }, Body: { url: string | null } }>('/__admin/clients/:client_id/webhook', {
+    schema: contract.routeSchema('admin_client_webhook_put'),
+    config: { operationId: 'admin_client_webhook_put' }
+  }, async (request) => {
+    const { url } = request.body
+    if (url !== null && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
+      throw validationError({ url: 'This value should be an http or https URL' })
+    }
+    sandbox.webhooks.setUrl(request.params.client_id, url ?? undefined)
+    request.log.info({ clientId: request.params.client_id, url }, 'webhook set')
+    return { client_id: request.params.client_id, url }
+  })
+
+  fastify.get<{ Querystring: { client_id?: string } }>('/__admin/webhooks', {
+    schema: contract.routeSchema('admin_webhooks_get'),
+    config: { operationId: 'admin_webhooks_get' }
+  }, async (request) => sandbox.webhooks.list(request.query.client_id).map(deliveryView))
+
+  fastify.put<{ Params: { customer_id: string, provider: string }, Body: { scenario?: string, consent_status?: ConsentStatus, last_pull_at?: string } }>('/__admin/customers/:customer_id/connections/:provider', {
+    schema: contract.routeSchema('admin_connection_put'),
+    config: { operationId: 'admin_connection_put' }
+  }, async (request) => {
+    const { customer_id: customerId, provider } = request.params
+    const { scenario, consent_status: consentStatus, last_pull_at: lastPullAt } = request.body
+    const errors: Record<string, string> = {}
+    if (!sandbox.fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...sandbox.fixtures.providers.keys()].join(', ')}`
+    if (scenario !== undefined && sandbox.fixtures.catalogue.get(scenario) === undefined) errors.scenario = `Unknown scenario; valid scenarios are: ${sandbox.fixtures.catalogue.names().join(', ')}`
+    if (consentStatus !== undefined && !CONSENT_STATUSES.includes(consentStatus)) errors.consent_status = `This value should be one of ${CONSENT_STATUSES.join(', ')}`
+    let lastPullAtMs: number | undefined
+    if (lastPullAt !== undefined) {
+      const parsed = DateTime.fromISO(lastPullAt, { zone: 'utc' })
+      if (parsed.isValid) lastPullAtMs = parsed.toMillis()
+      else errors.last_pull_at = 'This value should be an ISO 8601 datetime'
+    }
+    if (Object.keys(errors).length > 0) throw validationError(errors)
+    const nowMs = sandbox.clock.nowMs()
+    const customer = sandbox.customers.resolve({ customerId }, nowMs)
+    sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs }, nowMs)
+    request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
+    return adminCustomerView(customer)
+  })
+
+  fastify.get('/__admin/faults', { config: { operationId: 'admin_faults_get' } }, async () => faultsView(sandbox))
+
+  fastify.put<{ Body: RawFaults }>('/__admin/faults', {
+    schema: contract.routeSchema('admin_faults_put'),
+    config: { operationId: 'admin_faults_put' }
+  }, async (request) => {
+    try {
+      sandbox.faults.set(faultsFrom(request.body))
+    } catch (err) {
+      throw validationError({ latency_ms: (err as Error).message })
+    }
+    request.log.info({ faults: request.body }, 'faults set')
+    return faultsView(sandbox)
+  })
 
   fastify.post('/__admin/reset', { config: { operationId: 'admin_reset_post' } }, async (request) => {
     sandbox.reset()

@@ -1,6 +1,6 @@
 // Bud's v1 refresh operations: Initiate Refresh and Retrieve Refresh Status.
 // Thin: read the request, ask the refresh service, shape Bud's envelope.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
 import { clientIdOf, customerRefOf, scenarioOf } from '../http/request-context.js'
@@ -16,18 +16,21 @@ interface RefreshBody {
 
 const nextUrl = (taskId: string) => `/v1/open-banking/refresh/${taskId}`
 
-export default async function refreshRoutes (fastify: FastifyInstance, { contract }: { contract: Contract }) {
+export default async function refreshRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestAsyncHookHandler[] }) {
   const { refresh, fixtures } = fastify.sandbox
 
   fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', {
     schema: contract.routeSchema('open_banking_refresh_post'),
-    config: { operationId: 'open_banking_refresh_post' }
+    config: { operationId: 'open_banking_refresh_post' },
+    onRequest: guards
   }, async (request, reply) => {
     const clientId = clientIdOf(request)
     const customer = customerRefOf(request)
     const scenario = scenarioOf(request, fixtures.catalogue)
     const { provider, from, to } = request.body
-    const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario })
+    const ip = request.headers['x-customer-ip-address']
+    const customerIpAddress = typeof ip === 'string' && ip !== '' ? ip : undefined
+    const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario, customerIpAddress })
     const status = deduplicated ? refresh.progress(task).status : TASK_STATUS.pending
     request.log.info({ taskId: task.taskId, provider, deduplicated, scenario: task.scenario.name }, deduplicated ? 'refresh deduplicated' : 'refresh started')
     return reply.code(202).send({
@@ -39,7 +42,8 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
 
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', {
     schema: contract.routeSchema('open_banking_refresh_get'),
-    config: { operationId: 'open_banking_refresh_get' }
+    config: { operationId: 'open_banking_refresh_get' },
+    onRequest: guards
   }, async (request) => {
     const task = refresh.find(clientIdOf(request), customerRefOf(request), request.params.task_id)
     const progress = refresh.progress(task)

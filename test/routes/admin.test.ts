@@ -70,7 +70,7 @@ t.test('a task can be inspected as stored', async (t) => {
 t.test('customers are listed with their connections', async (t) => {
   const h = await build(t)
   const customers = (await h.inject({ url: '/__admin/customers' })).json() as Record<string, unknown>[]
-  t.equal(customers.length, 10)
+  t.equal(customers.length, 11)
   t.same(customers[2], {
     customer_id: CUSTOMERS.revoked,
     idempotent_identifier: 'consent-revoked',
@@ -87,10 +87,10 @@ t.test('reset forgets tasks and provisioned customers', async (t) => {
   const h = await build(t)
   const stranger = '11111111-2222-4333-8444-555555555555'
   const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': stranger })).json().data.task_id
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11)
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 12)
   const reset = await h.inject({ method: 'POST', url: '/__admin/reset' })
-  t.same(reset.json(), { reset: true, customers: 10 })
+  t.same(reset.json(), { reset: true, customers: 11 })
   t.equal((await h.status(taskId, { 'x-customer-id': stranger })).statusCode, 404)
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 10)
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11)
   t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: new Date(T0).toISOString() }, 'the clock stays where it is')
 })

@@ -1,0 +1,84 @@
+// OAuth2 as Bud does it: client credentials (or a refresh token) in, a bearer
+// access token out, expiring on the sandbox clock. Tokens are opaque random
+// strings held in memory; expired ones are dropped as new ones are issued.
+import { randomBytes } from 'node:crypto'
+import { BudError, ERRORS } from '../errors.js'
+
+export const ACCESS_TOKEN_TTL_S = 3600
+export const REFRESH_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
+
+export interface IssuedTokens {
+  accessToken: string
+  refreshToken: string
+  expiresIn: number
+}
+
+interface Grant {
+  clientId: string
+  expiresAtMs: number
+}
+
+export interface ClientCredentials {
+  /** When false, only the listed id/secret pairs get tokens. */
+  acceptAnyClient: boolean
+  secrets: Map<string, string>
+}
+
+const token = () => randomBytes(32).toString('base64url')
+
+export class TokenIssuer {
+  readonly #credentials: ClientCredentials
+  // Both maps are in issue order, which is expiry order: the clock only moves forward.
+  readonly #access = new Map<string, Grant>()
+  readonly #refresh = new Map<string, Grant>()
+
+  constructor (credentials: ClientCredentials) {
+    this.#credentials = credentials
+  }
+
+  /** client_credentials: the client's id and secret from HTTP Basic. */
+  issueForClient (clientId: string, secret: string, nowMs: number): IssuedTokens {
+    const { acceptAnyClient, secrets } = this.#credentials
+    if (!acceptAnyClient && secrets.get(clientId) !== secret) {
+      throw new BudError(ERRORS.badCredentials)
+    }
+    return this.#issue(clientId, nowMs)
+  }
+
+  /** refresh_token: a refresh token issued to the client named by X-Client-Id. */
+  issueForRefreshToken (clientId: string, refreshToken: string, nowMs: number): IssuedTokens {
+    const grant = this.#refresh.get(refreshToken)
+    if (grant === undefined || grant.clientId !== clientId || grant.expiresAtMs <= nowMs) {
+      throw new BudError(ERRORS.tokenUnauthorised)
+    }
+    return this.#issue(clientId, nowMs)
+  }
+
+  /** Checks a bearer token for a request made as `clientId` (when the request names one). */
+  verify (accessToken: string, clientId: string | undefined, nowMs: number): string {
+    const grant = this.#access.get(accessToken)
+    if (grant === undefined) throw new BudError(ERRORS.tokenInvalid)
+    if (grant.expiresAtMs <= nowMs) throw new BudError(ERRORS.tokenExpired)
+    if (clientId !== undefined && clientId !== grant.clientId) {
+      throw new BudError(ERRORS.tokenInvalid, {}, 'The access token was not issued to this client.')
+    }
+    return grant.clientId
+  }
+
+  #issue (clientId: string, nowMs: number): IssuedTokens {
+    this.#evict(nowMs)
+    const issued = { accessToken: token(), refreshToken: token(), expiresIn: ACCESS_TOKEN_TTL_S }
+    this.#access.set(issued.accessToken, { clientId, expiresAtMs: nowMs + ACCESS_TOKEN_TTL_S * 1000 })
+    this.#refresh.set(issued.refreshToken, { clientId, expiresAtMs: nowMs + REFRESH_TOKEN_TTL_MS })
+    return issued
+  }
+
+  #evict (nowMs: number): void {
+    for (const map of [this.#access, this.#refresh]) {
+      for (const [key, grant] of map) {
+        if (grant.expiresAtMs > nowMs) break
+        map.delete(key)
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The sandbox's "Recent Requests": a fixed-size ring of what clients sent,
+// newest first when read. Recording is O(1) and allocation-light so it can
+// stay on for every request.
+
+export interface RecordedRequest {
+  time: string
+  method: string
+  path: string
+  status: number
+  user_agent: string | null
+  request_id: string
+  duration_ms: number
+  client_id: string | null
+  customer_id: string | null
+}
+
+export interface HistoryFilter {
+  clientId?: string | undefined
+  customerId?: string | undefined
+  limit?: number | undefined
+}
+
+export class RequestHistory {
+  readonly #entries: (RecordedRequest | undefined)[]
+  #next = 0
+
+  constructor (capacity: number) {
+    this.#entries = new Array(capacity)
+  }
+
+  get capacity (): number {
+    return this.#entries.length
+  }
+
+  record (entry: RecordedRequest): void {
+    this.#entries[this.#next] = entry
+    this.#next = (this.#next + 1) % this.#entries.length
+  }
+
+  /** Newest first, optionally only one client's or customer's. */
+  list (filter: HistoryFilter = {}): RecordedRequest[] {
+    const out: RecordedRequest[] = []
+    const limit = filter.limit ?? this.#entries.length
+    const customerId = filter.customerId?.toLowerCase()
+    for (let i = 1; i <= this.#entries.length && out.length < limit; i++) {
+      const entry = this.#entries[(this.#next - i + this.#entries.length) % this.#entries.length]
+      if (entry === undefined) break
+      if (filter.clientId !== undefined && entry.client_id !== filter.clientId) continue
+      if (customerId !== undefined && entry.customer_id?.toLowerCase() !== customerId) continue
+      out.push(entry)
+    }
+    return out
+  }
+
+  clear (): void {
+    this.#entries.fill(undefined)
+    this.#next = 0
+  }
+}

@@ -1,0 +1,244 @@
+// Completion webhooks. A delivery falls due when its task ends on the sandbox
+// clock; one timer waits for the earliest due delivery, and moving the clock
+// runs tick() at once. 5xx answers and network errors are retried with
+// backoff on the sandbox clock; 2xx is accepted, 3xx and 4xx are final.
+// Nothing here runs inside a request: the API never waits for a webhook.
+import { randomUUID } from 'node:crypto'
+import type { Clock } from '../domain/clock.js'
+import { toIso } from '../domain/clock.js'
+import type { WebhookSigner } from './signer.js'
+
+export interface Attempt {
+  atMs: number
+  statusCode?: number
+  error?: string
+  durationMs: number
+}
+
+export type DeliveryStatus = 'scheduled' | 'sending' | 'retrying' | 'delivered' | 'failed'
+
+export interface Delivery {
+  deliveryId: string
+  taskId: string
+  clientId: string
+  url: string
+  dueAtMs: number
+  status: DeliveryStatus
+  attempts: Attempt[]
+  nextAttemptAtMs?: number
+  body?: Record<string, unknown>
+}
+
+export interface DispatcherOptions {
+  clock: Clock
+  signer: WebhookSigner
+  /** Builds the body when the delivery falls due, from the task's final state. */
+  bodyFor (taskId: string): Record<string, unknown> | undefined
+  maxAttempts?: number
+  /** First retry delay; each further retry doubles it. */
+  backoffMs?: number
+  timeoutMs?: number
+  logCapacity?: number
+  log?: { warn (obj: object, msg: string): void, info (obj: object, msg: string): void }
+}
+
+interface Due {
+  atMs: number
+  delivery: Delivery
+}
+
+/** A binary min-heap on `atMs`. */
+class DueQueue {
+  readonly #items: Due[] = []
+
+  get size (): number { return this.#items.length }
+  peek (): Due | undefined { return this.#items[0] }
+
+  push (item: Due): void {
+    const items = this.#items
+    items.push(item)
+    let i = items.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (items[parent]!.atMs <= item.atMs) break
+      items[i] = items[parent]!
+      i = parent
+    }
+    items[i] = item
+  }
+
+  pop (): Due | undefined {
+    const items = this.#items
+    const top = items[0]
+    const last = items.pop()
+    if (top === undefined || last === undefined || items.length === 0) return top
+    let i = 0
+    for (;;) {
+      const left = 2 * i + 1
+      if (left >= items.length) break
+      const right = left + 1
+      const child = right < items.length && items[right]!.atMs < items[left]!.atMs ? right : left
+      if (items[child]!.atMs >= last.atMs) break
+      items[i] = items[child]!
+      i = child
+    }
+    items[i] = last
+    return top
+  }
+
+  clear (): void { this.#items.length = 0 }
+}
+
+export class WebhookDispatcher {
+  readonly #options: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>
+  readonly #urls = new Map<string, string>()
+  readonly #queue = new DueQueue()
+  readonly #deliveries = new Map<string, Delivery>()
+  readonly #inFlight = new Set<AbortController>()
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor (options: DispatcherOptions) {
+    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, logCapacity: 1000, ...options }
+  }
+
+  setUrl (clientId: string, url: string | undefined): void {
+    if (url === undefined) this.#urls.delete(clientId)
+    else this.#urls.set(clientId, url)
+  }
+
+  urlFor (clientId: string): string | undefined {
+    return this.#urls.get(clientId)
+  }
+
+  /** Schedules the completion webhook of a task that ends at `endsAtMs`, if its client has a URL. */
+  schedule (taskId: string, clientId: string, endsAtMs: number): void {
+    const url = this.#urls.get(clientId)
+    if (url === undefined || this.#closed) return
+    const delivery: Delivery = { deliveryId: randomUUID(), taskId, clientId, url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [] }
+    this.#remember(delivery)
+    this.#queue.push({ atMs: endsAtMs, delivery })
+    this.#arm()
+  }
+
+  /**
+   * Sends everything due on the sandbox clock. Cheap when nothing is due, so
+   * it can run on every request; `rearm` after the clock was moved.
+   */
+  tick (rearm = false): void {
+    if (this.#closed) return
+    const nowMs = this.#options.clock.nowMs()
+    const first = this.#queue.peek()
+    if (!rearm && (first === undefined || first.atMs > nowMs)) return
+    for (let due = this.#queue.peek(); due !== undefined && due.atMs <= nowMs; due = this.#queue.peek()) {
+      this.#queue.pop()
+      this.#attempt(due.delivery).catch((err: unknown) => this.#options.log?.warn({ err }, 'webhook attempt failed'))
+    }
+    this.#arm()
+  }
+
+  /** Newest first. */
+  list (clientId?: string): Delivery[] {
+    const all = [...this.#deliveries.values()].reverse()
+    return clientId === undefined ? all : all.filter((d) => d.clientId === clientId)
+  }
+
+  /** Forgets deliveries and URLs; the fixtures' URLs are set again by the caller. */
+  reset (): void {
+    this.#queue.clear()
+    this.#deliveries.clear()
+    this.#urls.clear()
+    this.#arm()
+  }
+
+  /** Stops retries and in-flight deliveries, for shutdown. */
+  close (): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    this.#queue.clear()
+    for (const controller of this.#inFlight) controller.abort()
+  }
+
+  #remember (delivery: Delivery): void {
+    this.#deliveries.set(delivery.deliveryId, delivery)
+    if (this.#deliveries.size > this.#options.logCapacity) {
+      const oldest = this.#deliveries.keys().next().value
+      if (oldest !== undefined) this.#deliveries.delete(oldest)
+    }
+  }
+
+  #arm (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    const next = this.#queue.peek()
+    if (next === undefined || this.#closed) return
+    const delay = Math.min(Math.max(0, next.atMs - this.#options.clock.nowMs()), 2 ** 31 - 1)
+    this.#timer = setTimeout(() => this.tick(true), delay)
+    this.#timer.unref()
+  }
+
+  async #attempt (delivery: Delivery): Promise<void> {
+    const { clock, signer, timeoutMs, maxAttempts, backoffMs } = this.#options
+    delivery.body ??= this.#options.bodyFor(delivery.taskId)
+    if (delivery.body === undefined) {
+      delivery.status = 'failed'
+      return
+    }
+    delivery.status = 'sending'
+    delete delivery.nextAttemptAtMs
+    const controller = new AbortController()
+    this.#inFlight.add(controller)
+    const timeout = setTimeout(() => controller.abort(), timeoutMs)
+    const attempt: Attempt = { atMs: clock.nowMs(), durationMs: 0 }
+    const started = performance.now()
+    let retry = false
+    try {
+      const response = await fetch(delivery.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: controller.signal,
+        headers: { 'content-type': 'application/json', 'x-signature': await signer.sign(delivery.body), 'x-signing-id': signer.kid },
+        body: JSON.stringify(delivery.body)
+      })
+      await response.arrayBuffer().catch(() => undefined)
+      attempt.statusCode = response.status
+      retry = response.status >= 500
+      delivery.status = response.status >= 200 && response.status < 300 ? 'delivered' : 'failed'
+    } catch (err) {
+      attempt.error = (err as Error).name === 'AbortError' ? 'timed out or aborted' : String((err as Error & { cause?: Error }).cause?.message ?? (err as Error).message)
+      retry = true
+      delivery.status = 'failed'
+    } finally {
+      clearTimeout(timeout)
+      this.#inFlight.delete(controller)
+      attempt.durationMs = Math.round(performance.now() - started)
+      delivery.attempts.push(attempt)
+    }
+    if (retry && !this.#closed && delivery.attempts.length < maxAttempts) {
+      delivery.status = 'retrying'
+      delivery.nextAttemptAtMs = clock.nowMs() + backoffMs * 2 ** (delivery.attempts.length - 1)
+      this.#queue.push({ atMs: delivery.nextAttemptAtMs, delivery })
+      this.#arm()
+    }
+    this.#options.log?.info({ taskId: delivery.taskId, url: delivery.url, status: delivery.status, attempt: delivery.attempts.length }, 'webhook attempt')
+  }
+}
+
+export function deliveryView (d: Delivery) {
+  return {
+    delivery_id: d.deliveryId,
+    task_id: d.taskId,
+    client_id: d.clientId,
+    url: d.url,
+    status: d.status,
+    due_at: toIso(d.dueAtMs),
+    next_attempt_at: d.nextAttemptAtMs === undefined ? null : toIso(d.nextAttemptAtMs),
+    attempts: d.attempts.map((a) => ({
+      at: toIso(a.atMs),
+      status_code: a.statusCode ?? null,
+      error: a.error ?? null,
+      duration_ms: a.durationMs
+    })),
+    body: d.body ?? null
+  }
+}
