@@ -10,7 +10,7 @@ import { loadContract, OPENAPI_FILE, OPENAPI_KEYWORDS, type Contract } from '../
 import { build } from './helper.js'
 
 const BUD_REFERENCE = join(import.meta.dirname, '..', '..', 'shared', 'reference', 'bud-openapi-refresh.yaml')
-const BUD_OPERATIONS = ['open_banking_refresh_post', 'open_banking_refresh_get']
+const BUD_OPERATIONS = ['oauth_token_post', 'open_banking_refresh_post', 'open_banking_refresh_get']
 
 const ours = loadContract()
 

@@ -23,12 +23,22 @@ async function tryItOut (page: Page, operationId: string, fields: Record<string,
   }
 }
 
+async function authorize (page: Page, scheme: 'BasicAuth' | 'BearerAuth', values: string[]) {
+  await page.locator('.btn.authorize').first().click()
+  const section = page.locator('.modal-ux .auth-container').filter({ hasText: scheme })
+  const inputs = section.locator('input')
+  for (const [i, value] of values.entries()) await inputs.nth(i).fill(value)
+  await section.locator('button.authorize').click()
+  await page.locator('.modal-ux .close-modal').click()
+}
+
 t.test('Swagger UI shows every operation and Try it out works against the sandbox', async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.fail(`Chromium not found at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium" (or set CHROMIUM_PATH)`)
     return
   }
-  const h = await build(t)
+  // As a user runs it: AUTH=on, so the page must get a token first.
+  const h = await build(t, { config: { auth: 'on' } })
   const address = await h.app.listen({ port: 0, host: '127.0.0.1' })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
   t.teardown(() => browser.close())
@@ -39,6 +49,13 @@ t.test('Swagger UI shows every operation and Try it out works against the sandbo
   const ids = await page.locator('.opblock').evaluateAll((els) => els.map((e) => e.id.replace(/^operations-[^-]+-/, '')))
   const documented = Object.values(loadContract().document.paths).flatMap((item) => Object.values(item).map((op) => op.operationId))
   t.same(ids.sort(), documented.sort(), 'every documented operation is shown')
+
+  await authorize(page, 'BasicAuth', ['swagger-client', 'any-secret'])
+  const issued = await tryItOut(page, 'oauth_token_post', {})
+  t.equal(issued.status, '200')
+  const { access_token: accessToken } = (JSON.parse(issued.body) as { data: { access_token: string } }).data
+  t.match(accessToken, /^[\w-]{40,}$/)
+  await authorize(page, 'BearerAuth', [accessToken])
 
   const headers = { 'X-Client-Id': 'swagger-client', 'X-Customer-Id': CUSTOMERS.healthy }
   const created = await tryItOut(page, 'open_banking_refresh_post', headers)

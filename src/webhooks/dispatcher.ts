@@ -4,6 +4,7 @@
 // backoff on the sandbox clock; 2xx is accepted, 3xx and 4xx are final.
 // Nothing here runs inside a request: the API never waits for a webhook.
 import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import type { Clock } from '../domain/clock.js'
 import { toIso } from '../domain/clock.js'
 import type { WebhookSigner } from './signer.js'
@@ -27,6 +28,8 @@ export interface Delivery {
   attempts: Attempt[]
   nextAttemptAtMs?: number
   body?: Record<string, unknown>
+  /** Signed once; every attempt resends the same signed body. */
+  signature?: string
 }
 
 export interface DispatcherOptions {
@@ -89,7 +92,8 @@ class DueQueue {
   clear (): void { this.#items.length = 0 }
 }
 
-export class WebhookDispatcher {
+/** Emits 'attempt' with the delivery after each attempt ends, whatever its outcome. */
+export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   readonly #options: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>
   readonly #urls = new Map<string, string>()
   readonly #queue = new DueQueue()
@@ -99,6 +103,7 @@ export class WebhookDispatcher {
   #closed = false
 
   constructor (options: DispatcherOptions) {
+    super()
     this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, logCapacity: 1000, ...options }
   }
 
@@ -197,7 +202,7 @@ export class WebhookDispatcher {
         method: 'POST',
         redirect: 'manual',
         signal: controller.signal,
-        headers: { 'content-type': 'application/json', 'x-signature': await signer.sign(delivery.body), 'x-signing-id': signer.kid },
+        headers: { 'content-type': 'application/json', 'x-signature': delivery.signature ??= await signer.sign(delivery.body), 'x-signing-id': signer.kid },
         body: JSON.stringify(delivery.body)
       })
       await response.arrayBuffer().catch(() => undefined)
@@ -221,6 +226,7 @@ export class WebhookDispatcher {
       this.#arm()
     }
     this.#options.log?.info({ taskId: delivery.taskId, url: delivery.url, status: delivery.status, attempt: delivery.attempts.length }, 'webhook attempt')
+    this.emit('attempt', delivery)
   }
 }
 

@@ -1,0 +1,224 @@
+// Completion webhooks, received by a real HTTP server on loopback and verified
+// with jose against the sandbox's JWKS. No sleeping: the tests move the
+// sandbox clock and wait for the dispatcher's 'attempt' events.
+import { once } from 'node:events'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import t, { type Test } from 'tap'
+import { DEFAULT_FIXTURES, loadFixtures } from '../src/fixtures.js'
+import type { Delivery } from '../src/webhooks/dispatcher.js'
+import { build, CLIENT, contractViolation, CUSTOMERS, type Harness } from './helper.js'
+
+interface Received {
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** A webhook receiver answering each request with the next status from `statuses` (then 200). */
+async function receiver (t: Test, statuses: number[] = []) {
+  const received: Received[] = []
+  let hold: Promise<void> | undefined
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => { body += c })
+    req.on('end', async () => {
+      received.push({ headers: req.headers, body })
+      server.emit('received')
+      if (hold !== undefined) await hold
+      res.statusCode = statuses.shift() ?? 200
+      res.end()
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    /** Makes the receiver keep every answer until the returned function is called. */
+    holdAnswers () {
+      let release!: () => void
+      hold = new Promise((resolve) => { release = resolve })
+      return () => { hold = undefined; release() }
+    },
+    nextRequest: () => once(server, 'received')
+  }
+}
+
+const attempted = (h: Harness) => once(h.app.sandbox.webhooks, 'attempt') as Promise<[Delivery]>
+const advance = (h: Harness, by: string) => h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: by } })
+const deliveries = async (h: Harness) => (await h.inject({ url: '/__admin/webhooks' })).json() as {
+  task_id: string, status: string, next_attempt_at: string | null, attempts: { status_code: number | null, error: string | null }[]
+}[]
+
+async function setWebhook (h: Harness, url: string | null, clientId = CLIENT) {
+  const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${clientId}/webhook`, payload: { url } })
+  t.equal(res.statusCode, 200)
+}
+
+t.test('a finished refresh is POSTed, signed, to the client\'s webhook', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  await setWebhook(h, hooks.url)
+  const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': CUSTOMERS.revoked })).json().data.task_id
+
+  await advance(h, 'PT2S')
+  t.equal(hooks.received.length, 0, 'nothing before the task ends')
+  const arrived = hooks.nextRequest()
+  await advance(h, 'PT1S')
+  await arrived
+  const [delivery] = hooks.received
+  const body = JSON.parse(delivery!.body)
+  const customer = (await h.inject({ url: '/__admin/customers' })).json().find((c: { customer_id: string }) => c.customer_id === CUSTOMERS.revoked)
+  t.same(body, {
+    data: {
+      task_id: taskId,
+      task_type: 'refresh',
+      customer_id: CUSTOMERS.revoked,
+      status: 'Completed',
+      result: 'connection_revoked',
+      reconnect_required: 'true',
+      has_new_transactions: 'false',
+      provider: 'Bank_Of_Bud',
+      consent_id: customer.connections[0].consent_id
+    }
+  })
+  t.equal(delivery!.headers['content-type'], 'application/json')
+
+  // What a receiver does: fetch the JWKS, verify X-Signature with the key X-Signing-ID names, compare to the body.
+  const jwks = (await h.inject({ url: '/bud-callback.jwks' })).json()
+  t.equal(jwks.keys[0].kid, delivery!.headers['x-signing-id'])
+  const { payload, protectedHeader } = await jwtVerify(String(delivery!.headers['x-signature']), createLocalJWKSet(jwks))
+  t.equal(protectedHeader.kid, delivery!.headers['x-signing-id'])
+  t.same(payload, body, 'the signature covers exactly the body')
+  await t.rejects(jwtVerify(String(delivery!.headers['x-signature']).replace(/\.[^.]+$/, '.AAAA'), createLocalJWKSet(jwks)), 'a tampered signature fails')
+
+  const [listed] = await deliveries(h)
+  t.match(listed, { task_id: taskId, status: 'delivered', attempts: [{ status_code: 200, error: null }], next_attempt_at: null })
+})
+
+t.test('a success says has_new_transactions "true"; the body fits the documented schema', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  await setWebhook(h, hooks.url)
+  await h.refresh({ provider: 'Natwest_Sandbox' })
+  const arrived = hooks.nextRequest()
+  await advance(h, 'PT3S')
+  await arrived
+  const body = JSON.parse(hooks.received[0]!.body)
+  t.match(body.data, { status: 'Completed', result: 'success', reconnect_required: 'false', has_new_transactions: 'true' })
+})
+
+t.test('5xx and network errors are retried with backoff on the sandbox clock; 4xx is not', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t, [500, 503])
+  await setWebhook(h, hooks.url)
+  await h.refresh({ provider: 'Bank_Of_Bud' })
+  let attempt = attempted(h)
+  await advance(h, 'PT3S')
+  await attempt
+  let [listed] = await deliveries(h)
+  t.match(listed, { status: 'retrying', next_attempt_at: '2026-11-23T12:00:04.000Z', attempts: [{ status_code: 500 }] })
+
+  attempt = attempted(h)
+  await advance(h, 'PT1S')
+  await attempt
+  ;[listed] = await deliveries(h)
+  t.match(listed, { status: 'retrying', next_attempt_at: '2026-11-23T12:00:06.000Z', attempts: [{ status_code: 500 }, { status_code: 503 }] })
+
+  attempt = attempted(h)
+  await advance(h, 'PT2S')
+  await attempt
+  ;[listed] = await deliveries(h)
+  t.match(listed, { status: 'delivered', next_attempt_at: null, attempts: [{ status_code: 500 }, { status_code: 503 }, { status_code: 200 }] })
+  t.equal(hooks.received.length, 3)
+  t.equal(new Set(hooks.received.map((r) => r.headers['x-signature'])).size, 1, 'every attempt carries the same signed body')
+
+  const rejecting = await receiver(t, [404])
+  await setWebhook(h, rejecting.url, 'client-b')
+  await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-client-id': 'client-b' })
+  attempt = attempted(h)
+  await advance(h, 'PT3S')
+  await attempt
+  await advance(h, 'PT1M')
+  const [rejected] = (await h.inject({ url: '/__admin/webhooks?client_id=client-b' })).json()
+  t.match(rejected, { status: 'failed', next_attempt_at: null, attempts: [{ status_code: 404 }] })
+  t.equal(rejected.attempts.length, 1, 'not retried')
+  t.equal(rejecting.received.length, 1)
+})
+
+t.test('a receiver that keeps failing gets five attempts, then the delivery is failed', async (t) => {
+  const h = await build(t)
+  await setWebhook(h, 'http://127.0.0.1:9/unreachable')
+  await h.refresh({ provider: 'Bank_Of_Bud' })
+  for (const wait of ['PT3S', 'PT1S', 'PT2S', 'PT4S', 'PT8S']) {
+    const attempt = attempted(h)
+    await advance(h, wait)
+    await attempt
+  }
+  const [listed] = await deliveries(h)
+  t.equal(listed!.status, 'failed')
+  t.equal(listed!.attempts.length, 5)
+  t.ok(listed!.attempts.every((a) => a.status_code === null && a.error !== null), 'network errors are recorded')
+  t.equal(listed!.next_attempt_at, null)
+})
+
+t.test('webhooks never hold up the API', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  const release = hooks.holdAnswers()
+  await setWebhook(h, hooks.url)
+  const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id
+  const arrived = hooks.nextRequest()
+  t.equal((await advance(h, 'PT3S')).statusCode, 200)
+  await arrived
+  t.equal((await h.status(taskId)).json().data.status, 'Completed', 'answered while the receiver still holds its answer')
+  const [listed] = await deliveries(h)
+  t.equal(listed!.status, 'sending')
+  const attempt = attempted(h)
+  release()
+  await attempt
+})
+
+t.test('webhook URLs come from the fixtures too, and reset restores them', async (t) => {
+  const hooks = await receiver(t)
+  const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8'))
+  fixtures.clients = [{ client_id: CLIENT, webhook_url: hooks.url }]
+  const file = join(t.testdir({}), 'f.json')
+  writeFileSync(file, JSON.stringify(fixtures))
+  const h = await build(t, { fixtures: loadFixtures(file) })
+  await setWebhook(h, null)
+  await h.refresh({ provider: 'Bank_Of_Bud' })
+  await advance(h, 'PT3S')
+  t.same(await deliveries(h), [], 'no URL, no delivery')
+  await h.inject({ method: 'POST', url: '/__admin/reset' })
+  await h.refresh({ provider: 'Natwest_Sandbox' })
+  const arrived = hooks.nextRequest()
+  await advance(h, 'PT3S')
+  await arrived
+  t.equal(hooks.received.length, 1)
+})
+
+t.test('a webhook URL must be http or https', async (t) => {
+  const h = await build(t)
+  const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: 'ftp://example/x' } })
+  t.equal(res.statusCode, 400)
+  t.same(res.json().errors, { url: 'This value should be an http or https URL' })
+})
+
+t.test('the webhook body fits the documented OBRefreshWebhookBody', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  await setWebhook(h, hooks.url)
+  await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': CUSTOMERS.providerFailure })
+  const arrived = hooks.nextRequest()
+  await advance(h, 'PT2S')
+  await arrived
+  const body = hooks.received[0]!.body
+  t.match(JSON.parse(body).data, { status: 'Failed', result: 'provider_failure', reconnect_required: 'false' })
+  // The callback's schema is checked like a response: reuse the contract checker on a synthetic operation.
+  t.equal(contractViolation('admin_webhooks_get', 200, JSON.stringify([{ delivery_id: 'x', task_id: 'x', client_id: 'x', url: 'x', status: 'delivered', due_at: '2026-11-23T12:00:00.000Z', next_attempt_at: null, attempts: [], body: JSON.parse(body) }])), undefined)
+})
