@@ -13,6 +13,7 @@ import formbody from '@fastify/formbody'
 import { toIso } from './domain/clock.js'
 import { errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
+import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
 import { createSigner } from './webhooks/signer.js'
 import sandboxPlugin from './plugins/sandbox.js'
@@ -59,6 +60,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     frameworkErrors,
+    // While closing, requests already on an open connection are still answered in full.
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         coerceTypes: false,
@@ -71,6 +74,14 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+  })
+  // Fastify closes the connections that are idle when closing starts; one busy
+  // then is closed right after its last answer, so no keep-alive socket holds the exit.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close')
+    return payload
   })
   // The Bud operations take JSON only; anything else is a 415, not a string body.
   app.removeContentTypeParser('text/plain')
@@ -97,7 +108,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   app.addHook('onRequest', async () => sandbox.webhooks.tick())
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url
-    if (path.startsWith('/__admin') || path.startsWith('/docs')) return
+    if (path.startsWith('/__admin') || path.startsWith('/docs') || path === '/health' || path === '/ready') return
     const headers = request.headers
     const clientId = headers['x-client-id']
     const customerId = headers['x-customer-id']
@@ -126,5 +137,6 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(oauthRoutes, { contract, guards: [faults] })
   await app.register(refreshRoutes, { contract, guards: bud })
   await app.register(adminRoutes, { contract })
+  await app.register(healthRoutes)
   return app
 }

@@ -32,11 +32,12 @@ async function main (): Promise<void> {
     else app.log.info({ signal }, 'closing')
     await app.close()
   })
-  await app.listen({
-    port: config.port,
-    host: config.host,
-    listenTextResolver: (address) => `bud-sandbox listening on ${address}; Swagger UI at ${address}/docs`
-  })
+  // Fastify logs one line per interface on 0.0.0.0; the sandbox prints exactly one.
+  const level = app.log.level
+  app.log.level = 'warn'
+  const address = await app.listen({ port: config.port, host: config.host })
+  app.log.level = level
+  app.log.info({ url: address, docs: `${address}/docs` }, `bud-sandbox listening on ${address}; Swagger UI at ${address}/docs`)
 }
 
 await main()

@@ -222,3 +222,18 @@ t.test('the webhook body fits the documented OBRefreshWebhookBody', async (t) =>
   // The callback's schema is checked like a response: reuse the contract checker on a synthetic operation.
   t.equal(contractViolation('admin_webhooks_get', 200, JSON.stringify([{ delivery_id: 'x', task_id: 'x', client_id: 'x', url: 'x', status: 'delivered', due_at: '2026-11-23T12:00:00.000Z', next_attempt_at: null, attempts: [], body: JSON.parse(body) }])), undefined)
 })
+
+t.test('closing the sandbox stops webhook retries', async (t) => {
+  const h = await build(t)
+  await setWebhook(h, 'http://127.0.0.1:9/unreachable')
+  await h.refresh({ provider: 'Bank_Of_Bud' })
+  const attempt = attempted(h)
+  await advance(h, 'PT3S')
+  const [delivery] = await attempt
+  t.equal(delivery.status, 'retrying')
+  const webhooks = h.app.sandbox.webhooks
+  await h.app.close()
+  h.advance('PT1M')
+  webhooks.tick(true)
+  t.equal(delivery.attempts.length, 1, 'no attempt after close')
+})
