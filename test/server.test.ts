@@ -50,6 +50,8 @@ t.test('a bad setting stops the start with one line naming it and what it accept
     [['--log-level', 'loud'], {}, 'bud-sandbox: invalid setting LOG_LEVEL (--log-level): got "loud"; it accepts one of fatal, error, warn, info, debug, trace, silent\n'],
     [[], { TASK_RETENTION: 'forever' }, 'bud-sandbox: invalid setting TASK_RETENTION (--task-retention): got "forever"; it accepts an ISO 8601 duration a task is kept for, on the sandbox clock\n'],
     [['--nope'], {}, "bud-sandbox: Unknown option '--nope' (see --help)\n"],
+    [[], { AUTH: 'maybe' }, 'bud-sandbox: invalid setting AUTH (--auth): got "maybe"; it accepts on (Bud operations need a bearer token from /v1/oauth/token) or off\n'],
+    [['--request-history', '0'], {}, 'bud-sandbox: invalid setting REQUEST_HISTORY (--request-history): got "0"; it accepts how many requests /__admin/requests keeps, from 1 to 1000000\n'],
     [[], { FIXTURES: '/missing/fixtures.json' }, 'bud-sandbox: fixtures /missing/fixtures.json: /: cannot be read (ENOENT)\n']
   ]
   for (const [args, env, expected] of cases) {
@@ -62,7 +64,7 @@ t.test('a bad setting stops the start with one line naming it and what it accept
 t.test('--help lists every setting', async (t) => {
   const { code, stdout } = await run(['--help']).output()
   t.equal(code, 0)
-  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--step-duration-ms', '--task-retention', '--max-tasks', '--body-limit']) {
+  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--step-duration-ms', '--task-retention', '--max-tasks', '--auth', '--request-history', '--body-limit']) {
     t.match(stdout, flag)
   }
 })
