@@ -11,7 +11,7 @@ import type { SandboxClock } from './domain/clock.js'
 import type { Fixtures } from './fixtures.js'
 import formbody from '@fastify/formbody'
 import { toIso } from './domain/clock.js'
-import { errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
+import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
@@ -60,6 +60,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     frameworkErrors,
+    clientErrorHandler,
     // While closing, requests already on an open connection are still answered in full.
     return503OnClosing: false,
     ajv: {

@@ -1,6 +1,7 @@
 // Turns every failure into a Bud envelope: validation errors keyed by field,
 // the catalogue's BudErrors, Fastify's body-parsing errors, unknown routes
 // (404) and known paths with the wrong method (405). A 5xx body says nothing.
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { BLANK, BudError, ERRORS, type ErrorEntry, type FieldErrors } from '../errors.js'
 import { errorEnvelope, SERVER_ERROR_BODY } from './envelope.js'
@@ -112,6 +113,22 @@ export function frameworkErrors (error: FastifyError, request: FastifyRequest, r
   reply.header('x-request-id', request.id)
   request.log.info({ err: error }, 'malformed request')
   return sendEntry(reply, 'unknown', ERRORS.routeNotFound)
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (headers
+ * too large, a malformed request line) with a Bud envelope on the raw socket.
+ */
+export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'Request Header Fields Too Large']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request']
+  const body = JSON.stringify(errorEnvelope('unknown', 'unknown', reason))
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 /**

@@ -1,0 +1,33 @@
+// Many refreshes at once, through real sockets: one customer and provider get
+// exactly one task; distinct customers never share one.
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import { build, CLIENT } from './helper.js'
+
+const N = 200
+
+t.test('simultaneous refreshes of one customer and provider make exactly one task', async (t) => {
+  const h = await build(t)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const customer = randomUUID()
+  const answers = await Promise.all(Array.from({ length: N }, () => fetch(`${base}/v1/open-banking/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': CLIENT, 'x-customer-id': customer },
+    body: JSON.stringify({ provider: 'Natwest_Sandbox' })
+  }).then(async (r) => ({ status: r.status, taskId: ((await r.json()) as { data: { task_id: string } }).data.task_id }))))
+  t.ok(answers.every((a) => a.status === 202))
+  t.equal(new Set(answers.map((a) => a.taskId)).size, 1)
+  t.equal(h.app.sandbox.tasks.size, 1, 'one task stored')
+})
+
+t.test('simultaneous refreshes of distinct customers never share a task', async (t) => {
+  const h = await build(t)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const answers = await Promise.all(Array.from({ length: N }, () => fetch(`${base}/v1/open-banking/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': CLIENT, 'x-customer-id': randomUUID() },
+    body: JSON.stringify({ provider: 'Bank_Of_Bud' })
+  }).then(async (r) => ((await r.json()) as { data: { task_id: string } }).data.task_id)))
+  t.equal(new Set(answers).size, N)
+  t.equal(h.app.sandbox.tasks.size, N)
+})

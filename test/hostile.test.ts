@@ -1,0 +1,98 @@
+// Property-based tests: whatever clients send, the sandbox answers a Bud
+// envelope below 500, keeps running, and lets no prototype key through.
+// Every response here also passes the harness's check against openapi.yaml.
+import { connect } from 'node:net'
+import fc from 'fast-check'
+import t from 'tap'
+import { build, CLIENT, CUSTOMERS } from './helper.js'
+
+const RUNS = 200
+const printable = fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCXYZ[\\]^_`abcxyz{|}~'.split('')), maxLength: 300 })
+const headerValue = fc.oneof(printable, fc.uuid(), fc.constant(CUSTOMERS.healthy), fc.constant(''), printable.map((s) => s.repeat(20)))
+const dangerousKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'provider', 'from', 'to', 'polluted')
+const jsonish = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 4 }),
+  object: fc.dictionary(fc.oneof(dangerousKey, fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 5 })
+})).value
+const instant = fc.oneof(
+  fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.date({ min: new Date('2026-08-01'), max: new Date('2026-11-24'), noInvalidDate: true }).map((d) => d.toISOString()),
+  printable
+)
+
+function isEnvelope (status: number, body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false
+  const b = body as Record<string, unknown>
+  if (status < 300) return typeof b.operation_id === 'string' && 'data' in b
+  return typeof b.operation_id === 'string' && typeof b.code_id === 'string' && typeof b.message === 'string' && typeof b.errors === 'object'
+}
+
+t.test('any headers and JSON body: a Bud envelope, never a 5xx', async (t) => {
+  const h = await build(t)
+  await fc.assert(fc.asyncProperty(
+    fc.record({ client: headerValue, customer: headerValue, scenario: fc.option(headerValue), identifier: fc.option(headerValue), ip: fc.option(headerValue) }),
+    fc.oneof(jsonish, fc.record({ provider: fc.oneof(printable, fc.constant('Bank_Of_Bud')), from: fc.option(instant, { nil: undefined }), to: fc.option(instant, { nil: undefined }) })),
+    async (headers, body) => {
+      const sent: Record<string, string> = { 'x-client-id': headers.client, 'x-customer-id': headers.customer, 'content-type': 'application/json' }
+      if (headers.scenario !== null) sent['x-sandbox-scenario'] = headers.scenario
+      if (headers.identifier !== null) sent['x-customer-idempotent-identifier'] = headers.identifier
+      if (headers.ip !== null) sent['x-customer-ip-address'] = headers.ip
+      const res = await h.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers: sent, payload: JSON.stringify(body) })
+      return res.statusCode < 500 && isEnvelope(res.statusCode, res.json())
+    }
+  ), { numRuns: RUNS })
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
+  t.same(Object.keys(Object.prototype), [])
+})
+
+t.test('any window: 202 only for one inside the 90 days, else 400 naming the field', async (t) => {
+  const h = await build(t)
+  await fc.assert(fc.asyncProperty(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }), fc.uuid(), async (from, to, customer) => {
+    const res = await h.refresh({ provider: 'Bank_Of_Bud', from, to }, { 'x-customer-id': customer })
+    if (res.statusCode === 400) {
+      const fields = Object.keys(res.json().errors)
+      return fields.length > 0 && fields.every((f) => f === 'from' || f === 'to' || f === 'customer_id')
+    }
+    if (res.statusCode !== 202) return false
+    const stored = (await h.inject({ url: `/__admin/tasks/${res.json().data.task_id}` })).json()
+    const [fromMs, toMs, nowMs] = [Date.parse(stored.window.from), Date.parse(stored.window.to), h.clock.nowMs()]
+    return fromMs <= toMs && toMs <= nowMs && fromMs >= nowMs - 90 * 86_400_000
+  }), { numRuns: RUNS })
+})
+
+t.test('any path and method: never a 5xx, always JSON', async (t) => {
+  const h = await build(t)
+  const segment = fc.oneof(fc.constantFrom('v1', 'open-banking', 'refresh', 'oauth', 'token', '__admin', 'tasks', 'clock', 'customers', '..', '.', '%', '%2F', '%00', 'health', CUSTOMERS.healthy), printable.map(encodeURIComponent))
+  await fc.assert(fc.asyncProperty(
+    fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
+    fc.array(segment, { maxLength: 6 }),
+    async (method, segments) => {
+      const url = '/' + segments.join('/')
+      const res = await h.inject({ method: method as 'GET', url, headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy } })
+      if (res.statusCode >= 500) return false
+      if (method === 'HEAD' || res.statusCode === 204) return true
+      return String(res.headers['content-type']).startsWith('application/json')
+    }
+  ), { numRuns: RUNS })
+})
+
+t.test('absurdly long headers and ids get a 4xx envelope', async (t) => {
+  const h = await build(t)
+  const longId = await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': 'f'.repeat(8000) })
+  t.equal(longId.statusCode, 400)
+  t.same(longId.json().errors, { customer_id: 'This value should be a valid UUID' })
+  const longTask = await h.status('a'.repeat(5000))
+  t.equal(longTask.statusCode, 404)
+  t.equal(longTask.json().message, 'Route or resource not found')
+
+  const address = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = new URL(address)
+  const socket = connect(Number(port), '127.0.0.1')
+  socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Client-Id: ${'x'.repeat(64 * 1024)}\r\n\r\n`)
+  let raw = ''
+  for await (const chunk of socket) raw += chunk
+  t.match(raw, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/)
+  t.same(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), { operation_id: 'unknown', code_id: 'unknown', message: 'Request Header Fields Too Large', errors: {} })
+  t.equal((await fetch(`${address}/health`)).status, 200, 'and the server carries on')
+})
