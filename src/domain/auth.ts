@@ -6,6 +6,8 @@ import { BudError, ERRORS } from '../errors.js'
 
 export const ACCESS_TOKEN_TTL_S = 3600
 export const REFRESH_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
+/** Live tokens kept at most (each kind); past it the oldest are dropped, as if expired. */
+export const MAX_TOKENS = 100_000
 
 export interface IssuedTokens {
   accessToken: string
@@ -76,7 +78,7 @@ export class TokenIssuer {
   #evict (nowMs: number): void {
     for (const map of [this.#access, this.#refresh]) {
       for (const [key, grant] of map) {
-        if (grant.expiresAtMs > nowMs) break
+        if (grant.expiresAtMs > nowMs && map.size < MAX_TOKENS) break
         map.delete(key)
       }
     }

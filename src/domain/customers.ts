@@ -30,13 +30,20 @@ export interface ConnectionChange {
 /** How a request names its customer: by Bud id, or by the client's own identifier. */
 export type CustomerRef = { customerId: string } | { idempotentIdentifier: string }
 
+/** Customers created on first use are kept up to this many; the oldest go first. */
+export const MAX_PROVISIONED_CUSTOMERS = 100_000
+
 export class CustomerDirectory {
   readonly #fixtures: Fixtures
+  readonly #maxProvisioned: number
   #byId = new Map<string, Customer>()
   #byIdentifier = new Map<string, Customer>()
+  // Provisioned customers in creation order, so a flood of new ids stays bounded.
+  #provisioned = new Set<Customer>()
 
-  constructor (fixtures: Fixtures, nowMs: number) {
+  constructor (fixtures: Fixtures, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
     this.#fixtures = fixtures
+    this.#maxProvisioned = maxProvisioned
     this.reset(nowMs)
   }
 
@@ -44,6 +51,7 @@ export class CustomerDirectory {
   reset (nowMs: number): void {
     this.#byId = new Map()
     this.#byIdentifier = new Map()
+    this.#provisioned = new Set()
     for (const seed of this.#fixtures.customers) this.#add(this.#fromSeed(seed, nowMs, false))
   }
 
@@ -62,6 +70,13 @@ export class CustomerDirectory {
       : { customerId: randomUUID(), idempotentIdentifier: ref.idempotentIdentifier, connections: this.#fixtures.defaultConnections }
     const customer = this.#fromSeed(seed, nowMs, true)
     this.#add(customer)
+    this.#provisioned.add(customer)
+    if (this.#provisioned.size > this.#maxProvisioned) {
+      const oldest = this.#provisioned.values().next().value!
+      this.#provisioned.delete(oldest)
+      this.#byId.delete(oldest.customerId)
+      if (oldest.idempotentIdentifier !== undefined) this.#byIdentifier.delete(oldest.idempotentIdentifier)
+    }
     return customer
   }
 

@@ -1,0 +1,60 @@
+// The sandbox's memory stays bounded: tasks (by retention on the sandbox clock
+// and by count), provisioned customers, tokens and request history.
+import t from 'tap'
+import { SandboxClock } from '../../src/domain/clock.js'
+import { CustomerDirectory } from '../../src/domain/customers.js'
+import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
+import { RequestHistory } from '../../src/domain/request-history.js'
+import { loadFixtures } from '../../src/fixtures.js'
+import { build, CUSTOMERS, T0 } from '../helper.js'
+
+t.test('tasks are evicted after the retention period on the sandbox clock', async (t) => {
+  const h = await build(t, { config: { taskRetentionMs: 2 * 60 * 60 * 1000 } })
+  const old = (await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id
+  h.advance('PT90M')
+  const recent = (await h.refresh({ provider: 'Natwest_Sandbox' })).json().data.task_id
+  h.advance('PT31M')
+  const next = await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': CUSTOMERS.noNewTransactions })
+  t.equal(next.statusCode, 202)
+  t.equal((await h.status(old)).statusCode, 404, 'the task older than two hours is gone')
+  t.equal((await h.status(recent)).statusCode, 200, 'a younger one is kept')
+  t.equal(h.app.sandbox.tasks.size, 2)
+})
+
+t.test('tasks and their dedupe entries are evicted over the maximum count, oldest first', async (t) => {
+  const h = await build(t, { config: { maxTasks: 3 } })
+  const ids: string[] = []
+  for (const customer of [CUSTOMERS.healthy, CUSTOMERS.noNewTransactions, CUSTOMERS.revoked, CUSTOMERS.expired]) {
+    ids.push((await h.refresh({ provider: 'Natwest_Sandbox' }, { 'x-customer-id': customer })).json().data.task_id)
+  }
+  t.equal(h.app.sandbox.tasks.size, 3)
+  t.equal((await h.status(ids[0]!)).statusCode, 404)
+  const again = await h.refresh({ provider: 'Natwest_Sandbox' })
+  t.not(again.json().data.task_id, ids[0], 'the evicted task no longer dedupes')
+})
+
+t.test('provisioned customers are bounded, oldest first; fixture customers stay', async (t) => {
+  const directory = new CustomerDirectory(loadFixtures(), T0, 2)
+  for (const id of ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000003']) {
+    directory.resolve({ customerId: id }, T0)
+  }
+  t.equal(directory.get('aaaaaaaa-0000-4000-8000-000000000001'), undefined)
+  t.ok(directory.get('aaaaaaaa-0000-4000-8000-000000000003'))
+  t.equal(directory.all().length, 11 + 2)
+})
+
+t.test('tokens are bounded: past the maximum the oldest stop working', async (t) => {
+  const clock = new SandboxClock(() => T0)
+  const issuer = new TokenIssuer({ acceptAnyClient: true, secrets: new Map() })
+  const first = issuer.issueForClient('c', 's', clock.nowMs())
+  for (let i = 0; i < MAX_TOKENS; i++) issuer.issueForClient('c', 's', clock.nowMs())
+  t.throws(() => issuer.verify(first.accessToken, 'c', clock.nowMs()), { message: 'The access token is invalid.' })
+})
+
+t.test('request history keeps its capacity', async (t) => {
+  const history = new RequestHistory(5)
+  for (let i = 0; i < 12; i++) {
+    history.record({ time: String(i), method: 'GET', path: '/', status: 200, user_agent: null, request_id: String(i), duration_ms: 0, client_id: null, customer_id: null })
+  }
+  t.same(history.list().map((r) => r.request_id), ['11', '10', '9', '8', '7'])
+})
