@@ -10,12 +10,11 @@ import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
 import type { Fixtures } from './fixtures.js'
 import formbody from '@fastify/formbody'
-import { toIso } from './domain/clock.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
-import { createSigner } from './webhooks/signer.js'
+import { lazySigner } from './webhooks/signer.js'
 import sandboxPlugin from './plugins/sandbox.js'
 import adminRoutes from './routes/admin.js'
 import refreshRoutes from './routes/refresh.js'
@@ -47,7 +46,7 @@ export interface AppDeps {
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
 export async function buildApp (config: AppConfig, deps: AppDeps): Promise<FastifyInstance> {
-  const contract = deps.contract ?? loadContract()
+  const contract = deps.contract ?? await loadContract()
   const loggerInstance: FastifyBaseLogger = pino({ level: config.logLevel }, deps.logStream ?? pino.destination(1))
 
   const app = Fastify({
@@ -68,7 +67,9 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
         coerceTypes: false,
         removeAdditional: false,
         allErrors: true,
-        keywords: OPENAPI_KEYWORDS
+        keywords: OPENAPI_KEYWORDS,
+        // openapi.yaml is linted by the test suite; skipping the meta-schema check saves ~30 ms of every start.
+        validateSchema: false
       }
     }
   })
@@ -94,7 +95,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(sandboxPlugin, {
     fixtures: config.fixtures,
     clock: deps.clock,
-    signer: await createSigner(),
+    signer: lazySigner(),
     stepDurationMs: config.stepDurationMs,
     retentionMs: config.taskRetentionMs,
     maxTasks: config.maxTasks,
@@ -118,7 +119,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       ? customerId
       : typeof identifier === 'string' ? sandbox.customers.lookup({ idempotentIdentifier: identifier })?.customerId : undefined
     sandbox.history.record({
-      time: toIso(sandbox.clock.nowMs()),
+      timeMs: sandbox.clock.nowMs(),
       method: request.method,
       path,
       status: reply.statusCode,

@@ -37,7 +37,11 @@ export class BudError extends Error {
   readonly errors: FieldErrors
 
   constructor (entry: ErrorEntry, errors: FieldErrors = {}, message: string = entry.message) {
+    // An expected client error: no stack trace to capture (it is most of the cost of throwing one).
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(message)
+    Error.stackTraceLimit = limit
     this.name = 'BudError'
     this.entry = entry
     this.errors = errors

@@ -13,8 +13,8 @@ function writeFixture (t: Test, content: unknown): string {
   return file
 }
 
-t.test('the embedded default fixtures load', async (t) => {
-  const fixtures = loadFixtures()
+t.test('the embedded default fixtures pass the full schema check and load', async (t) => {
+  const fixtures = loadFixtures(DEFAULT_FIXTURES, { checkSchema: true })
   t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank'])
   t.equal(fixtures.customers.length, 11)
   t.ok(fixtures.catalogue.get('connection_revoked'))

@@ -52,12 +52,11 @@ export interface Harness {
   status (taskId: string, headers?: Headers): Promise<LightMyRequestResponse>
 }
 
-let sharedContract: Contract | undefined
+const sharedContract: Contract = await loadContract()
 let responseAjv: Ajv | undefined
 const validators = new Map<string, ValidateFunction>()
 
 function contract (): Contract {
-  sharedContract ??= loadContract()
   return sharedContract
 }
 

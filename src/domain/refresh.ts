@@ -1,14 +1,14 @@
 // The refresh flow: Initiate Refresh and Retrieve Refresh Status as rules over
 // the customer directory, the task store and the clock. Knows nothing of HTTP.
-import { randomUUID } from 'node:crypto'
 import type { Clock } from './clock.js'
 import type { CustomerDirectory, CustomerRef } from './customers.js'
 import type { Fixtures } from '../fixtures.js'
 import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
+import { newId } from './ids.js'
 import { progressAt, type Progress, type Scenario } from './scenarios.js'
 import { dedupeKey, type Task, type TaskStore } from './task-store.js'
-import { resolveWindow } from './window.js'
+import { resolveWindow, type RefreshWindow } from './window.js'
 
 export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
 export const MAINTENANCE_MESSAGE = 'The provider is currently disabled due to planned maintenance or known issues.'
@@ -91,12 +91,12 @@ export class RefreshService {
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
       const connect = this.#newTask(request, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs)
-      this.#tasks.add(connect, nowMs)
+      this.#tasks.add(connect, key, nowMs)
       return { task: connect, deduplicated: true }
     }
 
     const task = this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs)
-    this.#tasks.add(task, nowMs)
+    this.#tasks.add(task, key, nowMs)
     this.#onCreated?.(task, this.progress(task, nowMs).endsAtMs)
     return { task, deduplicated: false }
   }
@@ -132,9 +132,9 @@ export class RefreshService {
     return catalogue.get(connection.scenario)!
   }
 
-  #newTask (request: InitiateRequest, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: Task['window'], startedAtMs: number): Task {
+  #newTask (request: InitiateRequest, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Task {
     return {
-      taskId: randomUUID(),
+      taskId: newId(),
       kind,
       clientId: request.clientId,
       customerId,
@@ -142,7 +142,8 @@ export class RefreshService {
       consentId,
       startedAtMs,
       stepMs: scenario.stepDurationMs ?? this.#settings.stepDurationMs,
-      window,
+      windowFromMs: window.fromMs,
+      windowToMs: window.toMs,
       scenario
     }
   }

@@ -20,8 +20,11 @@ export interface HistoryFilter {
   limit?: number | undefined
 }
 
+/** What is kept per request: the time as a number, formatted only when read. */
+export type Recorded = Omit<RecordedRequest, 'time'> & { timeMs: number }
+
 export class RequestHistory {
-  readonly #entries: (RecordedRequest | undefined)[]
+  readonly #entries: (Recorded | undefined)[]
   #next = 0
 
   constructor (capacity: number) {
@@ -32,7 +35,7 @@ export class RequestHistory {
     return this.#entries.length
   }
 
-  record (entry: RecordedRequest): void {
+  record (entry: Recorded): void {
     this.#entries[this.#next] = entry
     this.#next = (this.#next + 1) % this.#entries.length
   }
@@ -47,7 +50,8 @@ export class RequestHistory {
       if (entry === undefined) break
       if (filter.clientId !== undefined && entry.client_id !== filter.clientId) continue
       if (customerId !== undefined && entry.customer_id?.toLowerCase() !== customerId) continue
-      out.push(entry)
+      const { timeMs, ...rest } = entry
+      out.push({ time: new Date(timeMs).toISOString(), ...rest })
     }
     return out
   }

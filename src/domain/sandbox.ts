@@ -17,7 +17,7 @@ import { TaskStore, type TaskStoreLimits } from './task-store.js'
 export interface SandboxOptions extends TaskStoreLimits {
   fixtures: Fixtures
   clock: SandboxClock
-  signer: WebhookSigner
+  signer: () => Promise<WebhookSigner>
   /** Overrides the fixtures' step duration. */
   stepDurationMs?: number | undefined
   requestHistorySize: number
@@ -35,7 +35,7 @@ export interface Sandbox {
   history: RequestHistory
   faults: Faults
   webhooks: WebhookDispatcher
-  signer: WebhookSigner
+  signer: () => Promise<WebhookSigner>
   /** Moves the clock and fires whatever that makes due. */
   moveClockTo (ms: number): void
   reset (): void

@@ -1,7 +1,7 @@
 // The in-memory task store and its dedupe index. Tasks are plain records; their
 // status is derived from the clock when read, so the store holds no timers.
 import type { Scenario } from './scenarios.js'
-import type { RefreshWindow } from './window.js'
+import { flat } from './ids.js'
 
 export type TaskKind = 'refresh' | 'connect'
 
@@ -14,7 +14,9 @@ export interface Task {
   consentId: string | undefined
   startedAtMs: number
   stepMs: number
-  window: RefreshWindow
+  /** The refresh window, kept inline: one object less per task. */
+  windowFromMs: number
+  windowToMs: number
   scenario: Scenario
 }
 
@@ -26,7 +28,8 @@ export interface TaskStoreLimits {
 }
 
 export function dedupeKey (clientId: string, customerId: string, provider: string): string {
-  return `${clientId}\u0000${customerId}\u0000${provider}`
+  // Kept as a Map key for as long as the task: flatten it (see ids.ts).
+  return flat(`${clientId}\u0000${customerId}\u0000${provider}`)
 }
 
 export class TaskStore {
@@ -43,9 +46,10 @@ export class TaskStore {
     return this.#tasks.size
   }
 
-  add (task: Task, nowMs: number): void {
+  /** Stores a task as the newest for its dedupe `key` (from dedupeKey). */
+  add (task: Task, key: string, nowMs: number): void {
     this.#tasks.set(task.taskId, task)
-    this.#latest.set(dedupeKey(task.clientId, task.customerId, task.provider), task)
+    this.#latest.set(key, task)
     this.evict(nowMs)
   }
 

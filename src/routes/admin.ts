@@ -28,7 +28,7 @@ export function adminTaskView (sandbox: Sandbox, task: Task) {
     scenario: task.scenario.name,
     created_at: toIso(task.startedAtMs),
     ends_at: toIso(progress.endsAtMs),
-    window: { from: toIso(task.window.fromMs), to: toIso(task.window.toMs) },
+    window: { from: toIso(task.windowFromMs), to: toIso(task.windowToMs) },
     status: progress.status,
     step: progress.step,
     text: progress.text,

@@ -57,5 +57,5 @@ export default async function oauthRoutes (fastify: FastifyInstance, { contract,
     }
   })
 
-  fastify.get('/bud-callback.jwks', { config: { operationId: 'webhook_jwks_get' } }, async () => signer.jwks)
+  fastify.get('/bud-callback.jwks', { config: { operationId: 'webhook_jwks_get' } }, async () => (await signer()).jwks)
 }

@@ -34,7 +34,7 @@ export interface Delivery {
 
 export interface DispatcherOptions {
   clock: Clock
-  signer: WebhookSigner
+  signer: () => Promise<WebhookSigner>
   /** Builds the body when the delivery falls due, from the task's final state. */
   bodyFor (taskId: string): Record<string, unknown> | undefined
   maxAttempts?: number
@@ -183,7 +183,8 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   }
 
   async #attempt (delivery: Delivery): Promise<void> {
-    const { clock, signer, timeoutMs, maxAttempts, backoffMs } = this.#options
+    const { clock, timeoutMs, maxAttempts, backoffMs } = this.#options
+    const signer = await this.#options.signer()
     delivery.body ??= this.#options.bodyFor(delivery.taskId)
     if (delivery.body === undefined) {
       delivery.status = 'failed'

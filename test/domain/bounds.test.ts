@@ -54,7 +54,7 @@ t.test('tokens are bounded: past the maximum the oldest stop working', async (t)
 t.test('request history keeps its capacity', async (t) => {
   const history = new RequestHistory(5)
   for (let i = 0; i < 12; i++) {
-    history.record({ time: String(i), method: 'GET', path: '/', status: 200, user_agent: null, request_id: String(i), duration_ms: 0, client_id: null, customer_id: null })
+    history.record({ timeMs: i, method: 'GET', path: '/', status: 200, user_agent: null, request_id: String(i), duration_ms: 0, client_id: null, customer_id: null })
   }
   t.same(history.list().map((r) => r.request_id), ['11', '10', '9', '8', '7'])
 })

@@ -1,0 +1,234 @@
+// `npm run bench`: the sandbox against bare Fastify on the same machine, in
+// the same run, alternating, several rounds. Everything targets 127.0.0.1.
+// Prints req/s, p50/p99 and the ratio to bare Fastify for GET status, POST
+// refresh (dedupe path) and POST refresh (new task, distinct customers);
+// cold start; RSS after 1,000,000 tasks; and a soak's RSS over time.
+// Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+
+const ROOT = join(import.meta.dirname, '..')
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
+const CONNECTIONS = 50
+const CUSTOMER = '00000000-0000-4000-8000-000000000001'
+
+const out = (line = '') => process.stdout.write(line + '\n')
+
+async function freePort (): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
+}
+
+interface Server { child: ChildProcess, base: string }
+
+async function waitForHealth (base: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+function spawnSandbox (port: number, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+}
+
+function spawnBare (port: number): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'bench', 'bare-server.mjs')], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+async function start (spawner: (port: number) => ChildProcess): Promise<Server> {
+  const port = await freePort()
+  const child = spawner(port)
+  const base = `http://127.0.0.1:${port}`
+  await waitForHealth(base, child)
+  return { child, base }
+}
+
+async function stop (server: Server): Promise<void> {
+  const exited = once(server.child, 'exit')
+  server.child.kill('SIGTERM')
+  await exited
+}
+
+interface Run { rps: number, p50: number, p99: number, non2xx: number }
+
+async function load (options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options })
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors }
+}
+
+async function token (base: string): Promise<string> {
+  const res = await fetch(`${base}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('bench:secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials'
+  })
+  return ((await res.json()) as { data: { access_token: string } }).data.access_token
+}
+
+type Scenario = 'GET status' | 'POST refresh (dedupe)' | 'POST refresh (new task)'
+const SCENARIOS: Scenario[] = ['GET status', 'POST refresh (dedupe)', 'POST refresh (new task)']
+
+async function runScenario (scenario: Scenario, base: string, headers: Record<string, string>, taskId: string): Promise<Run> {
+  const json = { ...headers, 'content-type': 'application/json' }
+  switch (scenario) {
+    case 'GET status':
+      return load({ url: `${base}/v1/open-banking/refresh/${taskId}`, headers })
+    case 'POST refresh (dedupe)':
+      return load({ url: `${base}/v1/open-banking/refresh`, method: 'POST', headers: json, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+    case 'POST refresh (new task)':
+      return load({
+        url: `${base}/v1/open-banking/refresh`,
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ provider: 'Natwest_Sandbox' }),
+        requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-customer-id': randomUUID() } }) }]
+      })
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+async function throughput (): Promise<Record<Scenario, { sandbox: Run, bare: Run }>> {
+  const sandbox = await start((port) => spawnSandbox(port))
+  const bare = await start(spawnBare)
+  const bearer = await token(sandbox.base)
+  const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER }
+  const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+  const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
+
+  // Warm both up before measuring.
+  for (const target of [sandbox, bare]) await autocannon({ url: `${target.base}/v1/open-banking/refresh/${taskId}`, headers, connections: 10, duration: 1 })
+
+  const runs = new Map<string, Run[]>()
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const scenario of SCENARIOS) {
+      for (const [name, target] of [['sandbox', sandbox], ['bare', bare]] as const) {
+        const run = await runScenario(scenario, target.base, headers, taskId)
+        if (name === 'sandbox' && run.non2xx > 0) throw new Error(`${scenario}: ${run.non2xx} answers were not 2xx`)
+        const key = `${scenario}|${name}`
+        runs.set(key, [...(runs.get(key) ?? []), run])
+      }
+    }
+    out(`  round ${round}/${ROUNDS} done`)
+  }
+  await stop(sandbox)
+  await stop(bare)
+  const pick = (key: string): Run => {
+    const list = runs.get(key)!
+    return { rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), non2xx: 0 }
+  }
+  return Object.fromEntries(SCENARIOS.map((s) => [s, { sandbox: pick(`${s}|sandbox`), bare: pick(`${s}|bare`) }])) as Record<Scenario, { sandbox: Run, bare: Run }>
+}
+
+async function coldStart (spawner: (port: number) => ChildProcess): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const port = await freePort()
+    const started = performance.now()
+    const child = spawner(port)
+    await waitForHealth(`http://127.0.0.1:${port}`, child)
+    times.push(performance.now() - started)
+    await stop({ child, base: '' })
+  }
+  return median(times)
+}
+
+function millionTasks (): { tasks: number, rssMb: number, baselineMb: number, secondsToCreate: number } {
+  const output = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'million-tasks.mjs'), '1000000'], { encoding: 'utf8' })
+  return JSON.parse(output)
+}
+
+function rssMb (pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
+}
+
+async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requests: number }> {
+  // Small bounds, so a few minutes of new tasks and customers reach them and eviction has to hold RSS flat.
+  const sandbox = await start((port) => spawnSandbox(port, { MAX_TASKS: '100000', REQUEST_HISTORY: '1000' }))
+  const bearer = await token(sandbox.base)
+  const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'soak', 'x-customer-id': CUSTOMER, 'content-type': 'application/json' }
+  const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+  const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
+  const samples: { at: number, rssMb: number }[] = []
+  const started = Date.now()
+  const sampler = setInterval(() => samples.push({ at: Math.round((Date.now() - started) / 1000), rssMb: rssMb(sandbox.child.pid!) }), 10_000)
+  const result = await autocannon({
+    url: sandbox.base,
+    connections: 20,
+    duration: SOAK_SECONDS,
+    requests: [
+      { method: 'GET', path: `/v1/open-banking/refresh/${taskId}`, headers },
+      { method: 'POST', path: '/v1/open-banking/refresh', headers, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) },
+      { method: 'POST', path: '/v1/open-banking/refresh', headers, body: JSON.stringify({ provider: 'Natwest_Sandbox' }), setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-customer-id': randomUUID() } }) },
+      { method: 'GET', path: '/nowhere', headers }
+    ]
+  })
+  clearInterval(sampler)
+  samples.push({ at: SOAK_SECONDS, rssMb: rssMb(sandbox.child.pid!) })
+  await stop(sandbox)
+  return { samples, requests: result.requests.total }
+}
+
+const f = (n: number, digits = 0) => n.toFixed(digits)
+
+async function main (): Promise<void> {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' })
+  out(`bud-sandbox benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB`)
+  out(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds alternating sandbox and bare Fastify (medians); load generator and servers share the machine`)
+  out()
+
+  const results = await throughput()
+  out('| scenario | sandbox req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio |')
+  out('|---|---|---|---|---|---|---|---|')
+  const verdicts: string[] = []
+  for (const scenario of SCENARIOS) {
+    const { sandbox, bare } = results[scenario]
+    const ratio = sandbox.rps / bare.rps
+    out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(ratio, 2)}× |`)
+    verdicts.push(`${scenario}: ratio ${f(ratio, 2)} ${ratio >= 0.6 ? '≥' : '<'} 0.6, p99 ${sandbox.p99} ms ${sandbox.p99 < 20 ? '<' : '≥'} 20 ms`)
+  }
+  out()
+
+  const sandboxCold = await coldStart((port) => spawnSandbox(port))
+  const bareCold = await coldStart(spawnBare)
+  out(`cold start (spawn to first 200 on /health, median of 5): sandbox ${f(sandboxCold)} ms, bare Fastify ${f(bareCold)} ms, ratio ${f(sandboxCold / bareCold, 2)}×`)
+  verdicts.push(`cold start: ratio ${f(sandboxCold / bareCold, 2)} ${sandboxCold / bareCold <= 1.5 ? '≤' : '>'} 1.5`)
+
+  const million = millionTasks()
+  out(`1,000,000 tasks: RSS ${f(million.rssMb)} MB (${f(million.baselineMb)} MB before), created in ${f(million.secondsToCreate, 1)} s`)
+  verdicts.push(`1,000,000 tasks: ${f(million.rssMb)} MB ${million.rssMb < 600 ? '<' : '≥'} 600 MB`)
+
+  if (SOAK_SECONDS > 0) {
+    const { samples, requests } = await soak()
+    out(`soak: ${SOAK_SECONDS} s of mixed load (status, dedupe, new tasks with new customers, 404s), ${requests} requests, MAX_TASKS=100000; RSS MB over time:`)
+    out('  ' + samples.map((s) => `${s.at}s ${f(s.rssMb)}`).join(', '))
+    const half = samples.filter((s) => s.at >= SOAK_SECONDS / 2).map((s) => s.rssMb)
+    const growth = (half.at(-1)! - half[0]!) / half[0]!
+    out(`  second half growth: ${f(growth * 100, 1)} %`)
+    verdicts.push(`soak: second-half RSS growth ${f(growth * 100, 1)} % ${Math.abs(growth) < 0.1 ? '(flat)' : '(not flat)'}`)
+  }
+  out()
+  out('targets:')
+  for (const v of verdicts) out(`  ${v}`)
+}
+
+await main()
