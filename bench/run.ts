@@ -165,8 +165,9 @@ async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requ
   // Small bounds, so a few minutes of new tasks and customers reach them and eviction has to hold RSS flat.
   const sandbox = await start((port) => spawnSandbox(port, { MAX_TASKS: '100000', REQUEST_HISTORY: '1000' }))
   const bearer = await token(sandbox.base)
-  const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'soak', 'x-customer-id': CUSTOMER, 'content-type': 'application/json' }
+  const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER, 'content-type': 'application/json' }
   const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+  if (created.status !== 202) throw new Error(`soak set-up: ${created.status} ${await created.text()}`)
   const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
   const samples: { at: number, rssMb: number }[] = []
   const started = Date.now()

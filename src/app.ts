@@ -74,16 +74,18 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     }
   })
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Per-request hooks are callback-style: no promise per hook per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   // Fastify closes the connections that are idle when closing starts; one busy
   // then is closed right after its last answer, so no keep-alive socket holds the exit.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
-    return payload
+    done(null, payload)
   })
   // The Bud operations take JSON only; anything else is a 415, not a string body.
   app.removeContentTypeParser('text/plain')
@@ -107,10 +109,13 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
 
   // Every request lets due webhooks go out (cheap when none is due), and every
   // client request is remembered for /__admin/requests.
-  app.addHook('onRequest', async () => sandbox.webhooks.tick())
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onRequest', (_request, _reply, done) => {
+    sandbox.webhooks.tick()
+    done()
+  })
+  app.addHook('onResponse', (request, reply, done) => {
     const path = request.url
-    if (path.startsWith('/__admin') || path.startsWith('/docs') || path === '/health' || path === '/ready') return
+    if (path.startsWith('/__admin') || path.startsWith('/docs') || path === '/health' || path === '/ready') return done()
     const headers = request.headers
     const clientId = headers['x-client-id']
     const customerId = headers['x-customer-id']
@@ -129,6 +134,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       client_id: typeof clientId === 'string' ? clientId : null,
       customer_id: customer ?? null
     })
+    done()
   })
 
   await app.register(swagger, { mode: 'static', specification: { document: contract.document as never } })

@@ -1,7 +1,7 @@
 // What stands in front of Bud's operations: faults on demand (latency, 503s)
 // and the bearer-token check. Both run at onRequest, before the body is read,
 // as a gateway in front of Bud would.
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import type { Sandbox } from '../domain/sandbox.js'
 import { BudError, ERRORS } from '../errors.js'
 import { UNAVAILABLE_BODY } from './envelope.js'
@@ -10,25 +10,32 @@ export type Sleep = (ms: number) => Promise<void>
 
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-export function faultGuard (sandbox: Sandbox, sleep: Sleep): onRequestAsyncHookHandler {
-  return async function applyFaults (request: FastifyRequest, reply: FastifyReply) {
+// Callback-style hooks: the common path (no fault, a good token) allocates no promise.
+export function faultGuard (sandbox: Sandbox, sleep: Sleep): onRequestHookHandler {
+  return function applyFaults (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const decision = sandbox.faults.decide()
-    if (decision === undefined) return
-    if (decision.delayMs > 0) await sleep(decision.delayMs)
-    if (decision.unavailable) {
+    if (decision === undefined) return done()
+    const unavailable = () => {
       request.log.info('fault: service unavailable')
-      return reply.code(503).type('application/json').send(UNAVAILABLE_BODY)
+      reply.code(503).type('application/json').send(UNAVAILABLE_BODY)
     }
+    if (decision.delayMs === 0) return decision.unavailable ? unavailable() : done()
+    sleep(decision.delayMs).then(() => decision.unavailable ? unavailable() : done(), done)
   }
 }
 
 const BEARER = /^Bearer\s+(\S+)$/i
 
-export function bearerGuard (sandbox: Sandbox): onRequestAsyncHookHandler {
-  return async function requireBearer (request: FastifyRequest) {
+export function bearerGuard (sandbox: Sandbox): onRequestHookHandler {
+  return function requireBearer (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
     const match = BEARER.exec(request.headers.authorization ?? '')
-    if (match === null) throw new BudError(ERRORS.unauthorised)
+    if (match === null) return done(new BudError(ERRORS.unauthorised))
     const clientId = request.headers['x-client-id']
-    sandbox.tokens.verify(match[1]!, typeof clientId === 'string' && clientId !== '' ? clientId : undefined, sandbox.clock.nowMs())
+    try {
+      sandbox.tokens.verify(match[1]!, typeof clientId === 'string' && clientId !== '' ? clientId : undefined, sandbox.clock.nowMs())
+    } catch (err) {
+      return done(err as BudError)
+    }
+    done()
   }
 }

@@ -1,7 +1,7 @@
 // Bud's token endpoint: client_credentials with HTTP Basic, or refresh_token
 // with X-Client-Id; form-encoded in, Bud's envelope out. Plus the JWKS that
 // verifies the sandbox's signed webhooks.
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { BLANK, BudError, ERRORS, validationError } from '../errors.js'
 
@@ -26,7 +26,7 @@ function grantTypeMessage (contract: Contract): string {
   return `grant_type must be one of [${grants.join(' ')}]`
 }
 
-export default async function oauthRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestAsyncHookHandler[] }) {
+export default async function oauthRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { tokens, clock, signer } = fastify.sandbox
 
   fastify.post<{ Body: TokenBody }>('/v1/oauth/token', {

@@ -1,6 +1,6 @@
 // Bud's v1 refresh operations: Initiate Refresh and Retrieve Refresh Status.
 // Thin: read the request, ask the refresh service, shape Bud's envelope.
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
 import { clientIdOf, customerRefOf, scenarioOf } from '../http/request-context.js'
@@ -16,7 +16,7 @@ interface RefreshBody {
 
 const nextUrl = (taskId: string) => `/v1/open-banking/refresh/${taskId}`
 
-export default async function refreshRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestAsyncHookHandler[] }) {
+export default async function refreshRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { refresh, fixtures } = fastify.sandbox
 
   fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', {
