@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import { freePort } from '../scripts/free-port.js'
 
 const ROOT = join(import.meta.dirname, '..')
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -21,14 +21,6 @@ const CONNECTIONS = 50
 const CUSTOMER = '00000000-0000-4000-8000-000000000001'
 
 const out = (line = '') => process.stdout.write(line + '\n')
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
-}
 
 interface Server { child: ChildProcess, base: string }
 

@@ -6,9 +6,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { freePort } from './free-port.js'
 
 const REPO = resolve(import.meta.dirname, '..')
 
@@ -104,14 +104,6 @@ function runStage (stage: Stage, built: Map<string, BuiltStage>, log: (s: string
     }
   }
   return state
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
 }
 
 function seconds (value: string | undefined, fallback: number): number {

@@ -53,6 +53,7 @@ export interface RouteSchema {
   params?: Json
   querystring?: Json
   body?: Json
+  response?: Record<string, Json>
 }
 
 export interface Contract {
@@ -60,7 +61,12 @@ export interface Contract {
   /** Component schemas with `$id`s, ready for `fastify.addSchema`. */
   schemas: Json[]
   operation (operationId: string): { method: string, path: string, operation: Operation }
-  routeSchema (operationId: string): RouteSchema
+  /**
+   * The route schema for an operation; with `serialize`, also its success
+   * response schemas, which Fastify turns into fast serializers (error
+   * bodies keep plain JSON.stringify).
+   */
+  routeSchema (operationId: string, options?: { serialize?: boolean }): RouteSchema
   /**
    * The JSON schema the document gives for an operation's response with this
    * status (exact code, then `4XX`-style ranges, then `default`): `null` when
@@ -109,7 +115,7 @@ export async function loadContract (file: string = OPENAPI_FILE): Promise<Contra
     return found
   }
 
-  const routeSchema = (operationId: string): RouteSchema => {
+  const routeSchema = (operationId: string, options: { serialize?: boolean } = {}): RouteSchema => {
     const { operation: op } = operation(operationId)
     const parameters = (op.parameters ?? []).map((p) => '$ref' in p ? resolvePointer<Parameter>(document, p.$ref) : p)
     const group = (where: Parameter['in'], lowerCase: boolean): Json | undefined => {
@@ -133,6 +139,12 @@ export async function loadContract (file: string = OPENAPI_FILE): Promise<Contra
     const content = op.requestBody?.content
     const media = content?.['application/json'] ?? (content === undefined ? undefined : Object.values(content)[0])
     if (media !== undefined) schema.body = toSharedRefs(media.schema)
+    if (options.serialize === true) {
+      for (const status of Object.keys(op.responses).filter((code) => /^2\d\d$/.test(code))) {
+        const response = responseSchema(operationId, Number(status))
+        if (response) (schema.response ??= {})[status] = response
+      }
+    }
     return schema
   }
 

@@ -1,9 +1,9 @@
 // The customers the sandbox knows and their connections: seeded from the
 // fixtures, provisioned on first use when allowed, changed at run time by the
 // admin endpoints.
-import { randomUUID } from 'node:crypto'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, Fixtures } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
+import { newId } from './ids.js'
 
 export interface Connection {
   provider: string
@@ -67,7 +67,7 @@ export class CustomerDirectory {
     if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
     const seed: CustomerSeed = 'customerId' in ref
       ? { customerId: ref.customerId.toLowerCase(), connections: this.#fixtures.defaultConnections }
-      : { customerId: randomUUID(), idempotentIdentifier: ref.idempotentIdentifier, connections: this.#fixtures.defaultConnections }
+      : { customerId: newId(), idempotentIdentifier: ref.idempotentIdentifier, connections: this.#fixtures.defaultConnections }
     const customer = this.#fromSeed(seed, nowMs, true)
     this.#add(customer)
     this.#provisioned.add(customer)
@@ -87,7 +87,7 @@ export class CustomerDirectory {
       provider,
       scenario: 'success',
       consentStatus: 'authorised',
-      consentId: randomUUID(),
+      consentId: newId(),
       lastPullAtMs: nowMs - 24 * 60 * 60 * 1000
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
@@ -127,7 +127,7 @@ function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
     provider: seed.provider,
     scenario: seed.scenario,
     consentStatus: seed.consentStatus,
-    consentId: seed.consentId ?? randomUUID(),
+    consentId: seed.consentId ?? newId(),
     lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs
   }
 }

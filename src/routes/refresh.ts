@@ -20,7 +20,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
   const { refresh, fixtures } = fastify.sandbox
 
   fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', {
-    schema: contract.routeSchema('open_banking_refresh_post'),
+    schema: contract.routeSchema('open_banking_refresh_post', { serialize: true }),
     config: { operationId: 'open_banking_refresh_post' },
     onRequest: guards
   }, async (request, reply) => {
@@ -41,7 +41,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
   })
 
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', {
-    schema: contract.routeSchema('open_banking_refresh_get'),
+    schema: contract.routeSchema('open_banking_refresh_get', { serialize: true }),
     config: { operationId: 'open_banking_refresh_get' },
     onRequest: guards
   }, async (request) => {
