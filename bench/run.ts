@@ -3,7 +3,8 @@
 // Prints req/s, p50/p99 and the ratio to bare Fastify for GET status, POST
 // refresh (dedupe path) and POST refresh (new task, distinct customers);
 // cold start; RSS after 1,000,000 tasks; and a soak's RSS over time.
-// Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180).
+// Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
+// BENCH_ONLY (comma-separated: throughput, cold, million, soak; default all).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
@@ -18,6 +19,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
 const CONNECTIONS = 50
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,soak').split(','))
+const SOAK_HEAP_MB = 256
 const CUSTOMER = '00000000-0000-4000-8000-000000000001'
 
 const out = (line = '') => process.stdout.write(line + '\n')
@@ -153,9 +156,10 @@ function rssMb (pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
 }
 
-async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requests: number }> {
+async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requests: number, errors: number, statuses: string, alive: boolean }> {
   // Small bounds, so a few minutes of new tasks and customers reach them and eviction has to hold RSS flat.
-  const sandbox = await start((port) => spawnSandbox(port, { MAX_TASKS: '100000', REQUEST_HISTORY: '1000' }))
+  // The heap is capped: were retained memory unbounded, the sandbox would die of it within the soak.
+  const sandbox = await start((port) => spawnSandbox(port, { MAX_TASKS: '100000', REQUEST_HISTORY: '1000', NODE_OPTIONS: `--max-old-space-size=${SOAK_HEAP_MB}` }))
   const bearer = await token(sandbox.base)
   const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER, 'content-type': 'application/json' }
   const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
@@ -176,9 +180,11 @@ async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requ
     ]
   })
   clearInterval(sampler)
-  samples.push({ at: SOAK_SECONDS, rssMb: rssMb(sandbox.child.pid!) })
-  await stop(sandbox)
-  return { samples, requests: result.requests.total }
+  const alive = sandbox.child.exitCode === null
+  if (alive) samples.push({ at: SOAK_SECONDS, rssMb: rssMb(sandbox.child.pid!) })
+  if (alive) await stop(sandbox)
+  const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => `${code}: ${stat.count}`).join(', ')
+  return { samples, requests: result.requests.total, errors: result.errors + result.non2xx, statuses: `${statuses}, errors: ${result.errors}, timeouts: ${result.timeouts}`, alive }
 }
 
 const f = (n: number, digits = 0) => n.toFixed(digits)
@@ -189,35 +195,42 @@ async function main (): Promise<void> {
   out(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds alternating sandbox and bare Fastify (medians); load generator and servers share the machine`)
   out()
 
-  const results = await throughput()
-  out('| scenario | sandbox req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio |')
-  out('|---|---|---|---|---|---|---|---|')
   const verdicts: string[] = []
-  for (const scenario of SCENARIOS) {
-    const { sandbox, bare } = results[scenario]
-    const ratio = sandbox.rps / bare.rps
-    out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(ratio, 2)}× |`)
-    verdicts.push(`${scenario}: ratio ${f(ratio, 2)} ${ratio >= 0.6 ? '≥' : '<'} 0.6, p99 ${sandbox.p99} ms ${sandbox.p99 < 20 ? '<' : '≥'} 20 ms`)
+  if (ONLY.has('throughput')) {
+    const results = await throughput()
+    out('| scenario | sandbox req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio |')
+    out('|---|---|---|---|---|---|---|---|')
+    for (const scenario of SCENARIOS) {
+      const { sandbox, bare } = results[scenario]
+      const ratio = sandbox.rps / bare.rps
+      out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(ratio, 2)}× |`)
+      verdicts.push(`${scenario}: ratio ${f(ratio, 2)} ${ratio >= 0.6 ? '≥' : '<'} 0.6, p99 ${sandbox.p99} ms ${sandbox.p99 < 20 ? '<' : '≥'} 20 ms`)
+    }
+    out()
   }
-  out()
 
-  const sandboxCold = await coldStart((port) => spawnSandbox(port))
-  const bareCold = await coldStart(spawnBare)
-  out(`cold start (spawn to first 200 on /health, median of 5): sandbox ${f(sandboxCold)} ms, bare Fastify ${f(bareCold)} ms, ratio ${f(sandboxCold / bareCold, 2)}×`)
-  verdicts.push(`cold start: ratio ${f(sandboxCold / bareCold, 2)} ${sandboxCold / bareCold <= 1.5 ? '≤' : '>'} 1.5`)
+  if (ONLY.has('cold')) {
+    const sandboxCold = await coldStart((port) => spawnSandbox(port))
+    const bareCold = await coldStart(spawnBare)
+    out(`cold start (spawn to first 200 on /health, median of 5): sandbox ${f(sandboxCold)} ms, bare Fastify ${f(bareCold)} ms, ratio ${f(sandboxCold / bareCold, 2)}×`)
+    verdicts.push(`cold start: ratio ${f(sandboxCold / bareCold, 2)} ${sandboxCold / bareCold <= 1.5 ? '≤' : '>'} 1.5`)
+  }
 
-  const million = millionTasks()
-  out(`1,000,000 tasks: RSS ${f(million.rssMb)} MB (${f(million.baselineMb)} MB before), created in ${f(million.secondsToCreate, 1)} s`)
-  verdicts.push(`1,000,000 tasks: ${f(million.rssMb)} MB ${million.rssMb < 600 ? '<' : '≥'} 600 MB`)
+  if (ONLY.has('million')) {
+    const million = millionTasks()
+    out(`1,000,000 tasks: RSS ${f(million.rssMb)} MB (${f(million.baselineMb)} MB before), created in ${f(million.secondsToCreate, 1)} s`)
+    verdicts.push(`1,000,000 tasks: ${f(million.rssMb)} MB ${million.rssMb < 600 ? '<' : '≥'} 600 MB`)
+  }
 
-  if (SOAK_SECONDS > 0) {
-    const { samples, requests } = await soak()
-    out(`soak: ${SOAK_SECONDS} s of mixed load (status, dedupe, new tasks with new customers, 404s), ${requests} requests, MAX_TASKS=100000; RSS MB over time:`)
+  if (ONLY.has('soak') && SOAK_SECONDS > 0) {
+    const { samples, requests, errors, statuses, alive } = await soak()
+    out(`soak: ${SOAK_SECONDS} s of mixed load (status, dedupe, new tasks for new customers, 404s), ${requests} requests, MAX_TASKS=100000, heap capped at ${SOAK_HEAP_MB} MB; RSS MB every 10 s:`)
     out('  ' + samples.map((s) => `${s.at}s ${f(s.rssMb)}`).join(', '))
-    const half = samples.filter((s) => s.at >= SOAK_SECONDS / 2).map((s) => s.rssMb)
-    const growth = (half.at(-1)! - half[0]!) / half[0]!
-    out(`  second half growth: ${f(growth * 100, 1)} %`)
-    verdicts.push(`soak: second-half RSS growth ${f(growth * 100, 1)} % ${Math.abs(growth) < 0.1 ? '(flat)' : '(not flat)'}`)
+    const peak = (from: number, to: number) => Math.max(...samples.filter((s) => s.at > from && s.at <= to).map((s) => s.rssMb))
+    const middle = peak(SOAK_SECONDS / 3, (2 * SOAK_SECONDS) / 3)
+    const last = peak((2 * SOAK_SECONDS) / 3, SOAK_SECONDS)
+    out(`  peak RSS, middle third ${f(middle)} MB, last third ${f(last)} MB; ${alive ? 'the sandbox lived through it' : 'THE SANDBOX DIED'}; ${errors} non-2xx answers or errors (${statuses}; a quarter of the mix is a deliberate 404)`)
+    verdicts.push(`soak: ${alive ? 'survived a ' + SOAK_HEAP_MB + ' MB heap cap' : 'died'}, last-third peak ${f(last)} MB vs middle ${f(middle)} MB ${alive && last <= middle * 1.1 ? '(flat)' : '(growing)'}`)
   }
   out()
   out('targets:')
