@@ -28,6 +28,7 @@ export const SETTINGS: Setting[] = [
   { env: 'PORT', flag: 'port', schema: { type: 'integer', minimum: 0, maximum: 65535 }, accepts: 'a port number from 0 to 65535 (0 picks a free port)', default: 4010 },
   { env: 'HOST', flag: 'host', schema: { type: 'string', minLength: 1 }, accepts: 'an address to listen on, e.g. 127.0.0.1 or 0.0.0.0', default: '127.0.0.1' },
   { env: 'LOG_LEVEL', flag: 'log-level', schema: { type: 'string', enum: LOG_LEVELS }, accepts: `one of ${LOG_LEVELS.join(', ')}`, default: DEFAULTS.logLevel },
+  { env: 'LOG_FORMAT', flag: 'log-format', schema: { type: 'string', enum: ['auto', 'json', 'pretty'] }, accepts: 'auto (readable on a terminal, JSON lines otherwise), json or pretty', default: 'auto' },
   { env: 'FIXTURES', flag: 'fixtures', schema: { type: 'string', minLength: 1 }, accepts: 'the path of a fixture JSON file (default: the embedded fixtures/default.json)' },
   { env: 'STEP_DURATION_MS', flag: 'step-duration-ms', schema: { type: 'integer', minimum: 1, maximum: 86_400_000 }, accepts: 'milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)' },
   { env: 'TASK_RETENTION', flag: 'task-retention', schema: { type: 'string', minLength: 2 }, accepts: 'an ISO 8601 duration a task is kept for, on the sandbox clock', default: 'PT24H' },
@@ -41,6 +42,7 @@ export interface Config {
   port: number
   host: string
   logLevel: string
+  logFormat: 'auto' | 'json' | 'pretty'
   fixtures: string | undefined
   stepDurationMs: number | undefined
   taskRetentionMs: number
@@ -104,6 +106,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     port: Number(values.PORT),
     host: String(values.HOST),
     logLevel: String(values.LOG_LEVEL),
+    logFormat: values.LOG_FORMAT as Config['logFormat'],
     fixtures: values.FIXTURES === undefined ? undefined : String(values.FIXTURES),
     stepDurationMs: values.STEP_DURATION_MS === undefined ? undefined : Number(values.STEP_DURATION_MS),
     taskRetentionMs: retention.toMillis(),

@@ -26,7 +26,12 @@ async function main (): Promise<void> {
     throw err
   }
 
-  const app = await buildApp({ ...config, fixtures }, { clock: new SandboxClock(Date.now) })
+  // Readable logs for a person at a terminal, JSON lines for everything else (pino-pretty loads only then).
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY)
+  const logStream = pretty
+    ? (await import('pino-pretty')).default({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    : undefined
+  const app = await buildApp({ ...config, fixtures }, { clock: new SandboxClock(Date.now), ...(logStream === undefined ? {} : { logStream }) })
   closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing')

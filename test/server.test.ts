@@ -61,10 +61,25 @@ t.test('a bad setting stops the start with one line naming it and what it accept
   }
 })
 
+t.test('LOG_FORMAT=pretty prints readable lines; piped output is JSON by default', async (t) => {
+  const pretty = run(['--log-format', 'pretty'], { LOG_LEVEL: 'info' })
+  const line = await new Promise<string>((resolve) => pretty.child.stdout.on('data', (d) => { if (String(d).includes('/docs')) resolve(String(d)) }))
+  pretty.child.kill('SIGTERM')
+  await pretty.output()
+  t.match(line, /INFO.*bud-sandbox listening on http:\/\/127\.0\.0\.1:\d+; Swagger UI at .*\/docs/)
+  t.throws(() => JSON.parse(line))
+
+  const plain = run([], { LOG_LEVEL: 'info' })
+  const json = await new Promise<string>((resolve) => plain.child.stdout.on('data', (d) => { if (String(d).includes('/docs')) resolve(String(d)) }))
+  plain.child.kill('SIGTERM')
+  await plain.output()
+  t.match(JSON.parse(json.split('\n')[0]!), { level: 30, msg: /Swagger UI at/ })
+})
+
 t.test('--help lists every setting', async (t) => {
   const { code, stdout } = await run(['--help']).output()
   t.equal(code, 0)
-  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--step-duration-ms', '--task-retention', '--max-tasks', '--auth', '--request-history', '--body-limit']) {
+  for (const flag of ['--port', '--host', '--log-level', '--log-format', '--fixtures', '--step-duration-ms', '--task-retention', '--max-tasks', '--auth', '--request-history', '--body-limit']) {
     t.match(stdout, flag)
   }
 })
