@@ -80,13 +80,13 @@ export class RefreshService {
     let lastPullAtMs = connection?.lastPullAtMs ?? nowMs
     if (previous !== undefined) {
       if (nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
-        this.#resolveWindowOrThrow(request, nowMs, lastPullAtMs)
+        resolveWindow(request, nowMs, lastPullAtMs)
         return { task: previous, deduplicated: true }
       }
       const outcome = this.progress(previous, nowMs)
       if (outcome.result === 'success') lastPullAtMs = Math.max(lastPullAtMs, outcome.endsAtMs)
     }
-    const window = this.#resolveWindowOrThrow(request, nowMs, lastPullAtMs)
+    const window = resolveWindow(request, nowMs, lastPullAtMs)
 
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
@@ -117,10 +117,6 @@ export class RefreshService {
   #isCustomer (customerId: string, ref: CustomerRef): boolean {
     if ('customerId' in ref) return ref.customerId.toLowerCase() === customerId
     return this.#customers.get(customerId)?.idempotentIdentifier === ref.idempotentIdentifier
-  }
-
-  #resolveWindowOrThrow (request: InitiateRequest, nowMs: number, lastPullAtMs: number) {
-    return resolveWindow({ from: request.from, to: request.to }, nowMs, lastPullAtMs)
   }
 
   #scenarioFor (connection: { scenario: string, consentStatus: string } | undefined): Scenario {
