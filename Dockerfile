@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY src ./src
+COPY scripts/bundle.ts ./scripts/
+COPY fixtures ./fixtures
 RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime

@@ -2,7 +2,9 @@
 // It parses the Dockerfile (so the two cannot drift), runs each stage's
 // COPY/RUN/WORKDIR/ENV into a temporary root, then starts the runtime stage's
 // CMD with its ENV, waits for its HEALTHCHECK command to pass, gets a token,
-// makes a refresh, sends SIGTERM and expects exit code 0.
+// makes a refresh, polls it, sends a bad one, loads Swagger UI's files and the
+// webhook JWKS (the parts the bundle must find at run time), sends SIGTERM and
+// expects exit code 0.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -160,6 +162,8 @@ async function main (): Promise<void> {
     }
     check(healthy, `the HEALTHCHECK command never passed; output:\n${output}`)
     log(`healthy on port ${env.PORT}`)
+    // The health check runs synchronously, so the startup line may still be on its way.
+    for (let waited = 0; !output.includes('/docs') && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
     check(output.split('\n').filter((l) => l.includes('/docs')).length === 1, `startup should print one line with the /docs URL; output:\n${output}`)
 
     const base = `http://127.0.0.1:${env.PORT}`
@@ -175,8 +179,27 @@ async function main (): Promise<void> {
       headers: { authorization: `Bearer ${data.access_token}`, 'x-client-id': 'docker-check', 'x-customer-id': '00000000-0000-4000-8000-000000000001', 'content-type': 'application/json' },
       body: JSON.stringify({ provider: 'Bank_Of_Bud' })
     })
-    check(refresh.status === 202, `refresh: ${refresh.status} ${await refresh.text()}`)
-    log('refresh answered 202')
+    const refreshBody = await refresh.text()
+    check(refresh.status === 202, `refresh: ${refresh.status} ${refreshBody}`)
+    const { data: task } = JSON.parse(refreshBody) as { data: { task_id: string } }
+    const status = await fetch(`${base}/v1/open-banking/refresh/${task.task_id}`, {
+      headers: { authorization: `Bearer ${data.access_token}`, 'x-client-id': 'docker-check', 'x-customer-id': '00000000-0000-4000-8000-000000000001' }
+    })
+    check(status.status === 200 && (await status.json() as { data: { task_id: string } }).data.task_id === task.task_id, `status: ${status.status}`)
+    const invalid = await fetch(`${base}/v1/open-banking/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${data.access_token}`, 'x-client-id': 'docker-check', 'x-customer-id': '00000000-0000-4000-8000-000000000001', 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 7 })
+    })
+    const invalidBody = await invalid.text()
+    check(invalid.status === 400 && invalidBody.includes('"provider"'), `a numeric provider should be a 400 naming provider: ${invalid.status} ${invalidBody}`)
+    log('refresh answered 202, status 200, a bad body 400')
+    for (const path of ['/docs/', '/docs/static/swagger-ui-bundle.js', '/docs/static/logo.svg', '/docs/json', '/bud-callback.jwks']) {
+      const res = await fetch(`${base}${path}`)
+      check(res.status === 200, `GET ${path}: ${res.status}`)
+      await res.arrayBuffer()
+    }
+    log('Swagger UI files and the JWKS served')
 
     child.kill('SIGTERM')
     const timer = setTimeout(() => child?.kill('SIGKILL'), 10_000)

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { pino, type DestinationStream } from 'pino'
+import type { SchemaCompilers } from './compiled-schemas.js'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
 import type { Fixtures } from './fixtures.js'
@@ -41,6 +42,8 @@ export interface AppDeps {
   random?: () => number
   /** How added latency waits; a real timer when absent. */
   sleep?: Sleep
+  /** How route schemas become functions; Fastify's compilers when absent (see compiled-schemas.ts). */
+  schemaCompilers?: SchemaCompilers
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -59,6 +62,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     frameworkErrors,
+    ...(deps.schemaCompilers === undefined ? {} : { schemaController: { compilersFactory: deps.schemaCompilers as never } }),
     clientErrorHandler,
     // While closing, requests already on an open connection are still answered in full.
     return503OnClosing: false,

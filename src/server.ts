@@ -3,6 +3,7 @@
 // closes gracefully on SIGTERM/SIGINT. Everything else lives in buildApp.
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
+import { loadCompiledSchemas, restoringCompilers } from './compiled-schemas.js'
 import { ConfigError, helpText, readConfig } from './config.js'
 import { SandboxClock } from './domain/clock.js'
 import { FixtureError, loadFixtures } from './fixtures.js'
@@ -31,7 +32,13 @@ async function main (): Promise<void> {
   const logStream = pretty
     ? (await import('pino-pretty')).default({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
     : undefined
-  const app = await buildApp({ ...config, fixtures }, { clock: new SandboxClock(Date.now), ...(logStream === undefined ? {} : { logStream }) })
+  // Built: the route schemas compiled by `npm run build`; from source: compiled now.
+  const compiled = loadCompiledSchemas()
+  const app = await buildApp({ ...config, fixtures }, {
+    clock: new SandboxClock(Date.now),
+    ...(logStream === undefined ? {} : { logStream }),
+    ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
+  })
   closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing')
