@@ -1,6 +1,7 @@
 // The customers the sandbox knows and their connections: seeded from the
 // fixtures, provisioned on first use when allowed, changed at run time by the
 // admin endpoints.
+import Denque from 'denque'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, Fixtures } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
 import { newId } from './ids.js'
@@ -38,8 +39,9 @@ export class CustomerDirectory {
   readonly #maxProvisioned: number
   #byId = new Map<string, Customer>()
   #byIdentifier = new Map<string, Customer>()
-  // Provisioned customers in creation order, so a flood of new ids stays bounded.
-  #provisioned = new Set<Customer>()
+  // Provisioned customers in creation order, so a flood of new ids stays bounded
+  // (a queue: see TaskStore for why not a Set's own order).
+  #provisioned = new Denque<Customer>()
 
   constructor (fixtures: Fixtures, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
     this.#fixtures = fixtures
@@ -51,7 +53,7 @@ export class CustomerDirectory {
   reset (nowMs: number): void {
     this.#byId = new Map()
     this.#byIdentifier = new Map()
-    this.#provisioned = new Set()
+    this.#provisioned = new Denque()
     for (const seed of this.#fixtures.customers) this.#add(this.#fromSeed(seed, nowMs, false))
   }
 
@@ -70,10 +72,9 @@ export class CustomerDirectory {
       : { customerId: newId(), idempotentIdentifier: ref.idempotentIdentifier, connections: this.#fixtures.defaultConnections }
     const customer = this.#fromSeed(seed, nowMs, true)
     this.#add(customer)
-    this.#provisioned.add(customer)
-    if (this.#provisioned.size > this.#maxProvisioned) {
-      const oldest = this.#provisioned.values().next().value!
-      this.#provisioned.delete(oldest)
+    this.#provisioned.push(customer)
+    if (this.#provisioned.length > this.#maxProvisioned) {
+      const oldest = this.#provisioned.shift()!
       this.#byId.delete(oldest.customerId)
       if (oldest.idempotentIdentifier !== undefined) this.#byIdentifier.delete(oldest.idempotentIdentifier)
     }

@@ -1,7 +1,7 @@
 // Ids and keys that live as long as their task. Node's randomUUID() returns a
 // rope of ~18 concatenated pieces, and a Map keyed by it never flattens it:
-// ~570 bytes stay alive per id. A flat copy is 56 bytes (see `npm run bench`).
-import { randomUUID } from 'node:crypto'
+// ~570 bytes stay alive per id. A flat string is 56 bytes (see `npm run bench`).
+import { randomFillSync } from 'node:crypto'
 
 const ONE_BYTE = /^[\u0000-\u00ff]*$/ // eslint-disable-line no-control-regex
 
@@ -12,6 +12,31 @@ export function flat (value: string): string {
   return value
 }
 
+const HEX = Buffer.from('0123456789abcdef', 'latin1')
+const DASH = 0x2d
+// Random bytes drawn 4 KiB at a time (as randomUUID() does), written out as text in one buffer.
+const random = Buffer.alloc(16 * 256)
+let used = random.length
+const text = Buffer.alloc(36)
+
+/**
+ * A random (version 4) UUID, written straight into a flat string: five times
+ * cheaper than flat(randomUUID()), and ids are made on every new task.
+ */
 export function newId (): string {
-  return flat(randomUUID())
+  if (used === random.length) {
+    randomFillSync(random)
+    used = 0
+  }
+  random[used + 6] = (random[used + 6]! & 0x0f) | 0x40 // version 4
+  random[used + 8] = (random[used + 8]! & 0x3f) | 0x80 // RFC 9562 variant
+  let at = 0
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = DASH
+    const byte = random[used + i]!
+    text[at++] = HEX[byte >> 4]!
+    text[at++] = HEX[byte & 0x0f]!
+  }
+  used += 16
+  return text.toString('latin1')
 }

@@ -1,5 +1,6 @@
 // The in-memory task store and its dedupe index. Tasks are plain records; their
 // status is derived from the clock when read, so the store holds no timers.
+import Denque from 'denque'
 import type { Scenario } from './scenarios.js'
 import { flat } from './ids.js'
 
@@ -28,15 +29,17 @@ export interface TaskStoreLimits {
 }
 
 export function dedupeKey (clientId: string, customerId: string, provider: string): string {
-  // Kept as a Map key for as long as the task: flatten it (see ids.ts).
-  return flat(`${clientId}\u0000${customerId}\u0000${provider}`)
+  return `${clientId}\u0000${customerId}\u0000${provider}`
 }
 
 export class TaskStore {
   readonly #limits: TaskStoreLimits
-  // Insertion order is (nearly) start order, so eviction only looks at the front.
   #tasks = new Map<string, Task>()
   #latest = new Map<string, Task>()
+  // Insertion order is (nearly) start order, so eviction only looks at the front.
+  // A queue, not the Map's own order: a Map emptied from the front keeps the
+  // deleted slots until it rehashes, and every look at its first entry skips them.
+  #order = new Denque<Task>()
 
   constructor (limits: TaskStoreLimits) {
     this.#limits = limits
@@ -49,7 +52,9 @@ export class TaskStore {
   /** Stores a task as the newest for its dedupe `key` (from dedupeKey). */
   add (task: Task, key: string, nowMs: number): void {
     this.#tasks.set(task.taskId, task)
-    this.#latest.set(key, task)
+    // Kept as a Map key for as long as the task: flatten it (see ids.ts); lookups need not.
+    this.#latest.set(flat(key), task)
+    this.#order.push(task)
     this.evict(nowMs)
   }
 
@@ -65,8 +70,9 @@ export class TaskStore {
   /** Drops the tasks past retention and over the count, oldest first. */
   evict (nowMs: number): void {
     const oldestKept = nowMs - this.#limits.retentionMs
-    for (const task of this.#tasks.values()) {
+    for (let task = this.#order.peekFront(); task !== undefined; task = this.#order.peekFront()) {
       if (task.startedAtMs >= oldestKept && this.#tasks.size <= this.#limits.maxTasks) break
+      this.#order.shift()
       this.#tasks.delete(task.taskId)
       const key = dedupeKey(task.clientId, task.customerId, task.provider)
       if (this.#latest.get(key) === task) this.#latest.delete(key)
@@ -76,5 +82,6 @@ export class TaskStore {
   clear (): void {
     this.#tasks = new Map()
     this.#latest = new Map()
+    this.#order = new Denque()
   }
 }
