@@ -1,7 +1,8 @@
 // `npm run bench`: the sandbox against bare Fastify on the same machine, in
 // the same run, alternating, several rounds. Everything targets 127.0.0.1.
-// Prints req/s, p50/p99 and the ratio to bare Fastify for GET status, POST
-// refresh (dedupe path) and POST refresh (new task, distinct customers);
+// Prints req/s, p50/p99, each server's CPU time per request and the ratio to
+// bare Fastify for GET status, POST refresh (dedupe path) and POST refresh
+// (new task, distinct customers);
 // cold start; RSS after 1,000,000 tasks; and a soak's RSS over time.
 // Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
 // BENCH_ONLY (comma-separated: throughput, cold, million, soak; default all).
@@ -62,11 +63,11 @@ async function stop (server: Server): Promise<void> {
   await exited
 }
 
-interface Run { rps: number, p50: number, p99: number, non2xx: number }
+interface Run { rps: number, p50: number, p99: number, non2xx: number, total: number, cpuUs?: number }
 
 async function load (options: autocannon.Options): Promise<Run> {
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options })
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors, total: result.requests.total }
 }
 
 async function token (base: string): Promise<string> {
@@ -116,7 +117,9 @@ async function throughput (): Promise<Record<Scenario, { sandbox: Run, bare: Run
   for (let round = 1; round <= ROUNDS; round++) {
     for (const scenario of SCENARIOS) {
       for (const [name, target] of [['sandbox', sandbox], ['bare', bare]] as const) {
+        const cpuBefore = cpuMs(target.child.pid!)
         const run = await runScenario(scenario, target.base, headers, taskId)
+        run.cpuUs = (cpuMs(target.child.pid!) - cpuBefore) * 1000 / run.total
         if (name === 'sandbox' && run.non2xx > 0) throw new Error(`${scenario}: ${run.non2xx} answers were not 2xx`)
         const key = `${scenario}|${name}`
         runs.set(key, [...(runs.get(key) ?? []), run])
@@ -128,7 +131,7 @@ async function throughput (): Promise<Record<Scenario, { sandbox: Run, bare: Run
   await stop(bare)
   const pick = (key: string): Run => {
     const list = runs.get(key)!
-    return { rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), non2xx: 0 }
+    return { rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), cpuUs: median(list.map((r) => r.cpuUs!)), non2xx: 0, total: 0 }
   }
   return Object.fromEntries(SCENARIOS.map((s) => [s, { sandbox: pick(`${s}|sandbox`), bare: pick(`${s}|bare`) }])) as Record<Scenario, { sandbox: Run, bare: Run }>
 }
@@ -149,6 +152,12 @@ async function coldStart (spawner: (port: number) => ChildProcess): Promise<numb
 function millionTasks (): { tasks: number, rssMb: number, baselineMb: number, secondsToCreate: number } {
   const output = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'million-tasks.mjs'), '1000000'], { encoding: 'utf8' })
   return JSON.parse(output)
+}
+
+/** The CPU time (user + system) a process has used, in ms, from /proc (Linux clock ticks: 100 per second). */
+function cpuMs (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 function rssMb (pid: number): number {
@@ -198,12 +207,12 @@ async function main (): Promise<void> {
   const verdicts: string[] = []
   if (ONLY.has('throughput')) {
     const results = await throughput()
-    out('| scenario | sandbox req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio |')
-    out('|---|---|---|---|---|---|---|---|')
+    out('| scenario | sandbox req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | p50 ms | p99 ms | CPU µs/req | ratio |')
+    out('|---|---|---|---|---|---|---|---|---|---|')
     for (const scenario of SCENARIOS) {
       const { sandbox, bare } = results[scenario]
       const ratio = sandbox.rps / bare.rps
-      out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(ratio, 2)}× |`)
+      out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(sandbox.cpuUs!)} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(bare.cpuUs!)} | ${f(ratio, 2)}× |`)
       verdicts.push(`${scenario}: ratio ${f(ratio, 2)} ${ratio >= 0.6 ? '≥' : '<'} 0.6, p99 ${sandbox.p99} ms ${sandbox.p99 < 20 ? '<' : '≥'} 20 ms`)
     }
     out()
