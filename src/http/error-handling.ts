@@ -89,6 +89,8 @@ const BODY_ERRORS: Record<string, [ErrorEntry, FieldErrors]> = {
 }
 
 export function errorHandler (this: FastifyInstance, error: FastifyError | BudError, request: FastifyRequest, reply: FastifyReply) {
+  // A body that fails to parse on a route that does not exist: the route is what is wrong.
+  if (request.is404) return notFound(this.servedRoutes, request, reply)
   const operationId = operationIdOf(request)
   if (error instanceof BudError) return sendEntry(reply, operationId, error.entry, error.errors, error.message)
   if (error.validation !== undefined) {
@@ -150,14 +152,16 @@ export function registerNotFound (fastify: FastifyInstance): void {
     else routes.push({ url: route.url, pattern: new RegExp(source), methods: new Set(methods) })
   })
 
-  fastify.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '/'
-    const allowed = new Set<string>()
-    for (const route of routes) if (route.pattern.test(path)) route.methods.forEach((m) => allowed.add(m))
-    if (allowed.size > 0) {
-      reply.header('allow', [...allowed].sort().join(', '))
-      return sendEntry(reply, 'unknown', ERRORS.methodNotAllowed)
-    }
-    return sendEntry(reply, 'unknown', ERRORS.routeNotFound)
-  })
+  fastify.setNotFoundHandler((request, reply) => notFound(routes, request, reply))
+}
+
+function notFound (routes: ServedRoute[], request: FastifyRequest, reply: FastifyReply) {
+  const path = request.url.split('?')[0] ?? '/'
+  const allowed = new Set<string>()
+  for (const route of routes) if (route.pattern.test(path)) route.methods.forEach((m) => allowed.add(m))
+  if (allowed.size > 0) {
+    reply.header('allow', [...allowed].sort().join(', '))
+    return sendEntry(reply, 'unknown', ERRORS.methodNotAllowed)
+  }
+  return sendEntry(reply, 'unknown', ERRORS.routeNotFound)
 }

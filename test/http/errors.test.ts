@@ -22,6 +22,22 @@ t.test('an unknown route answers the generic 404', async (t) => {
   }
 })
 
+t.test('a wrong route is a 404 or 405 even when its body is broken or too large', async (t) => {
+  const h = await build(t, { config: { bodyLimit: 1024 } })
+  const json = { 'content-type': 'application/json' }
+  const cases = [
+    { method: 'DELETE', url: '/v1/open-banking/refresh', payload: '', status: 405 },
+    { method: 'PUT', url: `/v1/open-banking/refresh/${CUSTOMERS.healthy}`, payload: '{"provider"', status: 405 },
+    { method: 'POST', url: '/v1/nothing', payload: '', status: 404 },
+    { method: 'POST', url: '/v1/nothing', payload: JSON.stringify({ big: 'x'.repeat(5000) }), status: 404 }
+  ] as const
+  for (const { method, url, payload, status } of cases) {
+    const res = await h.inject({ method, url, headers: json, payload })
+    t.equal(res.statusCode, status, `${method} ${url}`)
+    t.equal(res.json().message, status === 405 ? 'Method not allowed' : 'Route or resource not found')
+  }
+})
+
 t.test('every response carries X-Request-Id, the same id the logs use', async (t) => {
   const h = await build(t)
   const res = await h.refresh({ provider: 'Bank_Of_Bud' })
