@@ -85,6 +85,9 @@ t.test('the body is validated field by field', async (t) => {
   const missing = await h.refresh({})
   t.equal(missing.statusCode, 400)
   t.same(missing.json().errors, { provider: 'This value should not be blank' })
+  const empty = await h.refresh({ provider: '' })
+  t.equal(empty.statusCode, 400, 'an empty provider is as blank as a missing one')
+  t.same(empty.json().errors, { provider: 'This value should not be blank' })
 
   const wrongTypes = await h.refresh({ provider: 42, from: true })
   t.equal(wrongTypes.statusCode, 400)
