@@ -54,6 +54,12 @@ function messageFor (error: SchemaError): string {
       return 'This field was not expected'
     case 'enum':
       return `This value should be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
+    case 'maximum':
+      return `This value should be less than or equal to ${String(error.params.limit)}`
+    case 'minimum':
+      return `This value should be greater than or equal to ${String(error.params.limit)}`
+    case 'pattern':
+      return `This value should match the pattern ${String(error.params.pattern)}`
     default:
       return `This value ${error.message ?? 'is not valid'}`
   }

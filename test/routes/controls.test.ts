@@ -23,6 +23,7 @@ t.test('request history lists what clients sent, newest first, filterable and bo
   t.equal((await h.inject({ url: '/__admin/requests?limit=1' })).json().length, 1)
   const badLimit = await h.inject({ url: '/__admin/requests?limit=lots' })
   t.equal(badLimit.statusCode, 400)
+  t.same(badLimit.json().errors, { limit: 'This value should match the pattern ^[1-9][0-9]{0,6}$' })
 
   for (let i = 0; i < 5; i++) await h.inject({ url: '/nowhere' })
   const bounded = (await h.inject({ url: '/__admin/requests' })).json()
@@ -97,6 +98,9 @@ t.test('faults: a share of 503s and added latency on the Bud operations', async 
 
   const invalid = await h.inject({ method: 'PUT', url: '/__admin/faults', payload: { error_rate: 2 } })
   t.equal(invalid.statusCode, 400)
+  t.same(invalid.json().errors, { error_rate: 'This value should be less than or equal to 1' })
+  const negative = await h.inject({ method: 'PUT', url: '/__admin/faults', payload: { error_rate: -0.5, latency_ms: 60001 } })
+  t.same(negative.json().errors, { error_rate: 'This value should be greater than or equal to 0', latency_ms: 'This value should be less than or equal to 60000' })
   const inverted = await h.inject({ method: 'PUT', url: '/__admin/faults', payload: { latency_ms: { min: 9, max: 1 } } })
   t.equal(inverted.statusCode, 400)
   t.same(inverted.json().errors, { latency_ms: 'latency_ms.min must not be above latency_ms.max' })
