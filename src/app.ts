@@ -10,7 +10,6 @@ import type { SchemaCompilers } from './compiled-schemas.js'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
 import type { Fixtures } from './fixtures.js'
-import formbody from '@fastify/formbody'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import healthRoutes from './routes/health.js'
@@ -97,7 +96,6 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   registerNotFound(app)
   for (const schema of contract.schemas) app.addSchema(schema)
 
-  await app.register(formbody)
   await app.register(sandboxPlugin, {
     fixtures: config.fixtures,
     clock: deps.clock,

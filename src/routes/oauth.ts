@@ -2,6 +2,7 @@
 // with X-Client-Id; form-encoded in, Bud's envelope out. Plus the JWKS that
 // verifies the sandbox's signed webhooks.
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import formbody from '@fastify/formbody'
 import type { Contract } from '../contract.js'
 import { BLANK, BudError, ERRORS, validationError } from '../errors.js'
 
@@ -28,6 +29,8 @@ function grantTypeMessage (contract: Contract): string {
 
 export default async function oauthRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { tokens, clock, signer } = fastify.sandbox
+  // Form bodies in this plugin's scope only: Bud's other operations take JSON alone.
+  await fastify.register(formbody)
 
   fastify.post<{ Body: TokenBody }>('/v1/oauth/token', {
     schema: contract.routeSchema('oauth_token_post'),

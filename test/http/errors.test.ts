@@ -59,6 +59,10 @@ t.test('bodies that are not JSON, or too large, get envelopes', async (t) => {
   const text = await h.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers: { ...headers, 'content-type': 'text/plain' }, payload: 'provider=Bank_Of_Bud' })
   t.equal(text.statusCode, 415)
   t.same(text.json(), { operation_id: 'open_banking_refresh_post', code_id: 'unsupported_media_type', message: 'The request content type is not supported.', errors: { content_type: 'This value should be application/json' } })
+  // Form bodies are for the token endpoint only.
+  const form = await h.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'provider=Bank_Of_Bud' })
+  t.equal(form.statusCode, 415)
+  t.equal(form.json().code_id, 'unsupported_media_type')
 
   const huge = await h.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers, payload: { provider: 'x'.repeat(200_000) } })
   t.equal(huge.statusCode, 413)
