@@ -39,7 +39,7 @@ async function main (): Promise<void> {
     ...(logStream === undefined ? {} : { logStream }),
     ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
   })
-  closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
+  const grace = closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing')
     await app.close()
@@ -47,9 +47,29 @@ async function main (): Promise<void> {
   // Fastify logs one line per interface on 0.0.0.0; the sandbox prints exactly one.
   const level = app.log.level
   app.log.level = 'warn'
-  const address = await app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    process.stderr.write(`bud-sandbox: cannot listen on ${config.host}:${config.port}: ${listenFailure(err as NodeJS.ErrnoException)}\n`)
+    process.exitCode = 1
+    grace.uninstall()
+    await app.close()
+    return
+  }
   app.log.level = level
   app.log.info({ url: address, docs: `${address}/docs` }, `bud-sandbox listening on ${address}; Swagger UI at ${address}/docs`)
+}
+
+/** Why the address could not be bound, and which setting to change. */
+function listenFailure (err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE': return 'the address is already in use (choose another with PORT or --port)'
+    case 'EACCES': return 'permission denied (ports below 1024 need privileges; choose another with PORT or --port)'
+    case 'EADDRNOTAVAIL': return 'this machine has no such address (set HOST or --host)'
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'the host name does not resolve (set HOST or --host)'
+    default: return err.message
+  }
 }
 
 await main()

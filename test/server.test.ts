@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
 import { build, CLIENT, CUSTOMERS } from './helper.js'
@@ -59,6 +60,18 @@ t.test('a bad setting stops the start with one line naming it and what it accept
     t.equal(code, 1, JSON.stringify({ args, env }))
     t.equal(stderr, expected)
   }
+})
+
+t.test('a port already in use stops the start with one line naming the address', async (t) => {
+  const taken = createServer()
+  taken.listen(0, '127.0.0.1')
+  await once(taken, 'listening')
+  t.teardown(() => taken.close())
+  const { port } = taken.address() as AddressInfo
+  const { code, stdout, stderr } = await run([], { PORT: String(port), HOST: '127.0.0.1' }).output()
+  t.equal(code, 1)
+  t.equal(stdout, '')
+  t.equal(stderr, `bud-sandbox: cannot listen on 127.0.0.1:${port}: the address is already in use (choose another with PORT or --port)\n`)
 })
 
 t.test('LOG_FORMAT=pretty prints readable lines; piped output is JSON by default', async (t) => {
