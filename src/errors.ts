@@ -14,6 +14,8 @@ export const ERRORS = {
   tokenExpired: { statusCode: 401, codeId: 'token_expired', message: 'The access token has expired.' },
   customerNotFound: { statusCode: 401, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   taskNotFound: { statusCode: 404, codeId: 'task_not_found', message: 'The task could not be found.' },
+  // Sandbox-only: an admin read of a customer the sandbox does not know.
+  adminCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   routeNotFound: { statusCode: 404, codeId: 'unknown', message: 'Route or resource not found' },
   methodNotAllowed: { statusCode: 405, codeId: 'unknown', message: 'Method not allowed' },
   payloadTooLarge: { statusCode: 413, codeId: 'payload_too_large', message: 'The request body is too large.' },

@@ -103,6 +103,15 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
     sandbox.customers.all().map(adminCustomerView))
 
+  fastify.get<{ Params: { customer_id: string } }>('/__admin/customers/:customer_id', {
+    schema: contract.routeSchema('admin_customer_get'),
+    config: { operationId: 'admin_customer_get' }
+  }, async (request) => {
+    const customer = sandbox.customers.get(request.params.customer_id)
+    if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
+    return adminCustomerView(customer)
+  })
+
   fastify.get<{ Querystring: { client_id?: string, customer_id?: string, limit?: string } }>('/__admin/requests', {
     schema: contract.routeSchema('admin_requests_get'),
     config: { operationId: 'admin_requests_get' }

@@ -83,6 +83,24 @@ t.test('customers are listed with their connections', async (t) => {
   })
 })
 
+t.test('one customer can be read by id, without creating it', async (t) => {
+  const h = await build(t)
+  const all = (await h.inject({ url: '/__admin/customers' })).json() as { customer_id: string }[]
+  const one = await h.inject({ url: `/__admin/customers/${CUSTOMERS.revoked.toUpperCase()}` })
+  t.equal(one.statusCode, 200)
+  t.same(one.json(), all.find((c) => c.customer_id === CUSTOMERS.revoked))
+
+  const stranger = '11111111-2222-4333-8444-555555555555'
+  const missing = await h.inject({ url: `/__admin/customers/${stranger}` })
+  t.equal(missing.statusCode, 404)
+  t.same(missing.json(), { operation_id: 'admin_customer_get', code_id: 'customer_not_found', message: 'The customer could not be found.', errors: {} })
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11, 'reading does not provision')
+
+  const bad = await h.inject({ url: '/__admin/customers/not-a-uuid' })
+  t.equal(bad.statusCode, 400)
+  t.same(bad.json().errors, { customer_id: 'This value should be a valid UUID' })
+})
+
 t.test('reset forgets tasks and provisioned customers', async (t) => {
   const h = await build(t)
   const stranger = '11111111-2222-4333-8444-555555555555'
