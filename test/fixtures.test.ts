@@ -20,6 +20,16 @@ t.test('the embedded default fixtures pass the full schema check and load', asyn
   t.ok(fixtures.catalogue.get('connection_revoked'))
 })
 
+t.test('the fixture example in the README is a file that loads', async (t) => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
+  const example = /```jsonc\n([\s\S]*?)```/.exec(readme)![1]!
+  // Comments out, and the one elided value filled in.
+  const json = example.replace(/(^|\s)\/\/[^\n]*/g, '$1').replace('"…"', '"0b7a6c1e-5d4f-4e3a-8b2c-1d0e9f8a7b6c"')
+  const fixtures = loadFixtures(writeFixture(t, json), { checkSchema: true })
+  t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Maintenance_Bank'])
+  t.equal(fixtures.catalogue.get('limited')?.customerPresentScenario, 'success')
+})
+
 t.test('a broken fixture file is reported in one line with the file, the place and the problem', async (t) => {
   const cases: [string, (f: any) => unknown, RegExp][] = [
     ['not JSON', () => '{"providers": [', /: \/: is not valid JSON \(/],
