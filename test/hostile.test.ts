@@ -86,6 +86,30 @@ t.test('absurdly long headers and ids get a 4xx envelope', async (t) => {
   t.equal(longTask.statusCode, 404)
   t.equal(longTask.json().message, 'Route or resource not found')
 
+  // What a task or customer keeps is at most 255 characters: a flood of long names cannot fill the memory.
+  const tooLong = 'This value is too long. It should have 255 characters or less'
+  const longProvider = await h.refresh({ provider: 'p'.repeat(256) })
+  t.equal(longProvider.statusCode, 400)
+  t.same(longProvider.json().errors, { provider: tooLong })
+  const longClient = await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-client-id': 'c'.repeat(256) })
+  t.same(longClient.json().errors, { client_id: tooLong })
+  const longIdentifier = await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': null, 'x-customer-idempotent-identifier': 'i'.repeat(256) })
+  t.same(longIdentifier.json().errors, { customer_idempotent_identifier: tooLong })
+  const longestAllowed = await h.refresh({ provider: 'p'.repeat(255) }, { 'x-client-id': 'c'.repeat(255), 'x-customer-idempotent-identifier': 'i'.repeat(255), 'x-customer-id': null })
+  t.equal(longestAllowed.statusCode, 202, '255 characters are fine')
+  // Path parameters over Fastify's 100 characters match no route.
+  const longConnection = await h.inject({ method: 'PUT', url: `/__admin/customers/${CUSTOMERS.healthy}/connections/${'p'.repeat(101)}`, payload: {} })
+  t.equal(longConnection.statusCode, 404)
+  const longWebhookClient = await h.inject({ method: 'PUT', url: `/__admin/clients/${'c'.repeat(101)}/webhook`, payload: { url: null } })
+  t.equal(longWebhookClient.statusCode, 404)
+  const longBasic = await h.inject({
+    method: 'POST',
+    url: '/v1/oauth/token',
+    headers: { authorization: `Basic ${Buffer.from(`${'c'.repeat(256)}:secret`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'grant_type=client_credentials'
+  })
+  t.equal(longBasic.statusCode, 400, 'a client id over 255 characters gets no token')
+
   const address = await h.app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = new URL(address)
   const socket = connect(Number(port), '127.0.0.1')

@@ -8,6 +8,8 @@ export const ACCESS_TOKEN_TTL_S = 3600
 export const REFRESH_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
 /** Live tokens kept at most (each kind); past it the oldest are dropped, as if expired. */
 export const MAX_TOKENS = 100_000
+/** The longest client id given a token, as openapi.yaml bounds X-Client-Id: what a token keeps stays small. */
+export const MAX_CLIENT_ID_LENGTH = 255
 
 export interface IssuedTokens {
   accessToken: string
@@ -41,7 +43,7 @@ export class TokenIssuer {
   /** client_credentials: the client's id and secret from HTTP Basic. */
   issueForClient (clientId: string, secret: string, nowMs: number): IssuedTokens {
     const { acceptAnyClient, secrets } = this.#credentials
-    if (!acceptAnyClient && secrets.get(clientId) !== secret) {
+    if (clientId.length > MAX_CLIENT_ID_LENGTH || (!acceptAnyClient && secrets.get(clientId) !== secret)) {
       throw new BudError(ERRORS.badCredentials)
     }
     return this.#issue(clientId, nowMs)

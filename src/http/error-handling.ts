@@ -58,6 +58,8 @@ function messageFor (error: SchemaError): string {
       return `This value should be less than or equal to ${String(error.params.limit)}`
     case 'minimum':
       return `This value should be greater than or equal to ${String(error.params.limit)}`
+    case 'maxLength':
+      return `This value is too long. It should have ${String(error.params.limit)} characters or less`
     case 'pattern':
       return `This value should match the pattern ${String(error.params.pattern)}`
     default:
