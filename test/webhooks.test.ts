@@ -207,6 +207,8 @@ t.test('a webhook URL must be http or https', async (t) => {
   const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: 'ftp://example/x' } })
   t.equal(res.statusCode, 400)
   t.same(res.json().errors, { url: 'This value should be an http or https URL' })
+  const long = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: `http://127.0.0.1/${'x'.repeat(2048)}` } })
+  t.same(long.json().errors, { url: 'This value is too long. It should have 2048 characters or less' })
 })
 
 t.test('the webhook body fits the documented OBRefreshWebhookBody', async (t) => {
