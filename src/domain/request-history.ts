@@ -23,6 +23,15 @@ export interface HistoryFilter {
 /** What is kept per request: the time as a number, formatted only when read. */
 export type Recorded = Omit<RecordedRequest, 'time'> & { timeMs: number }
 
+/** The most characters of each text a client sent that an entry keeps. */
+export const MAX_TEXT = 1024
+
+// A slice would keep the whole original alive (V8 slices point into it); the
+// JSON round trip makes a copy of just the kept part. Only long values pay.
+function clip (text: string): string {
+  return text.length <= MAX_TEXT ? text : JSON.parse(JSON.stringify(text.slice(0, MAX_TEXT))) + '…'
+}
+
 export class RequestHistory {
   readonly #entries: (Recorded | undefined)[]
   #next = 0
@@ -36,6 +45,10 @@ export class RequestHistory {
   }
 
   record (entry: Recorded): void {
+    entry.path = clip(entry.path)
+    if (entry.user_agent !== null) entry.user_agent = clip(entry.user_agent)
+    if (entry.client_id !== null) entry.client_id = clip(entry.client_id)
+    if (entry.customer_id !== null) entry.customer_id = clip(entry.customer_id)
     this.#entries[this.#next] = entry
     this.#next = (this.#next + 1) % this.#entries.length
   }

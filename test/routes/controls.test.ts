@@ -6,6 +6,18 @@ import { build, CLIENT, CUSTOMERS } from '../helper.js'
 
 const REQUEST_LIMITED = '00000000-0000-4000-8000-00000000000b'
 
+t.test('request history keeps at most 1024 characters of each text a client sent', async (t) => {
+  const h = await build(t)
+  const path = `/nowhere/${'p'.repeat(5000)}`
+  await h.inject({ url: path, headers: { 'user-agent': 'u'.repeat(5000), 'x-client-id': 'c'.repeat(5000), 'x-customer-id': 'i'.repeat(5000) } })
+  const [entry] = (await h.inject({ url: '/__admin/requests' })).json()
+  t.equal(entry.status, 404)
+  t.equal(entry.path, `${path.slice(0, 1024)}…`)
+  t.equal(entry.user_agent, `${'u'.repeat(1024)}…`)
+  t.equal(entry.client_id, `${'c'.repeat(1024)}…`)
+  t.equal(entry.customer_id, `${'i'.repeat(1024)}…`)
+})
+
 t.test('request history lists what clients sent, newest first, filterable and bounded', async (t) => {
   const h = await build(t, { config: { requestHistorySize: 3 } })
   await h.refresh({ provider: 'Bank_Of_Bud' }, { 'user-agent': 'my-integration/1.0' })
