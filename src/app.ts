@@ -2,6 +2,7 @@
 // schemas, the sandbox state, routes, Swagger UI and the error handlers.
 // Tests build exactly this app; only server.ts listens and reads the environment.
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -84,10 +85,12 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   })
   // Fastify closes the connections that are idle when closing starts; one busy
   // then is closed right after its last answer, so no keep-alive socket holds the exit.
-  let closing = false
-  app.addHook('preClose', async () => { closing = true })
+  const closing = new AbortController()
+  // One listener per delayed request: any number may wait at once.
+  setMaxListeners(0, closing.signal)
+  app.addHook('preClose', async () => { closing.abort() })
   app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close')
+    if (closing.signal.aborted) reply.header('connection', 'close')
     done(null, payload)
   })
   // The Bud operations take JSON only; anything else is a 415, not a string body.
@@ -142,7 +145,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(swagger, { mode: 'static', specification: { document: contract.document as never } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
-  const faults = faultGuard(sandbox, deps.sleep ?? realSleep)
+  const faults = faultGuard(sandbox, deps.sleep ?? realSleep, closing.signal)
   const bud = config.auth === 'on' ? [faults, bearerGuard(sandbox)] : [faults]
   await app.register(oauthRoutes, { contract, guards: [faults] })
   await app.register(refreshRoutes, { contract, guards: bud })

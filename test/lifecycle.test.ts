@@ -65,6 +65,21 @@ t.test('SIGTERM finishes the request in flight, then exits 0', async (t) => {
   t.ok(server.lines.some((l) => l.msg === 'closing' && l.signal === 'SIGTERM'))
 })
 
+t.test('SIGTERM cuts injected latency short: the delayed request is answered and the exit is 0', async (t) => {
+  const server = await start(t)
+  await fetch(`${server.url}/__admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency_ms: 60_000 }) })
+  const delayed = fetch(`${server.url}/v1/open-banking/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' },
+    body: JSON.stringify({ provider: 'Bank_Of_Bud' })
+  })
+  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
+  server.child.kill('SIGTERM')
+  t.equal((await delayed).status, 202)
+  // Waiting out the minute would make close-with-grace force exit code 1 after 5 s.
+  t.same(await server.exited, [0, null])
+})
+
 t.test('an idle keep-alive connection does not hold the exit', async (t) => {
   const server = await start(t)
   const agent = new Agent({ keepAlive: true })

@@ -6,12 +6,24 @@ import type { Sandbox } from '../domain/sandbox.js'
 import { BudError, ERRORS } from '../errors.js'
 import { UNAVAILABLE_BODY } from './envelope.js'
 
-export type Sleep = (ms: number) => Promise<void>
+/** Waits `ms`, or less when `cut` aborts first (the server is closing). */
+export type Sleep = (ms: number, cut: AbortSignal) => Promise<void>
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+export const realSleep: Sleep = (ms, cut) => new Promise((resolve) => {
+  const wake = () => {
+    clearTimeout(timer)
+    cut.removeEventListener('abort', wake)
+    resolve()
+  }
+  const timer = setTimeout(wake, ms)
+  if (cut.aborted) wake()
+  else cut.addEventListener('abort', wake)
+})
 
 // Callback-style hooks: the common path (no fault, a good token) allocates no promise.
-export function faultGuard (sandbox: Sandbox, sleep: Sleep): onRequestHookHandler {
+// `closing` aborts when the server starts closing: injected latency then ends at
+// once, so a stop never waits out a minute of it.
+export function faultGuard (sandbox: Sandbox, sleep: Sleep, closing: AbortSignal): onRequestHookHandler {
   return function applyFaults (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const decision = sandbox.faults.decide()
     if (decision === undefined) return done()
@@ -20,7 +32,7 @@ export function faultGuard (sandbox: Sandbox, sleep: Sleep): onRequestHookHandle
       reply.code(503).type('application/json').send(UNAVAILABLE_BODY)
     }
     if (decision.delayMs === 0) return decision.unavailable ? unavailable() : done()
-    sleep(decision.delayMs).then(() => decision.unavailable ? unavailable() : done(), done)
+    sleep(decision.delayMs, closing).then(() => decision.unavailable ? unavailable() : done(), done)
   }
 }
 
