@@ -145,17 +145,18 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const { customer_id: customerId, provider } = request.params
     const { scenario, consent_status: consentStatus, last_pull_at: lastPullAt } = request.body
     const errors: Record<string, string> = {}
+    const nowMs = sandbox.clock.nowMs()
     if (!sandbox.fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...sandbox.fixtures.providers.keys()].join(', ')}`
     if (scenario !== undefined && sandbox.fixtures.catalogue.get(scenario) === undefined) errors.scenario = `Unknown scenario; valid scenarios are: ${sandbox.fixtures.catalogue.names().join(', ')}`
     if (consentStatus !== undefined && !CONSENT_STATUSES.includes(consentStatus)) errors.consent_status = `This value should be one of ${CONSENT_STATUSES.join(', ')}`
     let lastPullAtMs: number | undefined
     if (lastPullAt !== undefined) {
       const parsed = DateTime.fromISO(lastPullAt, { zone: 'utc' })
-      if (parsed.isValid) lastPullAtMs = parsed.toMillis()
-      else errors.last_pull_at = 'This value should be an ISO 8601 datetime'
+      if (!parsed.isValid) errors.last_pull_at = 'This value should be an ISO 8601 datetime'
+      else if (parsed.toMillis() > nowMs) errors.last_pull_at = 'This value should not be in the future'
+      else lastPullAtMs = parsed.toMillis()
     }
     if (Object.keys(errors).length > 0) throw validationError(errors)
-    const nowMs = sandbox.clock.nowMs()
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
     sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs }, nowMs)
     request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')

@@ -72,6 +72,12 @@ t.test('a connection can be added or given another scenario, and bad changes are
   const badConsent = await h.inject({ method: 'PUT', url: `/__admin/customers/${CUSTOMERS.expired}/connections/Bank_Of_Bud`, payload: { consent_status: 'gone' } })
   t.equal(badConsent.statusCode, 400)
   t.match(badConsent.json().errors, { consent_status: /^This value should be one of authorised, revoked, expired, reauthentication_required$/ })
+  // A last pull after "now" on the sandbox clock would make every refresh look like the connect task.
+  const future = await h.inject({ method: 'PUT', url: `/__admin/customers/${CUSTOMERS.expired}/connections/Bank_Of_Bud`, payload: { last_pull_at: '2026-11-23T12:00:03Z' } })
+  t.equal(future.statusCode, 400)
+  t.same(future.json().errors, { last_pull_at: 'This value should not be in the future' })
+  const justNow = await h.inject({ method: 'PUT', url: `/__admin/customers/${CUSTOMERS.expired}/connections/Bank_Of_Bud`, payload: { last_pull_at: '2026-11-23T12:00:02Z' } })
+  t.equal(justNow.statusCode, 200, 'now itself is fine')
 })
 
 t.test('provider_request_limit fails background refreshes and lets customer-initiated ones through', async (t) => {
