@@ -24,7 +24,7 @@ export interface HistoryFilter {
 export type Recorded = Omit<RecordedRequest, 'time'> & { timeMs: number }
 
 /** The most characters of each text a client sent that an entry keeps. */
-export const MAX_TEXT = 1024
+const MAX_TEXT = 1024
 
 // A slice would keep the whole original alive (V8 slices point into it); the
 // JSON round trip makes a copy of just the kept part. Only long values pay.
