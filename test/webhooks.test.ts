@@ -183,6 +183,26 @@ t.test('webhooks never hold up the API', async (t) => {
   await attempt
 })
 
+t.test('a clock jump that ends many tasks sends their webhooks 32 at a time', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  const release = hooks.holdAnswers()
+  await setWebhook(h, hooks.url)
+  const customers = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-1000000000${String(i).padStart(2, '0')}`)
+  for (const customer of customers) t.equal((await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': customer })).statusCode, 202)
+  await advance(h, 'PT3S')
+  while (hooks.received.length < 32) await hooks.nextRequest()
+  const waiting = (await deliveries(h)).map((d) => d.status)
+  t.equal(waiting.filter((s) => s === 'sending').length, 32, 'a receiver never gets more than 32 at once')
+  t.equal(waiting.filter((s) => s === 'scheduled').length, 8, 'the rest wait their turn')
+  let attempts = 0
+  const all = new Promise<void>((resolve) => h.app.sandbox.webhooks.on('attempt', () => { if (++attempts === 40) resolve() }))
+  release()
+  await all
+  t.equal(hooks.received.length, 40)
+  t.ok((await deliveries(h)).every((d) => d.status === 'delivered'))
+})
+
 t.test('webhook URLs come from the fixtures too, and reset restores them', async (t) => {
   const hooks = await receiver(t)
   const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8'))

@@ -2,9 +2,13 @@
 // clock; one timer waits for the earliest due delivery, and moving the clock
 // runs tick() at once. 5xx answers and network errors are retried with
 // backoff on the sandbox clock; 2xx is accepted, 3xx and 4xx are final.
+// At most `maxInFlight` deliveries are sent at once: a clock jump that ends
+// thousands of tasks queues their webhooks instead of opening thousands of
+// connections to one receiver at the same instant.
 // Nothing here runs inside a request: the API never waits for a webhook.
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import Denque from 'denque'
 import type { Clock } from '../domain/clock.js'
 import { toIso } from '../domain/clock.js'
 import type { WebhookSigner } from './signer.js'
@@ -41,6 +45,8 @@ export interface DispatcherOptions {
   /** First retry delay; each further retry doubles it. */
   backoffMs?: number
   timeoutMs?: number
+  /** Deliveries sent at once; the rest wait, in due order. */
+  maxInFlight?: number
   logCapacity?: number
   log?: { warn (obj: object, msg: string): void, info (obj: object, msg: string): void }
 }
@@ -99,12 +105,15 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   readonly #queue = new DueQueue()
   readonly #deliveries = new Map<string, Delivery>()
   readonly #inFlight = new Set<AbortController>()
+  // Due, waiting for one of the maxInFlight slots.
+  readonly #ready = new Denque<Delivery>()
+  #sending = 0
   #timer: NodeJS.Timeout | undefined
   #closed = false
 
   constructor (options: DispatcherOptions) {
     super()
-    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, logCapacity: 1000, ...options }
+    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, maxInFlight: 32, logCapacity: 1000, ...options }
   }
 
   setUrl (clientId: string, url: string | undefined): void {
@@ -137,9 +146,25 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     if (!rearm && (first === undefined || first.atMs > nowMs)) return
     for (let due = this.#queue.peek(); due !== undefined && due.atMs <= nowMs; due = this.#queue.peek()) {
       this.#queue.pop()
-      this.#attempt(due.delivery).catch((err: unknown) => this.#options.log?.warn({ err }, 'webhook attempt failed'))
+      this.#ready.push(due.delivery)
     }
+    this.#send()
     this.#arm()
+  }
+
+  /** Starts due deliveries while a slot is free; each one ending starts the next. */
+  #send (): void {
+    while (this.#sending < this.#options.maxInFlight && !this.#closed) {
+      const delivery = this.#ready.shift()
+      if (delivery === undefined) return
+      this.#sending++
+      this.#attempt(delivery)
+        .catch((err: unknown) => this.#options.log?.warn({ err }, 'webhook attempt failed'))
+        .finally(() => {
+          this.#sending--
+          this.#send()
+        })
+    }
   }
 
   /** Newest first. */
@@ -151,6 +176,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   /** Forgets deliveries and URLs; the fixtures' URLs are set again by the caller. */
   reset (): void {
     this.#queue.clear()
+    this.#ready.clear()
     this.#deliveries.clear()
     this.#urls.clear()
     this.#arm()
@@ -161,6 +187,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     this.#closed = true
     clearTimeout(this.#timer)
     this.#queue.clear()
+    this.#ready.clear()
     for (const controller of this.#inFlight) controller.abort()
   }
 
