@@ -36,6 +36,22 @@ async function start (t: Test, env: Record<string, string> = {}) {
   return { child, lines, waitForLine, url: String(ready.url), exited: once(child, 'exit') as Promise<[number | null, string | null]> }
 }
 
+/**
+ * Makes the refresh slow on the server side (injected latency), starts one, and
+ * sends SIGTERM while it is in flight; resolves with its answer.
+ */
+async function refreshThenSigterm (server: Awaited<ReturnType<typeof start>>, latencyMs: number): Promise<Response> {
+  await fetch(`${server.url}/__admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency_ms: latencyMs }) })
+  const inFlight = fetch(`${server.url}/v1/open-banking/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' },
+    body: JSON.stringify({ provider: 'Bank_Of_Bud' })
+  })
+  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
+  server.child.kill('SIGTERM')
+  return await inFlight
+}
+
 t.test('startup prints one line with the Swagger UI URL; health and readiness answer', async (t) => {
   const server = await start(t)
   const startup = server.lines.filter((l) => String(l.msg).includes('/docs'))
@@ -49,16 +65,7 @@ t.test('startup prints one line with the Swagger UI URL; health and readiness an
 
 t.test('SIGTERM finishes the request in flight, then exits 0', async (t) => {
   const server = await start(t)
-  // Make the refresh slow on the server side, so it is still in flight when the signal lands.
-  await fetch(`${server.url}/__admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency_ms: 500 }) })
-  const inFlight = fetch(`${server.url}/v1/open-banking/refresh`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' },
-    body: JSON.stringify({ provider: 'Bank_Of_Bud' })
-  })
-  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
-  server.child.kill('SIGTERM')
-  const res = await inFlight
+  const res = await refreshThenSigterm(server, 500)
   t.equal(res.status, 202, 'the in-flight answer arrives whole')
   t.match(await res.json(), { operation_id: 'open_banking_refresh_post', data: { provider: 'Bank_Of_Bud' } })
   t.same(await server.exited, [0, null])
@@ -67,15 +74,7 @@ t.test('SIGTERM finishes the request in flight, then exits 0', async (t) => {
 
 t.test('SIGTERM cuts injected latency short: the delayed request is answered and the exit is 0', async (t) => {
   const server = await start(t)
-  await fetch(`${server.url}/__admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latency_ms: 60_000 }) })
-  const delayed = fetch(`${server.url}/v1/open-banking/refresh`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' },
-    body: JSON.stringify({ provider: 'Bank_Of_Bud' })
-  })
-  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
-  server.child.kill('SIGTERM')
-  t.equal((await delayed).status, 202)
+  t.equal((await refreshThenSigterm(server, 60_000)).status, 202)
   // Waiting out the minute would make close-with-grace force exit code 1 after 5 s.
   t.same(await server.exited, [0, null])
 })
