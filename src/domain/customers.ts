@@ -5,6 +5,7 @@ import Denque from 'denque'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, Fixtures } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
 import { newId } from './ids.js'
+import type { Task } from './task-store.js'
 
 export interface Connection {
   provider: string
@@ -19,7 +20,20 @@ export interface Customer {
   idempotentIdentifier?: string
   label?: string
   provisioned: boolean
-  connections: Map<string, Connection>
+  /** The connections made so far; read them through the directory, which makes defaults on first use. */
+  connections: readonly Connection[]
+  /**
+   * A provisioned customer's default connections are made when first asked
+   * for, as of this time (when it was provisioned); undefined once all are made.
+   * Most customers a load makes use one connection once: the rest cost nothing.
+   */
+  defaultsAtMs: number | undefined
+  /**
+   * The newest task per client and provider: what the one-hour dedupe looks
+   * at. Kept here rather than in a map keyed by client, customer and provider,
+   * which cost a key string and a map entry per task.
+   */
+  newest: readonly Task[]
 }
 
 export interface ConnectionChange {
@@ -36,6 +50,7 @@ export const MAX_PROVISIONED_CUSTOMERS = 100_000
 
 export class CustomerDirectory {
   readonly #fixtures: Fixtures
+  readonly #defaults: Map<string, ConnectionSeed>
   readonly #maxProvisioned: number
   #byId = new Map<string, Customer>()
   #byIdentifier = new Map<string, Customer>()
@@ -45,6 +60,7 @@ export class CustomerDirectory {
 
   constructor (fixtures: Fixtures, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
     this.#fixtures = fixtures
+    this.#defaults = new Map(fixtures.defaultConnections.map((seed) => [seed.provider, seed]))
     this.#maxProvisioned = maxProvisioned
     this.reset(nowMs)
   }
@@ -54,7 +70,7 @@ export class CustomerDirectory {
     this.#byId = new Map()
     this.#byIdentifier = new Map()
     this.#provisioned = new Denque()
-    for (const seed of this.#fixtures.customers) this.#add(this.#fromSeed(seed, nowMs, false))
+    for (const seed of this.#fixtures.customers) this.#add(fromSeed(seed, nowMs))
   }
 
   /** The customer a request names, if known; never provisions. */
@@ -67,10 +83,14 @@ export class CustomerDirectory {
     const found = this.lookup(ref)
     if (found !== undefined) return found
     if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
-    const seed: CustomerSeed = 'customerId' in ref
-      ? { customerId: ref.customerId.toLowerCase(), connections: this.#fixtures.defaultConnections }
-      : { customerId: newId(), idempotentIdentifier: ref.idempotentIdentifier, connections: this.#fixtures.defaultConnections }
-    const customer = this.#fromSeed(seed, nowMs, true)
+    const customer: Customer = {
+      customerId: 'customerId' in ref ? ref.customerId.toLowerCase() : newId(),
+      provisioned: true,
+      connections: [],
+      defaultsAtMs: nowMs,
+      newest: []
+    }
+    if ('idempotentIdentifier' in ref) customer.idempotentIdentifier = ref.idempotentIdentifier
     this.#add(customer)
     this.#provisioned.push(customer)
     if (this.#provisioned.length > this.#maxProvisioned) {
@@ -81,21 +101,58 @@ export class CustomerDirectory {
     return customer
   }
 
+  /** The customer's connection to a provider, if it has one. */
+  connection (customer: Customer, provider: string): Connection | undefined {
+    const made = customer.connections.find((c) => c.provider === provider)
+    if (made !== undefined || customer.defaultsAtMs === undefined) return made
+    const seed = this.#defaults.get(provider)
+    if (seed === undefined) return undefined
+    const connection = connectionFromSeed(seed, customer.defaultsAtMs)
+    customer.connections = [...customer.connections, connection]
+    return connection
+  }
+
+  /** All the customer's connections: the default ones first, in the fixtures' order. */
+  connections (customer: Customer): readonly Connection[] {
+    const defaultsAtMs = customer.defaultsAtMs
+    if (defaultsAtMs !== undefined) {
+      const made = customer.connections
+      customer.connections = [
+        ...this.#fixtures.defaultConnections.map((seed) => made.find((c) => c.provider === seed.provider) ?? connectionFromSeed(seed, defaultsAtMs)),
+        ...made.filter((c) => !this.#defaults.has(c.provider))
+      ]
+      customer.defaultsAtMs = undefined
+    }
+    return customer.connections
+  }
+
   /** Creates or changes one connection at run time (e.g. revoke a consent mid-test). */
   setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
-    const existing = customer.connections.get(provider)
-    const connection: Connection = existing ?? {
-      provider,
-      scenario: 'success',
-      consentStatus: 'authorised',
-      consentId: newId(),
-      lastPullAtMs: nowMs - 24 * 60 * 60 * 1000
+    let connection = this.connection(customer, provider)
+    if (connection === undefined) {
+      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: newId(), lastPullAtMs: nowMs - 24 * 60 * 60 * 1000 }
+      customer.connections = [...customer.connections, connection]
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
     if (change.consentStatus !== undefined) connection.consentStatus = change.consentStatus
     if (change.lastPullAtMs !== undefined) connection.lastPullAtMs = change.lastPullAtMs
-    customer.connections.set(provider, connection)
     return connection
+  }
+
+  /** The customer's newest task for a client and provider, if one is kept. */
+  newestTask (customer: Customer, clientId: string, provider: string): Task | undefined {
+    return customer.newest.find((task) => task.clientId === clientId && task.provider === provider)
+  }
+
+  /** Makes `task` the customer's newest for its client and provider. */
+  rememberTask (customer: Customer, task: Task): void {
+    customer.newest = [...customer.newest.filter((t) => t.clientId !== task.clientId || t.provider !== task.provider), task]
+  }
+
+  /** Called when the task store evicts a task, so the dedupe no longer finds it. */
+  forgetTask (task: Task): void {
+    const customer = this.#byId.get(task.customerId)
+    if (customer?.newest.includes(task) === true) customer.newest = customer.newest.filter((t) => t !== task)
   }
 
   get (customerId: string): Customer | undefined {
@@ -110,17 +167,19 @@ export class CustomerDirectory {
     this.#byId.set(customer.customerId, customer)
     if (customer.idempotentIdentifier !== undefined) this.#byIdentifier.set(customer.idempotentIdentifier, customer)
   }
+}
 
-  #fromSeed (seed: CustomerSeed, nowMs: number, provisioned: boolean): Customer {
-    const customer: Customer = {
-      customerId: seed.customerId,
-      provisioned,
-      connections: new Map(seed.connections.map((c) => [c.provider, connectionFromSeed(c, nowMs)]))
-    }
-    if (seed.idempotentIdentifier !== undefined) customer.idempotentIdentifier = seed.idempotentIdentifier
-    if (seed.label !== undefined) customer.label = seed.label
-    return customer
+function fromSeed (seed: CustomerSeed, nowMs: number): Customer {
+  const customer: Customer = {
+    customerId: seed.customerId,
+    provisioned: false,
+    connections: seed.connections.map((c) => connectionFromSeed(c, nowMs)),
+    defaultsAtMs: undefined,
+    newest: []
   }
+  if (seed.idempotentIdentifier !== undefined) customer.idempotentIdentifier = seed.idempotentIdentifier
+  if (seed.label !== undefined) customer.label = seed.label
+  return customer
 }
 
 function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {

@@ -7,7 +7,7 @@ import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
 import { newId } from './ids.js'
 import { progressAt, type Progress, type Scenario } from './scenarios.js'
-import { dedupeKey, type Task, type TaskStore } from './task-store.js'
+import type { Task, TaskStore } from './task-store.js'
 import { resolveWindow, type RefreshWindow } from './window.js'
 
 export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
@@ -64,7 +64,7 @@ export class RefreshService {
   initiate (request: InitiateRequest): Initiated {
     const nowMs = this.#clock.nowMs()
     const customer = this.#customers.resolve(request.customer, nowMs)
-    const connection = customer.connections.get(request.provider)
+    const connection = this.#customers.connection(customer, request.provider)
 
     const provider = this.#fixtures.providers.get(request.provider)
     let scenario = request.scenario ?? this.#scenarioFor(connection)
@@ -75,8 +75,7 @@ export class RefreshService {
       throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
     }
 
-    const key = dedupeKey(request.clientId, customer.customerId, request.provider)
-    const previous = this.#tasks.latest(key)
+    const previous = this.#customers.newestTask(customer, request.clientId, request.provider)
     let lastPullAtMs = connection?.lastPullAtMs ?? nowMs
     if (previous !== undefined) {
       if (nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
@@ -91,12 +90,14 @@ export class RefreshService {
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
       const connect = this.#newTask(request, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs)
-      this.#tasks.add(connect, key, nowMs)
+      this.#tasks.add(connect, nowMs)
+      this.#customers.rememberTask(customer, connect)
       return { task: connect, deduplicated: true }
     }
 
     const task = this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs)
-    this.#tasks.add(task, key, nowMs)
+    this.#tasks.add(task, nowMs)
+    this.#customers.rememberTask(customer, task)
     this.#onCreated?.(task, this.progress(task, nowMs).endsAtMs)
     return { task, deduplicated: false }
   }
@@ -134,7 +135,8 @@ export class RefreshService {
       kind,
       clientId: request.clientId,
       customerId,
-      provider: request.provider,
+      // The fixtures' own string where there is one: a task keeps it, and each request's is a new copy.
+      provider: this.#fixtures.providers.get(request.provider)?.name ?? request.provider,
       consentId,
       startedAtMs,
       stepMs: scenario.stepDurationMs ?? this.#settings.stepDurationMs,

@@ -63,7 +63,7 @@ export function completionBody (sandbox: Pick<Sandbox, 'refresh'>, task: Task): 
 export function createSandbox (options: SandboxOptions): Sandbox {
   const { fixtures, clock, signer } = options
   const customers = new CustomerDirectory(fixtures, clock.nowMs())
-  const tasks = new TaskStore({ retentionMs: options.retentionMs, maxTasks: options.maxTasks })
+  const tasks = new TaskStore({ retentionMs: options.retentionMs, maxTasks: options.maxTasks }, (task) => customers.forgetTask(task))
   const secrets = new Map(fixtures.clients.flatMap((c) => c.clientSecret === undefined ? [] : [[c.clientId, c.clientSecret] as const]))
   const tokens = new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets })
   const history = new RequestHistory(options.requestHistorySize)

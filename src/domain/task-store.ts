@@ -1,8 +1,8 @@
-// The in-memory task store and its dedupe index. Tasks are plain records; their
-// status is derived from the clock when read, so the store holds no timers.
+// The in-memory task store. Tasks are plain records; their status is derived
+// from the clock when read, so the store holds no timers. The dedupe looks up
+// a customer's newest tasks on the customer (see customers.ts).
 import Denque from 'denque'
 import type { Scenario } from './scenarios.js'
-import { flat } from './ids.js'
 
 export type TaskKind = 'refresh' | 'connect'
 
@@ -28,43 +28,32 @@ export interface TaskStoreLimits {
   maxTasks: number
 }
 
-export function dedupeKey (clientId: string, customerId: string, provider: string): string {
-  return `${clientId}\u0000${customerId}\u0000${provider}`
-}
-
 export class TaskStore {
   readonly #limits: TaskStoreLimits
+  readonly #onEvict: (task: Task) => void
   #tasks = new Map<string, Task>()
-  #latest = new Map<string, Task>()
   // Insertion order is (nearly) start order, so eviction only looks at the front.
   // A queue, not the Map's own order: a Map emptied from the front keeps the
   // deleted slots until it rehashes, and every look at its first entry skips them.
   #order = new Denque<Task>()
 
-  constructor (limits: TaskStoreLimits) {
+  constructor (limits: TaskStoreLimits, onEvict: (task: Task) => void = () => {}) {
     this.#limits = limits
+    this.#onEvict = onEvict
   }
 
   get size (): number {
     return this.#tasks.size
   }
 
-  /** Stores a task as the newest for its dedupe `key` (from dedupeKey). */
-  add (task: Task, key: string, nowMs: number): void {
+  add (task: Task, nowMs: number): void {
     this.#tasks.set(task.taskId, task)
-    // Kept as a Map key for as long as the task: flatten it (see ids.ts); lookups need not.
-    this.#latest.set(flat(key), task)
     this.#order.push(task)
     this.evict(nowMs)
   }
 
   get (taskId: string): Task | undefined {
     return this.#tasks.get(taskId)
-  }
-
-  /** The newest task for a client, customer and provider, if any is kept. */
-  latest (key: string): Task | undefined {
-    return this.#latest.get(key)
   }
 
   /** Drops the tasks past retention and over the count, oldest first. */
@@ -74,14 +63,12 @@ export class TaskStore {
       if (task.startedAtMs >= oldestKept && this.#tasks.size <= this.#limits.maxTasks) break
       this.#order.shift()
       this.#tasks.delete(task.taskId)
-      const key = dedupeKey(task.clientId, task.customerId, task.provider)
-      if (this.#latest.get(key) === task) this.#latest.delete(key)
+      this.#onEvict(task)
     }
   }
 
   clear (): void {
     this.#tasks = new Map()
-    this.#latest = new Map()
     this.#order = new Denque()
   }
 }

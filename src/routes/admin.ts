@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
-import type { Customer } from '../domain/customers.js'
+import type { Customer, CustomerDirectory } from '../domain/customers.js'
 import { CONSENT_STATUSES, faultsFrom, type ConsentStatus, type RawFaults } from '../fixtures.js'
 import { deliveryView } from '../webhooks/dispatcher.js'
 import type { Task } from '../domain/task-store.js'
@@ -39,12 +39,12 @@ export function adminTaskView (sandbox: Sandbox, task: Task) {
   return view
 }
 
-export function adminCustomerView (customer: Customer) {
+export function adminCustomerView (customer: Customer, customers: CustomerDirectory) {
   const view: Record<string, unknown> = { customer_id: customer.customerId }
   if (customer.idempotentIdentifier !== undefined) view.idempotent_identifier = customer.idempotentIdentifier
   if (customer.label !== undefined) view.label = customer.label
   view.provisioned = customer.provisioned
-  view.connections = [...customer.connections.values()].map((c) => ({
+  view.connections = customers.connections(customer).map((c) => ({
     provider: c.provider,
     scenario: c.scenario,
     consent_status: c.consentStatus,
@@ -101,7 +101,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   })
 
   fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
-    sandbox.customers.all().map(adminCustomerView))
+    sandbox.customers.all().map((customer) => adminCustomerView(customer, sandbox.customers)))
 
   fastify.get<{ Params: { customer_id: string } }>('/__admin/customers/:customer_id', {
     schema: contract.routeSchema('admin_customer_get'),
@@ -109,7 +109,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   }, async (request) => {
     const customer = sandbox.customers.get(request.params.customer_id)
     if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
-    return adminCustomerView(customer)
+    return adminCustomerView(customer, sandbox.customers)
   })
 
   fastify.get<{ Querystring: { client_id?: string, customer_id?: string, limit?: string } }>('/__admin/requests', {
@@ -160,7 +160,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
     sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs }, nowMs)
     request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
-    return adminCustomerView(customer)
+    return adminCustomerView(customer, sandbox.customers)
   })
 
   fastify.get('/__admin/faults', { config: { operationId: 'admin_faults_get' } }, async () => faultsView(sandbox))

@@ -5,7 +5,7 @@ import { SandboxClock } from '../../src/domain/clock.js'
 import { CustomerDirectory } from '../../src/domain/customers.js'
 import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
 import { RequestHistory } from '../../src/domain/request-history.js'
-import { dedupeKey, TaskStore, type Task } from '../../src/domain/task-store.js'
+import { TaskStore, type Task } from '../../src/domain/task-store.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { build, CUSTOMERS, T0 } from '../helper.js'
 
@@ -44,19 +44,27 @@ t.test('provisioned customers are bounded, oldest first; fixture customers stay'
   t.equal(directory.all().length, 11 + 2)
 })
 
-t.test('a store that keeps evicting keeps exactly the newest tasks and their dedupe entries', async (t) => {
-  const store = new TaskStore({ retentionMs: 60_000, maxTasks: 5 })
+t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedupe forgets the evicted', async (t) => {
+  const directory = new CustomerDirectory(loadFixtures(), T0)
+  const store = new TaskStore({ retentionMs: 60_000, maxTasks: 5 }, (task) => directory.forgetTask(task))
   const scenario = loadFixtures().catalogue.get('success')!
-  const task = (i: number): Task => ({ taskId: `task-${i}`, kind: 'refresh', clientId: 'c', customerId: `customer-${i}`, provider: 'Bank_Of_Bud', consentId: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario })
-  for (let i = 0; i < 50; i++) store.add(task(i), dedupeKey('c', `customer-${i}`, 'Bank_Of_Bud'), T0 + i)
+  const customer = (i: number) => directory.resolve({ customerId: `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}` }, T0)
+  const task = (i: number): Task => ({ taskId: `task-${i}`, kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', consentId: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario })
+  const add = (i: number) => {
+    const added = task(i)
+    store.add(added, T0 + i)
+    directory.rememberTask(customer(i), added)
+  }
+  for (let i = 0; i < 50; i++) add(i)
   t.equal(store.size, 5)
   t.same([44, 45, 46, 47, 48, 49].map((i) => store.get(`task-${i}`)?.taskId), [undefined, 'task-45', 'task-46', 'task-47', 'task-48', 'task-49'])
-  t.equal(store.latest(dedupeKey('c', 'customer-44', 'Bank_Of_Bud')), undefined, 'an evicted task no longer dedupes')
-  t.equal(store.latest(dedupeKey('c', 'customer-49', 'Bank_Of_Bud'))?.taskId, 'task-49')
+  t.equal(directory.newestTask(customer(44), 'c', 'Bank_Of_Bud'), undefined, 'an evicted task no longer dedupes')
+  t.equal(directory.newestTask(customer(49), 'c', 'Bank_Of_Bud')?.taskId, 'task-49')
   // Past retention, everything goes, however many evictions came before.
   store.evict(T0 + 49 + 60_001)
   t.equal(store.size, 0)
-  store.add(task(50), dedupeKey('c', 'customer-50', 'Bank_Of_Bud'), T0 + 50)
+  t.equal(directory.newestTask(customer(49), 'c', 'Bank_Of_Bud'), undefined)
+  add(50)
   t.equal(store.get('task-50')?.taskId, 'task-50', 'the store works on after being emptied')
 })
 

@@ -310,6 +310,29 @@ t.test('an unknown customer is provisioned with the default connections', async 
   t.same(found?.connections.map((c) => c.provider), ['Bank_Of_Bud', 'Natwest_Sandbox'])
 })
 
+t.test("a provisioned customer's connections are as of its first request, whenever they are first looked at", async (t) => {
+  const h = await build(t)
+  const stranger = '7a1c5e2b-3d4f-4a6b-8c9d-0e1f2a3b4c5d'
+  const natwestTask = (await h.refresh({ provider: 'Natwest_Sandbox' }, { 'x-customer-id': stranger })).json().data.task_id
+  h.advance('PT1H')
+  const added = await h.inject({ method: 'PUT', url: `/__admin/customers/${stranger}/connections/Maintenance_Bank`, payload: { scenario: 'provider_failure' } })
+  t.equal(added.statusCode, 200)
+  h.advance('PT1H')
+  const view = (await h.inject({ url: `/__admin/customers/${stranger}` })).json() as { connections: { provider: string, consent_id: string, last_pull_at: string }[] }
+  const dayBeforeFirstRequest = new Date(T0 - 86_400_000).toISOString()
+  t.same(view.connections.map((c) => [c.provider, c.last_pull_at]), [
+    ['Bank_Of_Bud', dayBeforeFirstRequest],
+    ['Natwest_Sandbox', dayBeforeFirstRequest],
+    ['Maintenance_Bank', new Date(T0 + 3_600_000 - 86_400_000).toISOString()]
+  ], 'the default connections first, then those the admin added')
+  const [bankOfBud, natwest] = view.connections
+  t.equal((await h.inject({ url: `/__admin/tasks/${natwestTask}` })).json().consent_id, natwest!.consent_id, "the task carries its connection's consent id")
+  t.not(bankOfBud!.consent_id, natwest!.consent_id)
+  const bankTask = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': stranger })).json().data.task_id
+  t.equal((await h.inject({ url: `/__admin/tasks/${bankTask}` })).json().consent_id, bankOfBud!.consent_id, 'a connection first seen by the admin view keeps its consent id')
+  t.same((await h.inject({ url: `/__admin/customers/${stranger}` })).json().connections, view.connections, 'looking again changes nothing')
+})
+
 t.test('a task is only visible to the client and customer that started it', async (t) => {
   const h = await build(t)
   const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id
