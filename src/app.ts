@@ -1,7 +1,6 @@
 // Builds the sandbox's Fastify app: logger and Ajv options, the contract's
 // schemas, the sandbox state, routes, Swagger UI and the error handlers.
 // Tests build exactly this app; only server.ts listens and reads the environment.
-import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
@@ -10,6 +9,7 @@ import { pino, type DestinationStream } from 'pino'
 import type { SchemaCompilers } from './compiled-schemas.js'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
+import { newId } from './domain/ids.js'
 import type { Fixtures } from './fixtures.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
@@ -59,7 +59,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     // A client's own X-Request-Id is kept when it is a plain token; anything else gets a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId()
     },
     frameworkErrors,
     ...(deps.schemaCompilers === undefined ? {} : { schemaController: { compilersFactory: deps.schemaCompilers as never } }),
@@ -78,11 +78,6 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     }
   })
 
-  // Per-request hooks are callback-style: no promise per hook per request.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    done()
-  })
   // Fastify closes the connections that are idle when closing starts; one busy
   // then is closed right after its last answer, so no keep-alive socket holds the exit.
   const closing = new AbortController()
@@ -112,9 +107,11 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   })
   const sandbox = app.sandbox
 
-  // Every request lets due webhooks go out (cheap when none is due), and every
-  // client request is remembered for /__admin/requests.
-  app.addHook('onRequest', (_request, _reply, done) => {
+  // Per-request hooks are callback-style: no promise per hook per request.
+  // Every request is answered with its id and lets due webhooks go out (cheap
+  // when none is due), and every client request is remembered for /__admin/requests.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id)
     sandbox.webhooks.tick()
     done()
   })
