@@ -2,7 +2,7 @@
 // schemas, the sandbox state, routes, Swagger UI and the error handlers.
 // Tests build exactly this app; only server.ts listens and reads the environment.
 import { setMaxListeners } from 'node:events'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { pino, type DestinationStream } from 'pino'
@@ -13,6 +13,7 @@ import { newId } from './domain/ids.js'
 import type { Fixtures } from './fixtures.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
+import { requestLoggerFactory } from './http/request-logger.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
 import { lazySigner } from './webhooks/signer.js'
@@ -54,6 +55,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
 
   const app = Fastify({
     loggerInstance,
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
     // A client's own X-Request-Id is kept when it is a plain token; anything else gets a fresh one.
@@ -84,10 +86,6 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   // One listener per delayed request: any number may wait at once.
   setMaxListeners(0, closing.signal)
   app.addHook('preClose', async () => { closing.abort() })
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing.signal.aborted) reply.header('connection', 'close')
-    done(null, payload)
-  })
   // The Bud operations take JSON only; anything else is a 415, not a string body.
   app.removeContentTypeParser('text/plain')
   app.setErrorHandler(errorHandler)
@@ -109,15 +107,24 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
 
   // Per-request hooks are callback-style: no promise per hook per request.
   // Every request is answered with its id and lets due webhooks go out (cheap
-  // when none is due), and every client request is remembered for /__admin/requests.
+  // when none is due).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     sandbox.webhooks.tick()
     done()
   })
-  app.addHook('onResponse', (request, reply, done) => {
+  // Every client request is remembered for /__admin/requests as it is answered,
+  // its duration measured to then. One onSend hook and no onResponse hook:
+  // Fastify then runs no hooks after the answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (closing.signal.aborted) reply.header('connection', 'close')
     const path = request.url
-    if (path.startsWith('/__admin') || path.startsWith('/docs') || path === '/health' || path === '/ready') return done()
+    if (!path.startsWith('/__admin') && !path.startsWith('/docs') && path !== '/health' && path !== '/ready') {
+      remember(request, reply)
+    }
+    done(null, payload)
+  })
+  function remember (request: FastifyRequest, reply: FastifyReply): void {
     const headers = request.headers
     const clientId = headers['x-client-id']
     const customerId = headers['x-customer-id']
@@ -128,7 +135,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     sandbox.history.record({
       timeMs: sandbox.clock.nowMs(),
       method: request.method,
-      path,
+      path: request.url,
       status: reply.statusCode,
       user_agent: headers['user-agent'] ?? null,
       request_id: request.id,
@@ -136,8 +143,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       client_id: typeof clientId === 'string' ? clientId : null,
       customer_id: customer ?? null
     })
-    done()
-  })
+  }
 
   await app.register(swagger, { mode: 'static', specification: { document: contract.document as never } })
   await app.register(swaggerUi, { routePrefix: '/docs' })

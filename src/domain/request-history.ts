@@ -32,45 +32,76 @@ function clip (text: string): string {
   return text.length <= MAX_TEXT ? text : JSON.parse(JSON.stringify(text.slice(0, MAX_TEXT))) + '…'
 }
 
+/**
+ * Kept column by column in plain arrays that grow to the capacity and are then
+ * overwritten in a ring: an entry is no object of its own, and its numbers stay
+ * unboxed. Recording on every request then promotes only the strings it keeps
+ * to the old generation, not an entry object and two boxed numbers as well.
+ */
 export class RequestHistory {
-  readonly #entries: (Recorded | undefined)[]
+  readonly #capacity: number
+  readonly #timeMs: number[] = []
+  readonly #durationMs: number[] = []
+  readonly #status: number[] = []
+  readonly #method: string[] = []
+  readonly #path: string[] = []
+  readonly #requestId: string[] = []
+  readonly #userAgent: (string | null)[] = []
+  readonly #clientId: (string | null)[] = []
+  readonly #customerId: (string | null)[] = []
   #next = 0
 
   constructor (capacity: number) {
-    this.#entries = new Array(capacity)
+    this.#capacity = capacity
   }
 
   get capacity (): number {
-    return this.#entries.length
+    return this.#capacity
   }
 
   record (entry: Recorded): void {
-    entry.path = clip(entry.path)
-    if (entry.user_agent !== null) entry.user_agent = clip(entry.user_agent)
-    if (entry.client_id !== null) entry.client_id = clip(entry.client_id)
-    if (entry.customer_id !== null) entry.customer_id = clip(entry.customer_id)
-    this.#entries[this.#next] = entry
-    this.#next = (this.#next + 1) % this.#entries.length
+    const at = this.#next
+    this.#timeMs[at] = entry.timeMs
+    this.#durationMs[at] = entry.duration_ms
+    this.#status[at] = entry.status
+    this.#method[at] = entry.method
+    this.#path[at] = clip(entry.path)
+    this.#requestId[at] = entry.request_id
+    this.#userAgent[at] = entry.user_agent === null ? null : clip(entry.user_agent)
+    this.#clientId[at] = entry.client_id === null ? null : clip(entry.client_id)
+    this.#customerId[at] = entry.customer_id === null ? null : clip(entry.customer_id)
+    this.#next = at + 1 === this.#capacity ? 0 : at + 1
   }
 
   /** Newest first, optionally only one client's or customer's. */
   list (filter: HistoryFilter = {}): RecordedRequest[] {
     const out: RecordedRequest[] = []
-    const limit = filter.limit ?? this.#entries.length
+    const limit = filter.limit ?? this.#capacity
     const customerId = filter.customerId?.toLowerCase()
-    for (let i = 1; i <= this.#entries.length && out.length < limit; i++) {
-      const entry = this.#entries[(this.#next - i + this.#entries.length) % this.#entries.length]
-      if (entry === undefined) break
-      if (filter.clientId !== undefined && entry.client_id !== filter.clientId) continue
-      if (customerId !== undefined && entry.customer_id?.toLowerCase() !== customerId) continue
-      const { timeMs, ...rest } = entry
-      out.push({ time: new Date(timeMs).toISOString(), ...rest })
+    const size = this.#timeMs.length
+    for (let i = 1; i <= size && out.length < limit; i++) {
+      const at = (this.#next - i + size) % size
+      if (filter.clientId !== undefined && this.#clientId[at] !== filter.clientId) continue
+      if (customerId !== undefined && this.#customerId[at]?.toLowerCase() !== customerId) continue
+      out.push({
+        time: new Date(this.#timeMs[at]!).toISOString(),
+        method: this.#method[at]!,
+        path: this.#path[at]!,
+        status: this.#status[at]!,
+        user_agent: this.#userAgent[at]!,
+        request_id: this.#requestId[at]!,
+        duration_ms: this.#durationMs[at]!,
+        client_id: this.#clientId[at]!,
+        customer_id: this.#customerId[at]!
+      })
     }
     return out
   }
 
   clear (): void {
-    this.#entries.fill(undefined)
+    for (const column of [this.#timeMs, this.#durationMs, this.#status, this.#method, this.#path, this.#requestId, this.#userAgent, this.#clientId, this.#customerId]) {
+      column.length = 0
+    }
     this.#next = 0
   }
 }

@@ -43,6 +43,14 @@ t.test('request history lists what clients sent, newest first, filterable and bo
   t.ok(bounded.every((r: { path: string }) => r.path === '/nowhere'))
 })
 
+t.test('request history also records answers given before the route runs', async (t) => {
+  const h = await build(t, { config: { auth: 'on' } })
+  const refused = await h.refresh({ provider: 'Bank_Of_Bud' })
+  t.equal(refused.statusCode, 401)
+  const [entry] = (await h.inject({ url: '/__admin/requests' })).json()
+  t.match(entry, { method: 'POST', path: '/v1/open-banking/refresh', status: 401, client_id: CLIENT, request_id: refused.headers['x-request-id'] })
+})
+
 t.test('a consent can be revoked mid-test, and the next refresh sees it', async (t) => {
   const h = await build(t)
   const before = (await h.refresh({ provider: 'Natwest_Sandbox' })).json().data.task_id
