@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util'
 import envSchema from 'env-schema'
 import { Duration } from 'luxon'
+import { MAX_TASKS_LIMIT } from './domain/task-store.js'
 
 export const DEFAULTS = {
   logLevel: 'info',
@@ -32,7 +33,7 @@ export const SETTINGS: Setting[] = [
   { env: 'FIXTURES', flag: 'fixtures', schema: { type: 'string', minLength: 1 }, accepts: 'the path of a fixture JSON file (default: the embedded fixtures/default.json)' },
   { env: 'STEP_DURATION_MS', flag: 'step-duration-ms', schema: { type: 'integer', minimum: 1, maximum: 86_400_000 }, accepts: 'milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)' },
   { env: 'TASK_RETENTION', flag: 'task-retention', schema: { type: 'string', minLength: 2 }, accepts: 'an ISO 8601 duration a task is kept for, on the sandbox clock', default: 'PT24H' },
-  { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1 }, accepts: 'the most tasks kept; the oldest are dropped first', default: DEFAULTS.maxTasks },
+  { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1, maximum: MAX_TASKS_LIMIT }, accepts: `the most tasks kept, from 1 to ${MAX_TASKS_LIMIT}; the oldest are dropped first`, default: DEFAULTS.maxTasks },
   { env: 'AUTH', flag: 'auth', schema: { type: 'string', enum: ['on', 'off'] }, accepts: 'on (Bud operations need a bearer token from /v1/oauth/token) or off', default: DEFAULTS.auth },
   { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }

@@ -5,7 +5,6 @@ import type { CustomerDirectory, CustomerRef } from './customers.js'
 import type { Fixtures } from '../fixtures.js'
 import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
-import { newId } from './ids.js'
 import { progressAt, type Progress, type Scenario } from './scenarios.js'
 import type { Task, TaskStore } from './task-store.js'
 import { resolveWindow, type RefreshWindow } from './window.js'
@@ -89,14 +88,12 @@ export class RefreshService {
 
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
-      const connect = this.#newTask(request, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs)
-      this.#tasks.add(connect, nowMs)
+      const connect = this.#tasks.add(this.#newTask(request, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs), nowMs)
       this.#customers.rememberTask(customer, connect)
       return { task: connect, deduplicated: true }
     }
 
-    const task = this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs)
-    this.#tasks.add(task, nowMs)
+    const task = this.#tasks.add(this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs), nowMs)
     this.#customers.rememberTask(customer, task)
     this.#onCreated?.(task, this.progress(task, nowMs).endsAtMs)
     return { task, deduplicated: false }
@@ -129,9 +126,8 @@ export class RefreshService {
     return catalogue.get(connection.scenario)!
   }
 
-  #newTask (request: InitiateRequest, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Task {
+  #newTask (request: InitiateRequest, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Omit<Task, 'taskId'> {
     return {
-      taskId: newId(),
       kind,
       clientId: request.clientId,
       customerId,

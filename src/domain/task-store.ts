@@ -1,8 +1,9 @@
 // The in-memory task store. Tasks are plain records; their status is derived
 // from the clock when read, so the store holds no timers. The dedupe looks up
 // a customer's newest tasks on the customer (see customers.ts).
-import Denque from 'denque'
+import { randomInt } from 'node:crypto'
 import type { Scenario } from './scenarios.js'
+import { newId, tagOf } from './ids.js'
 
 export type TaskKind = 'refresh' | 'connect'
 
@@ -28,14 +29,29 @@ export interface TaskStoreLimits {
   maxTasks: number
 }
 
+/** The most tasks a store can be told to keep: a slot number fits an id's first 32 bits. */
+export const MAX_TASKS_LIMIT = 2 ** 32 - 1
+
+// A slot number is scrambled into an id's first 32 bits, so that ids made one
+// after another do not look alike. Multiplying by an odd number is undone by
+// multiplying by its inverse modulo 2^32 (found by Newton's iteration).
+const SCRAMBLE = 0x9e3779b1
+const UNSCRAMBLE = [1, 2, 3, 4, 5].reduce((x) => Math.imul(x, 2 - Math.imul(SCRAMBLE, x)), SCRAMBLE)
+
+/**
+ * Tasks in a ring of slots, used in turn: a task's id carries its slot, so it
+ * is found without a map, and the oldest task is always at the front. Adding
+ * is a store into an array; nothing per task but the task itself is kept.
+ */
 export class TaskStore {
   readonly #limits: TaskStoreLimits
   readonly #onEvict: (task: Task) => void
-  #tasks = new Map<string, Task>()
-  // Insertion order is (nearly) start order, so eviction only looks at the front.
-  // A queue, not the Map's own order: a Map emptied from the front keeps the
-  // deleted slots until it rehashes, and every look at its first entry skips them.
-  #order = new Denque<Task>()
+  readonly #mask = randomInt(2 ** 32)
+  #slots: (Task | undefined)[] = []
+  // Sequence numbers: the oldest task kept, and the next task to come.
+  // A task's slot is its sequence number modulo maxTasks.
+  #first = 0
+  #next = 0
 
   constructor (limits: TaskStoreLimits, onEvict: (task: Task) => void = () => {}) {
     this.#limits = limits
@@ -43,32 +59,48 @@ export class TaskStore {
   }
 
   get size (): number {
-    return this.#tasks.size
+    return this.#next - this.#first
   }
 
-  add (task: Task, nowMs: number): void {
-    this.#tasks.set(task.taskId, task)
-    this.#order.push(task)
+  /** Keeps a new task and gives it its id. */
+  add (fields: Omit<Task, 'taskId'>, nowMs: number): Task {
+    if (this.size === this.#limits.maxTasks) this.#dropFirst()
+    const slot = this.#next % this.#limits.maxTasks
+    const task: Task = { taskId: newId((Math.imul(slot, SCRAMBLE) ^ this.#mask) >>> 0), ...fields }
+    this.#slots[slot] = task
+    this.#next++
     this.evict(nowMs)
+    return task
   }
 
   get (taskId: string): Task | undefined {
-    return this.#tasks.get(taskId)
+    const tag = tagOf(taskId)
+    if (tag === undefined) return undefined
+    const task = this.#slots[Math.imul(tag ^ this.#mask, UNSCRAMBLE) >>> 0]
+    return task?.taskId === taskId ? task : undefined
   }
 
   /** Drops the tasks past retention and over the count, oldest first. */
   evict (nowMs: number): void {
     const oldestKept = nowMs - this.#limits.retentionMs
-    for (let task = this.#order.peekFront(); task !== undefined; task = this.#order.peekFront()) {
-      if (task.startedAtMs >= oldestKept && this.#tasks.size <= this.#limits.maxTasks) break
-      this.#order.shift()
-      this.#tasks.delete(task.taskId)
-      this.#onEvict(task)
+    while (this.size > 0) {
+      const oldest = this.#slots[this.#first % this.#limits.maxTasks]!
+      if (oldest.startedAtMs >= oldestKept && this.size <= this.#limits.maxTasks) break
+      this.#dropFirst()
     }
   }
 
   clear (): void {
-    this.#tasks = new Map()
-    this.#order = new Denque()
+    this.#slots = []
+    this.#first = 0
+    this.#next = 0
+  }
+
+  #dropFirst (): void {
+    const slot = this.#first % this.#limits.maxTasks
+    const task = this.#slots[slot]!
+    this.#slots[slot] = undefined
+    this.#first++
+    this.#onEvict(task)
   }
 }

@@ -5,7 +5,7 @@ import { SandboxClock } from '../../src/domain/clock.js'
 import { CustomerDirectory } from '../../src/domain/customers.js'
 import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
 import { RequestHistory } from '../../src/domain/request-history.js'
-import { TaskStore, type Task } from '../../src/domain/task-store.js'
+import { TaskStore } from '../../src/domain/task-store.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { build, CUSTOMERS, T0 } from '../helper.js'
 
@@ -49,23 +49,28 @@ t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedu
   const store = new TaskStore({ retentionMs: 60_000, maxTasks: 5 }, (task) => directory.forgetTask(task))
   const scenario = loadFixtures().catalogue.get('success')!
   const customer = (i: number) => directory.resolve({ customerId: `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}` }, T0)
-  const task = (i: number): Task => ({ taskId: `task-${i}`, kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', consentId: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario })
+  const ids: string[] = []
   const add = (i: number) => {
-    const added = task(i)
-    store.add(added, T0 + i)
+    const added = store.add({ kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', consentId: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario }, T0 + i)
     directory.rememberTask(customer(i), added)
+    ids.push(added.taskId)
   }
   for (let i = 0; i < 50; i++) add(i)
   t.equal(store.size, 5)
-  t.same([44, 45, 46, 47, 48, 49].map((i) => store.get(`task-${i}`)?.taskId), [undefined, 'task-45', 'task-46', 'task-47', 'task-48', 'task-49'])
+  t.same([44, 45, 46, 47, 48, 49].map((i) => store.get(ids[i]!)?.customerId), [undefined, ...[45, 46, 47, 48, 49].map((i) => customer(i).customerId)])
+  t.equal(new Set(ids).size, 50, 'every task has an id of its own, though slots are reused')
   t.equal(directory.newestTask(customer(44), 'c', 'Bank_Of_Bud'), undefined, 'an evicted task no longer dedupes')
-  t.equal(directory.newestTask(customer(49), 'c', 'Bank_Of_Bud')?.taskId, 'task-49')
+  t.equal(directory.newestTask(customer(49), 'c', 'Bank_Of_Bud')?.taskId, ids[49])
   // Past retention, everything goes, however many evictions came before.
   store.evict(T0 + 49 + 60_001)
   t.equal(store.size, 0)
   t.equal(directory.newestTask(customer(49), 'c', 'Bank_Of_Bud'), undefined)
   add(50)
-  t.equal(store.get('task-50')?.taskId, 'task-50', 'the store works on after being emptied')
+  t.equal(store.get(ids[50]!)?.taskId, ids[50], 'the store works on after being emptied')
+  t.equal(store.get(ids[50]!.toUpperCase()), undefined, 'ids are matched exactly (callers lower-case them)')
+  for (const stranger of ['', 'not-an-id', `${'f'.repeat(8)}-0000-4000-8000-000000000000`, `${ids[50]!.slice(0, 35)}${ids[50]!.endsWith('0') ? '1' : '0'}`]) {
+    t.equal(store.get(stranger), undefined, `no task for ${JSON.stringify(stranger)}`)
+  }
 })
 
 t.test('provisioned customers stay bounded over many evictions, newest kept', async (t) => {
