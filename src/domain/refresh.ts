@@ -41,7 +41,7 @@ export class RefreshService {
   readonly #tasks: TaskStore
   readonly #settings: RefreshSettings
 
-  readonly #onCreated: ((task: Task, endsAtMs: number) => void) | undefined
+  readonly #onCreated: ((task: Task) => void) | undefined
 
   constructor (deps: {
     clock: Clock
@@ -50,7 +50,7 @@ export class RefreshService {
     tasks: TaskStore
     settings: RefreshSettings
     /** Told of every new refresh task, e.g. to schedule its completion webhook. */
-    onCreated?: (task: Task, endsAtMs: number) => void
+    onCreated?: (task: Task) => void
   }) {
     this.#onCreated = deps.onCreated
     this.#clock = deps.clock
@@ -95,7 +95,7 @@ export class RefreshService {
 
     const task = this.#tasks.add(this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs), nowMs)
     this.#customers.rememberTask(customer, task)
-    this.#onCreated?.(task, this.progress(task, nowMs).endsAtMs)
+    this.#onCreated?.(task)
     return { task, deduplicated: false }
   }
 
