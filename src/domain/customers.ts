@@ -5,6 +5,7 @@ import Denque from 'denque'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, Fixtures } from '../fixtures.js'
 import { BudError, ERRORS } from '../errors.js'
 import { newId } from './ids.js'
+import { newestFor, withNewest, withoutTask, type NewestTasks } from './newest-tasks.js'
 import type { Task } from './task-store.js'
 
 export interface Connection {
@@ -28,12 +29,8 @@ export interface Customer {
    * Most customers a load makes use one connection once: the rest cost nothing.
    */
   defaultsAtMs: number | undefined
-  /**
-   * The newest task per client and provider: what the one-hour dedupe looks
-   * at. Kept here rather than in a map keyed by client, customer and provider,
-   * which cost a key string and a map entry per task.
-   */
-  newest: readonly Task[]
+  /** The newest task per client and provider, for the one-hour dedupe (see newest-tasks.ts). */
+  newest: NewestTasks
 }
 
 export interface ConnectionChange {
@@ -88,7 +85,7 @@ export class CustomerDirectory {
       provisioned: true,
       connections: [],
       defaultsAtMs: nowMs,
-      newest: []
+      newest: undefined
     }
     if ('idempotentIdentifier' in ref) customer.idempotentIdentifier = ref.idempotentIdentifier
     this.#add(customer)
@@ -141,18 +138,18 @@ export class CustomerDirectory {
 
   /** The customer's newest task for a client and provider, if one is kept. */
   newestTask (customer: Customer, clientId: string, provider: string): Task | undefined {
-    return customer.newest.find((task) => task.clientId === clientId && task.provider === provider)
+    return newestFor(customer.newest, clientId, provider)
   }
 
   /** Makes `task` the customer's newest for its client and provider. */
   rememberTask (customer: Customer, task: Task): void {
-    customer.newest = [...customer.newest.filter((t) => t.clientId !== task.clientId || t.provider !== task.provider), task]
+    customer.newest = withNewest(customer.newest, task)
   }
 
   /** Called when the task store evicts a task, so the dedupe no longer finds it. */
   forgetTask (task: Task): void {
     const customer = this.#byId.get(task.customerId)
-    if (customer?.newest.includes(task) === true) customer.newest = customer.newest.filter((t) => t !== task)
+    if (customer !== undefined) customer.newest = withoutTask(customer.newest, task)
   }
 
   get (customerId: string): Customer | undefined {
@@ -175,7 +172,7 @@ function fromSeed (seed: CustomerSeed, nowMs: number): Customer {
     provisioned: false,
     connections: seed.connections.map((c) => connectionFromSeed(c, nowMs)),
     defaultsAtMs: undefined,
-    newest: []
+    newest: undefined
   }
   if (seed.idempotentIdentifier !== undefined) customer.idempotentIdentifier = seed.idempotentIdentifier
   if (seed.label !== undefined) customer.label = seed.label

@@ -1,5 +1,7 @@
 // Bud's v1 refresh operations: Initiate Refresh and Retrieve Refresh Status.
 // Thin: read the request, ask the refresh service, shape Bud's envelope.
+// The handlers are synchronous (a throw still reaches the error handler):
+// nothing here waits, and an async handler costs a promise per request.
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
@@ -23,7 +25,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     schema: contract.routeSchema('open_banking_refresh_post', { serialize: true }),
     config: { operationId: 'open_banking_refresh_post' },
     onRequest: guards
-  }, async (request, reply) => {
+  }, (request, reply) => {
     const clientId = clientIdOf(request)
     const customer = customerRefOf(request)
     const scenario = scenarioOf(request, fixtures.catalogue)
@@ -33,7 +35,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario, customerIpAddress })
     const status = deduplicated ? refresh.progress(task).status : TASK_STATUS.pending
     request.log.info({ taskId: task.taskId, provider, deduplicated, scenario: task.scenario.name }, deduplicated ? 'refresh deduplicated' : 'refresh started')
-    return reply.code(202).send({
+    reply.code(202).send({
       operation_id: 'open_banking_refresh_post',
       data: { task_id: task.taskId, provider: task.provider },
       metadata: { status, next_url: nextUrl(task.taskId), next_url_delay: NEXT_URL_DELAY_MS }
@@ -44,7 +46,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     schema: contract.routeSchema('open_banking_refresh_get', { serialize: true }),
     config: { operationId: 'open_banking_refresh_get' },
     onRequest: guards
-  }, async (request) => {
+  }, (request) => {
     const task = refresh.find(clientIdOf(request), customerRefOf(request), request.params.task_id)
     const progress = refresh.progress(task)
     const data: Record<string, unknown> = {
