@@ -42,6 +42,11 @@ export interface ConnectionChange {
 /** How a request names its customer: by Bud id, or by the client's own identifier. */
 export type CustomerRef = { customerId: string } | { idempotentIdentifier: string }
 
+// Connection lists are replaced, never changed in place (readonly), so new
+// customers can share this one. Not frozen: a frozen array is another kind of
+// array to V8, and every read of a connection list would then see two.
+const NO_CONNECTIONS: readonly Connection[] = []
+
 /** Customers created on first use are kept up to this many; the oldest go first. */
 export const MAX_PROVISIONED_CUSTOMERS = 100_000
 
@@ -83,7 +88,7 @@ export class CustomerDirectory {
     const customer: Customer = {
       customerId: 'customerId' in ref ? ref.customerId.toLowerCase() : newId(),
       provisioned: true,
-      connections: [],
+      connections: NO_CONNECTIONS,
       defaultsAtMs: nowMs,
       newest: undefined
     }
