@@ -5,6 +5,7 @@ import { SandboxClock } from '../../src/domain/clock.js'
 import { CustomerDirectory } from '../../src/domain/customers.js'
 import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
 import { RequestHistory } from '../../src/domain/request-history.js'
+import { RefreshService } from '../../src/domain/refresh.js'
 import { TaskStore } from '../../src/domain/task-store.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { build, CUSTOMERS, T0 } from '../helper.js'
@@ -80,6 +81,24 @@ t.test('provisioned customers stay bounded over many evictions, newest kept', as
   t.same([36, 37, 38, 39].map((i) => i % 2 === 0 ? directory.get(id(i))?.customerId : directory.lookup({ idempotentIdentifier: `ref-${i}` })?.idempotentIdentifier),
     [undefined, 'ref-37', id(38), 'ref-39'])
   t.equal(directory.all().length, 11 + 3)
+})
+
+t.test('a provisioned customer pushed out of the directory is forgotten with its dedupe; its tasks stay', async (t) => {
+  const fixtures = loadFixtures()
+  const clock = new SandboxClock(() => T0)
+  const customers = new CustomerDirectory(fixtures, T0, 1)
+  const tasks = new TaskStore({ retentionMs: 86_400_000, maxTasks: 100 }, (task) => customers.forgetTask(task))
+  const refresh = new RefreshService({ clock, fixtures, customers, tasks, settings: { stepDurationMs: 1000 } })
+  const first = { customerId: 'dddddddd-0000-4000-8000-000000000001' }
+  const initiate = (customer: { customerId: string }) => refresh.initiate({ clientId: 'c', customer, provider: 'Bank_Of_Bud' })
+  const original = initiate(first).task
+  t.equal(initiate(first).task, original, 'deduplicated while the customer is known')
+  initiate({ customerId: 'dddddddd-0000-4000-8000-000000000002' })
+  t.equal(customers.get(first.customerId), undefined, 'the second provisioned customer pushed out the first')
+  const again = initiate(first)
+  t.equal(again.deduplicated, false)
+  t.not(again.task.taskId, original.taskId, 'a forgotten customer starts afresh')
+  t.equal(refresh.find('c', first, original.taskId), original, 'its earlier task is still there')
 })
 
 t.test('tokens are bounded: past the maximum the oldest stop working', async (t) => {
