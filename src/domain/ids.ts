@@ -1,16 +1,7 @@
-// Ids and keys that live as long as their task. Node's randomUUID() returns a
-// rope of ~18 concatenated pieces, and a Map keyed by it never flattens it:
-// ~570 bytes stay alive per id. A flat string is 56 bytes (see `npm run bench`).
+// Ids that live as long as their task, customer or request-history entry.
+// Node's randomUUID() returns a rope of ~18 concatenated pieces, and whatever
+// keeps it keeps ~570 bytes; an id written here is one flat string of 56 bytes.
 import { randomFillSync } from 'node:crypto'
-
-const ONE_BYTE = /^[\u0000-\u00ff]*$/ // eslint-disable-line no-control-regex
-
-/** A flat copy of a string built by concatenation; lossless for any string. */
-export function flat (value: string): string {
-  // Matching a regex flattens a rope in place; a one-byte string is then copied whole.
-  if (ONE_BYTE.test(value)) return Buffer.from(value, 'latin1').toString('latin1')
-  return value
-}
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1')
 const DASH = 0x2d
@@ -21,8 +12,8 @@ const text = Buffer.alloc(36)
 
 /**
  * A random (version 4) UUID, written straight into a flat string: five times
- * cheaper than flat(randomUUID()), and ids are made on every new task. With a
- * `tag`, its first 32 bits are the tag instead of random (see tagOf).
+ * cheaper than flattening randomUUID()'s, and ids are made on every request.
+ * With a `tag`, its first 32 bits are the tag instead of random (see tagOf).
  */
 export function newId (tag?: number): string {
   if (used === random.length) {
