@@ -120,11 +120,11 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     if (closing.signal.aborted) reply.header('connection', 'close')
     const path = request.url
     if (!path.startsWith('/__admin') && !path.startsWith('/docs') && path !== '/health' && path !== '/ready') {
-      remember(request, reply)
+      remember(request, reply, path)
     }
     done(null, payload)
   })
-  function remember (request: FastifyRequest, reply: FastifyReply): void {
+  function remember (request: FastifyRequest, reply: FastifyReply, path: string): void {
     const headers = request.headers
     const clientId = headers['x-client-id']
     const customerId = headers['x-customer-id']
@@ -135,7 +135,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     sandbox.history.record({
       timeMs: sandbox.clock.nowMs(),
       method: request.method,
-      path: request.url,
+      path,
       status: reply.statusCode,
       user_agent: headers['user-agent'] ?? null,
       request_id: request.id,

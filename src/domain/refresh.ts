@@ -66,6 +66,8 @@ export class RefreshService {
     const connection = this.#customers.connection(customer, request.provider)
 
     const provider = this.#fixtures.providers.get(request.provider)
+    // The fixtures' own string where there is one: a task keeps it, and each request's is a new copy.
+    const providerName = provider?.name ?? request.provider
     let scenario = request.scenario ?? this.#scenarioFor(connection)
     if (scenario.customerPresentScenario !== undefined && request.customerIpAddress !== undefined) {
       scenario = this.#fixtures.catalogue.get(scenario.customerPresentScenario)!
@@ -88,12 +90,12 @@ export class RefreshService {
 
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
-      const connect = this.#tasks.add(this.#newTask(request, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs), nowMs)
+      const connect = this.#tasks.add(this.#newTask(request.clientId, providerName, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs), nowMs)
       this.#customers.rememberTask(customer, connect)
       return { task: connect, deduplicated: true }
     }
 
-    const task = this.#tasks.add(this.#newTask(request, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs), nowMs)
+    const task = this.#tasks.add(this.#newTask(request.clientId, providerName, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs), nowMs)
     this.#customers.rememberTask(customer, task)
     this.#onCreated?.(task)
     return { task, deduplicated: false }
@@ -126,13 +128,12 @@ export class RefreshService {
     return catalogue.get(connection.scenario)!
   }
 
-  #newTask (request: InitiateRequest, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Omit<Task, 'taskId'> {
+  #newTask (clientId: string, provider: string, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Omit<Task, 'taskId'> {
     return {
       kind,
-      clientId: request.clientId,
+      clientId,
       customerId,
-      // The fixtures' own string where there is one: a task keeps it, and each request's is a new copy.
-      provider: this.#fixtures.providers.get(request.provider)?.name ?? request.provider,
+      provider,
       consentId,
       startedAtMs,
       stepMs: scenario.stepDurationMs ?? this.#settings.stepDurationMs,
