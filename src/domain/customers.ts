@@ -110,7 +110,7 @@ export class CustomerDirectory {
     const seed = this.#defaults.get(provider)
     if (seed === undefined) return undefined
     const connection = connectionFromSeed(seed, customer.defaultsAtMs)
-    customer.connections = [...customer.connections, connection]
+    customer.connections = withConnection(customer.connections, connection)
     return connection
   }
 
@@ -133,7 +133,7 @@ export class CustomerDirectory {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
       connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: newId(), lastPullAtMs: nowMs - 24 * 60 * 60 * 1000 }
-      customer.connections = [...customer.connections, connection]
+      customer.connections = withConnection(customer.connections, connection)
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
     if (change.consentStatus !== undefined) connection.consentStatus = change.consentStatus
@@ -182,6 +182,12 @@ function fromSeed (seed: CustomerSeed, nowMs: number): Customer {
   if (seed.idempotentIdentifier !== undefined) customer.idempotentIdentifier = seed.idempotentIdentifier
   if (seed.label !== undefined) customer.label = seed.label
   return customer
+}
+
+// A first connection is an array literal: V8 then learns that these arrays
+// outlive the request and makes them in the old generation from the start.
+function withConnection (connections: readonly Connection[], connection: Connection): readonly Connection[] {
+  return connections.length === 0 ? [connection] : [...connections, connection]
 }
 
 function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {

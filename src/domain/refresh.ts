@@ -90,12 +90,14 @@ export class RefreshService {
 
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
-      const connect = this.#tasks.add(this.#newTask(request.clientId, providerName, customer.customerId, connection.consentId, 'connect', this.#fixtures.catalogue.get('success')!, window, connection.lastPullAtMs), nowMs)
+      const success = this.#fixtures.catalogue.get('success')!
+      const connect = this.#tasks.add((taskId) => this.#newTask(taskId, request.clientId, providerName, customer.customerId, connection.consentId, 'connect', success, window, connection.lastPullAtMs), nowMs)
       this.#customers.rememberTask(customer, connect)
       return { task: connect, deduplicated: true }
     }
 
-    const task = this.#tasks.add(this.#newTask(request.clientId, providerName, customer.customerId, connection?.consentId, 'refresh', scenario, window, nowMs), nowMs)
+    const consentId = connection?.consentId
+    const task = this.#tasks.add((taskId) => this.#newTask(taskId, request.clientId, providerName, customer.customerId, consentId, 'refresh', scenario, window, nowMs), nowMs)
     this.#customers.rememberTask(customer, task)
     this.#onCreated?.(task)
     return { task, deduplicated: false }
@@ -128,8 +130,9 @@ export class RefreshService {
     return catalogue.get(connection.scenario)!
   }
 
-  #newTask (clientId: string, provider: string, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Omit<Task, 'taskId'> {
+  #newTask (taskId: string, clientId: string, provider: string, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Task {
     return {
+      taskId,
       kind,
       clientId,
       customerId,

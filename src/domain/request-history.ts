@@ -50,6 +50,11 @@ export class RequestHistory {
   readonly #clientId: (string | null)[] = []
   readonly #customerId: (string | null)[] = []
   #next = 0
+  // The last text kept per column: a request like the one before keeps that
+  // string again instead of its own copy, so nothing new outlives the request.
+  #lastPath = ''
+  #lastUserAgent = ''
+  #lastClientId = ''
 
   constructor (capacity: number) {
     this.#capacity = capacity
@@ -65,10 +70,12 @@ export class RequestHistory {
     this.#durationMs[at] = entry.duration_ms
     this.#status[at] = entry.status
     this.#method[at] = entry.method
-    this.#path[at] = clip(entry.path)
+    this.#path[at] = entry.path === this.#lastPath ? this.#lastPath : (this.#lastPath = clip(entry.path))
     this.#requestId[at] = entry.request_id
-    this.#userAgent[at] = entry.user_agent === null ? null : clip(entry.user_agent)
-    this.#clientId[at] = entry.client_id === null ? null : clip(entry.client_id)
+    const userAgent = entry.user_agent
+    this.#userAgent[at] = userAgent === null ? null : userAgent === this.#lastUserAgent ? this.#lastUserAgent : (this.#lastUserAgent = clip(userAgent))
+    const clientId = entry.client_id
+    this.#clientId[at] = clientId === null ? null : clientId === this.#lastClientId ? this.#lastClientId : (this.#lastClientId = clip(clientId))
     this.#customerId[at] = entry.customer_id === null ? null : clip(entry.customer_id)
     this.#next = at + 1 === this.#capacity ? 0 : at + 1
   }

@@ -62,11 +62,11 @@ export class TaskStore {
     return this.#next - this.#first
   }
 
-  /** Keeps a new task and gives it its id. */
-  add (fields: Omit<Task, 'taskId'>, nowMs: number): Task {
+  /** Keeps a new task: `make` builds it around the id the store gives it. */
+  add (make: (taskId: string) => Task, nowMs: number): Task {
     if (this.size === this.#limits.maxTasks) this.#dropFirst()
     const slot = this.#next % this.#limits.maxTasks
-    const task: Task = { taskId: newId((Math.imul(slot, SCRAMBLE) ^ this.#mask) >>> 0), ...fields }
+    const task = make(newId((Math.imul(slot, SCRAMBLE) ^ this.#mask) >>> 0))
     this.#slots[slot] = task
     this.#next++
     this.evict(nowMs)

@@ -10,10 +10,14 @@ function header (request: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
+// The client id a task keeps: the one before when it is the same text, so a
+// run of one client's requests keeps one string, not a copy per task.
+let lastClientId = ''
+
 export function clientIdOf (request: FastifyRequest): string {
   const clientId = header(request, 'x-client-id')
   if (clientId === undefined) throw validationError({ client_id: BLANK })
-  return clientId
+  return clientId === lastClientId ? lastClientId : (lastClientId = clientId)
 }
 
 export function customerRefOf (request: FastifyRequest): CustomerRef {
