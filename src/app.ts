@@ -13,7 +13,7 @@ import { newId } from './domain/ids.js'
 import type { Fixtures } from './fixtures.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
-import { requestLoggerFactory } from './http/request-logger.js'
+import { LazyLogger } from './http/request-logger.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
 import { lazySigner } from './webhooks/signer.js'
@@ -51,11 +51,11 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/
 
 export async function buildApp (config: AppConfig, deps: AppDeps): Promise<FastifyInstance> {
   const contract = deps.contract ?? await loadContract()
-  const loggerInstance: FastifyBaseLogger = pino({ level: config.logLevel }, deps.logStream ?? pino.destination(1))
+  const logger = pino({ level: config.logLevel }, deps.logStream ?? pino.destination(1))
+  const loggerInstance: FastifyBaseLogger = new LazyLogger(logger)
 
   const app = Fastify({
     loggerInstance,
-    childLoggerFactory: requestLoggerFactory,
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
     // A client's own X-Request-Id is kept when it is a plain token; anything else gets a fresh one.
@@ -101,7 +101,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     maxTasks: config.maxTasks,
     requestHistorySize: config.requestHistorySize,
     random: deps.random ?? Math.random,
-    log: loggerInstance
+    log: logger
   })
   const sandbox = app.sandbox
 

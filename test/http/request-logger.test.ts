@@ -1,9 +1,10 @@
-// Each request's logger binds its id; the pino child that does it is made only
-// when the request logs at an enabled level.
+// The logger Fastify is given: a request's child binds the request id, and the
+// pino child that does it is made only when the request logs at an enabled level.
 import { Writable } from 'node:stream'
 import t from 'tap'
 import { pino } from 'pino'
-import { RequestLogger, requestLoggerFactory } from '../../src/http/request-logger.js'
+import { LazyLogger } from '../../src/http/request-logger.js'
+import { build } from '../helper.js'
 
 function sink () {
   const lines: Record<string, unknown>[] = []
@@ -16,43 +17,54 @@ function sink () {
   return { lines, stream }
 }
 
-t.test('logs at enabled levels with the request id, and stays quiet below them', async (t) => {
+t.test('the root logs as pino does; a child logs at enabled levels with its bindings, and stays quiet below them', async (t) => {
   const { lines, stream } = sink()
-  const parent = pino({ level: 'warn' }, stream)
-  const log = new RequestLogger(parent, { reqId: 'req-1' })
+  const root = new LazyLogger(pino({ level: 'warn' }, stream))
+  root.warn('from the root')
+  const log = root.child({ reqId: 'req-1' })
   log.info('not at warn')
   log.debug({ detail: 1 }, 'nor this')
-  t.same(lines, [])
+  t.equal(lines.length, 1)
   t.equal(log.level, 'warn')
 
   log.warn({ taskId: 'task-1' }, 'heard')
   log.error(new Error('boom'), 'failed')
-  t.match(lines, [{ level: 40, reqId: 'req-1', taskId: 'task-1', msg: 'heard' }, { level: 50, reqId: 'req-1', msg: 'failed', err: { message: 'boom' } }])
+  t.match(lines, [{ level: 40, msg: 'from the root' }, { level: 40, reqId: 'req-1', taskId: 'task-1', msg: 'heard' }, { level: 50, reqId: 'req-1', msg: 'failed', err: { message: 'boom' } }])
+  t.notOk('reqId' in lines[0]!, 'the root binds nothing')
 })
 
-t.test('follows the parent level as it changes at run time, and its children keep the id', async (t) => {
+t.test('a child follows the parent level as it changes at run time, and its own children keep its bindings', async (t) => {
   const { lines, stream } = sink()
-  const parent = pino({ level: 'warn' }, stream)
-  const log = new RequestLogger(parent, { reqId: 'req-2' })
-  parent.level = 'info'
+  const root = new LazyLogger(pino({ level: 'warn' }, stream))
+  const log = root.child({ reqId: 'req-2' })
+  root.level = 'info'
   log.info('now heard')
   log.child({ provider: 'Bank_Of_Bud' }).info('from a child')
   t.match(lines, [{ reqId: 'req-2', msg: 'now heard' }, { reqId: 'req-2', provider: 'Bank_Of_Bud', msg: 'from a child' }])
 
   log.level = 'error'
   log.warn('quiet again for this request only')
-  parent.warn('the parent still logs at info')
+  root.warn('the root still logs at info')
   t.equal(lines.length, 3)
-  t.equal(lines[2]!.msg, 'the parent still logs at info')
+  t.equal(lines[2]!.msg, 'the root still logs at info')
 })
 
-t.test("a route's own level or serializers get a pino child at once", async (t) => {
+t.test("a child with its own level or serializers (a route's) logs at that level", async (t) => {
   const { lines, stream } = sink()
-  const parent = pino({ level: 'warn' }, stream)
-  const plain = requestLoggerFactory.call(undefined as never, parent, { reqId: 'a' }, {}, undefined as never)
-  t.type(plain, RequestLogger)
-  const leveled = requestLoggerFactory.call(undefined as never, parent, { reqId: 'b' }, { level: 'debug' }, undefined as never)
-  t.notOk(leveled instanceof RequestLogger)
+  const root = new LazyLogger(pino({ level: 'warn' }, stream))
+  const leveled = root.child({ reqId: 'b' }, { level: 'debug' })
   leveled.debug('debug on this route')
-  t.match(lines, [{ reqId: 'b', msg: 'debug on this route' }])
+  const serialized = root.child({ reqId: 'c' }, { serializers: { task: (task: { id: string }) => task.id } })
+  serialized.warn({ task: { id: 'task-9', secret: 'x' } }, 'serialized')
+  t.match(lines, [{ reqId: 'b', msg: 'debug on this route' }, { reqId: 'c', task: 'task-9', msg: 'serialized' }])
+})
+
+t.test("in the app, Fastify's request lines carry the request's id and its serializers' fields", async (t) => {
+  const h = await build(t)
+  const taskId = '00000000-0000-4000-8000-00000000abcd'
+  const res = await h.status(taskId, { 'x-request-id': 'trace-me-1' })
+  t.equal(res.statusCode, 404)
+  const lines = h.logs.filter((line) => line.reqId === 'trace-me-1')
+  t.match(lines[0], { msg: 'incoming request', req: { method: 'GET', url: `/v1/open-banking/refresh/${taskId}` } })
+  t.match(lines.at(-1), { msg: 'request completed', res: { statusCode: 404 } })
 })
