@@ -82,25 +82,11 @@ export class CustomerDirectory {
 
   /** Finds the customer a request names, provisioning it when the fixtures allow. */
   resolve (ref: CustomerRef, nowMs: number): Customer {
-    const found = this.lookup(ref)
-    if (found !== undefined) return found
-    if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
-    const customer: Customer = {
-      customerId: 'customerId' in ref ? ref.customerId.toLowerCase() : newId(),
-      provisioned: true,
-      connections: NO_CONNECTIONS,
-      defaultsAtMs: nowMs,
-      newest: undefined
+    if ('customerId' in ref) {
+      const customerId = ref.customerId.toLowerCase()
+      return this.#byId.get(customerId) ?? this.#provision(customerId, undefined, nowMs)
     }
-    if ('idempotentIdentifier' in ref) customer.idempotentIdentifier = ref.idempotentIdentifier
-    this.#add(customer)
-    this.#provisioned.push(customer)
-    if (this.#provisioned.length > this.#maxProvisioned) {
-      const oldest = this.#provisioned.shift()!
-      this.#byId.delete(oldest.customerId)
-      if (oldest.idempotentIdentifier !== undefined) this.#byIdentifier.delete(oldest.idempotentIdentifier)
-    }
-    return customer
+    return this.#byIdentifier.get(ref.idempotentIdentifier) ?? this.#provision(newId(), ref.idempotentIdentifier, nowMs)
   }
 
   /** The customer's connection to a provider, if it has one. */
@@ -163,6 +149,20 @@ export class CustomerDirectory {
 
   all (): Customer[] {
     return [...this.#byId.values()]
+  }
+
+  #provision (customerId: string, idempotentIdentifier: string | undefined, nowMs: number): Customer {
+    if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
+    const customer: Customer = { customerId, provisioned: true, connections: NO_CONNECTIONS, defaultsAtMs: nowMs, newest: undefined }
+    if (idempotentIdentifier !== undefined) customer.idempotentIdentifier = idempotentIdentifier
+    this.#add(customer)
+    this.#provisioned.push(customer)
+    if (this.#provisioned.length > this.#maxProvisioned) {
+      const oldest = this.#provisioned.shift()!
+      this.#byId.delete(oldest.customerId)
+      if (oldest.idempotentIdentifier !== undefined) this.#byIdentifier.delete(oldest.idempotentIdentifier)
+    }
+    return customer
   }
 
   #add (customer: Customer): void {

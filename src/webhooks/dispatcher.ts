@@ -141,9 +141,11 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
    */
   tick (rearm = false): void {
     if (this.#closed) return
-    const nowMs = this.#options.clock.nowMs()
+    // Every request ticks: with nothing queued, not even the clock is read.
     const first = this.#queue.peek()
-    if (!rearm && (first === undefined || first.atMs > nowMs)) return
+    if (!rearm && first === undefined) return
+    const nowMs = this.#options.clock.nowMs()
+    if (!rearm && first !== undefined && first.atMs > nowMs) return
     for (let due = this.#queue.peek(); due !== undefined && due.atMs <= nowMs; due = this.#queue.peek()) {
       this.#queue.pop()
       this.#ready.push(due.delivery)
