@@ -48,8 +48,13 @@ export interface DispatcherOptions {
   /** Deliveries sent at once; the rest wait, in due order. */
   maxInFlight?: number
   logCapacity?: number
+  /** Clients with a webhook URL kept; setting one more forgets the URL set longest ago. */
+  maxUrls?: number
   log?: { warn (obj: object, msg: string): void, info (obj: object, msg: string): void }
 }
+
+/** Clients with a webhook URL a sandbox keeps (any number of client ids can be sent). */
+export const MAX_WEBHOOK_URLS = 100_000
 
 interface Due {
   atMs: number
@@ -113,12 +118,15 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
 
   constructor (options: DispatcherOptions) {
     super()
-    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, maxInFlight: 32, logCapacity: 1000, ...options }
+    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, maxInFlight: 32, logCapacity: 1000, maxUrls: MAX_WEBHOOK_URLS, ...options }
   }
 
   setUrl (clientId: string, url: string | undefined): void {
-    if (url === undefined) this.#urls.delete(clientId)
-    else this.#urls.set(clientId, url)
+    // Deleted first, so the map's order is the order URLs were last set in.
+    this.#urls.delete(clientId)
+    if (url === undefined) return
+    this.#urls.set(clientId, url)
+    if (this.#urls.size > this.#options.maxUrls) this.#urls.delete(this.#urls.keys().next().value!)
   }
 
   urlFor (clientId: string): string | undefined {

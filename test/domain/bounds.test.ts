@@ -8,6 +8,7 @@ import { RequestHistory } from '../../src/domain/request-history.js'
 import { RefreshService } from '../../src/domain/refresh.js'
 import { TaskStore } from '../../src/domain/task-store.js'
 import { loadFixtures } from '../../src/fixtures.js'
+import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
 import { build, CUSTOMERS, T0 } from '../helper.js'
 
 t.test('tasks are evicted after the retention period on the sandbox clock', async (t) => {
@@ -115,4 +116,17 @@ t.test('request history keeps its capacity', async (t) => {
     history.record({ timeMs: i, method: 'GET', path: '/', status: 200, user_agent: null, request_id: String(i), duration_ms: 0, client_id: null, customer_id: null })
   }
   t.same(history.list().map((r) => r.request_id), ['11', '10', '9', '8', '7'])
+})
+
+t.test('client webhook URLs are bounded: past the maximum the one set longest ago is forgotten', async (t) => {
+  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => T0), signer: async () => { throw new Error('no delivery here') }, bodyFor: () => undefined, maxUrls: 3 })
+  t.teardown(() => webhooks.close())
+  for (const client of ['a', 'b', 'c']) webhooks.setUrl(client, `http://127.0.0.1:9/${client}`)
+  webhooks.setUrl('a', 'http://127.0.0.1:9/a-again')
+  webhooks.setUrl('d', 'http://127.0.0.1:9/d')
+  t.equal(webhooks.urlFor('b'), undefined, 'b was set longest ago: a was set again since')
+  t.same(['a', 'c', 'd'].map((client) => webhooks.urlFor(client)), ['http://127.0.0.1:9/a-again', 'http://127.0.0.1:9/c', 'http://127.0.0.1:9/d'])
+  webhooks.setUrl('c', undefined)
+  webhooks.setUrl('e', 'http://127.0.0.1:9/e')
+  t.same(['a', 'c', 'd', 'e'].map((client) => webhooks.urlFor(client) !== undefined), [true, false, true, true], 'a removed URL frees its place')
 })
