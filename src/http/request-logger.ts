@@ -6,7 +6,7 @@
 //
 // This is the root logger itself rather than a childLoggerFactory: with a
 // factory of its own, Fastify checks every request's logger for all seven
-// methods, which cost more than the child it saves (~1 µs per request).
+// methods (~0.15 µs per request measured alone).
 import type { FastifyBaseLogger } from 'fastify'
 import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino'
 
