@@ -32,6 +32,11 @@ function clip (text: string): string {
   return text.length <= MAX_TEXT ? text : JSON.parse(JSON.stringify(text.slice(0, MAX_TEXT))) + '…'
 }
 
+/** What an entry keeps of `text`: `last` itself when the text is the same. */
+function kept (text: string, last: string): string {
+  return text === last ? last : clip(text)
+}
+
 /**
  * Kept column by column in plain arrays that grow to the capacity and are then
  * overwritten in a ring: an entry is no object of its own, and its numbers stay
@@ -70,12 +75,10 @@ export class RequestHistory {
     this.#durationMs[at] = entry.duration_ms
     this.#status[at] = entry.status
     this.#method[at] = entry.method
-    this.#path[at] = entry.path === this.#lastPath ? this.#lastPath : (this.#lastPath = clip(entry.path))
+    this.#path[at] = this.#lastPath = kept(entry.path, this.#lastPath)
     this.#requestId[at] = entry.request_id
-    const userAgent = entry.user_agent
-    this.#userAgent[at] = userAgent === null ? null : userAgent === this.#lastUserAgent ? this.#lastUserAgent : (this.#lastUserAgent = clip(userAgent))
-    const clientId = entry.client_id
-    this.#clientId[at] = clientId === null ? null : clientId === this.#lastClientId ? this.#lastClientId : (this.#lastClientId = clip(clientId))
+    this.#userAgent[at] = entry.user_agent === null ? null : (this.#lastUserAgent = kept(entry.user_agent, this.#lastUserAgent))
+    this.#clientId[at] = entry.client_id === null ? null : (this.#lastClientId = kept(entry.client_id, this.#lastClientId))
     this.#customerId[at] = entry.customer_id === null ? null : clip(entry.customer_id)
     this.#next = at + 1 === this.#capacity ? 0 : at + 1
   }
