@@ -10,7 +10,7 @@ import type { SchemaCompilers } from './compiled-schemas.js'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
 import { newId } from './domain/ids.js'
-import type { Fixtures } from './fixtures.js'
+import type { World } from './domain/world.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import { LazyLogger } from './http/request-logger.js'
@@ -20,9 +20,11 @@ import { lazySigner } from './webhooks/signer.js'
 import sandboxPlugin from './plugins/sandbox.js'
 import adminRoutes from './routes/admin.js'
 import refreshRoutes from './routes/refresh.js'
+import refreshV2Routes from './routes/refresh-v2.js'
+import customerRoutes from './routes/customers.js'
 
 export interface AppConfig {
-  fixtures: Fixtures
+  fixtures: World
   logLevel: string
   /** Overrides the fixtures' per-step duration. */
   stepDurationMs?: number | undefined
@@ -103,14 +105,14 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     random: deps.random ?? Math.random,
     log: logger
   })
-  const sandbox = app.sandbox
+  const { sandbox, webhooks } = app
 
   // Per-request hooks are callback-style: no promise per hook per request.
   // Every request is answered with its id and lets due webhooks go out (cheap
   // when none is due).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
-    sandbox.webhooks.tick()
+    webhooks.tick()
     done()
   })
   // Every client request is remembered for /__admin/requests as it is answered,
@@ -152,6 +154,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   const bud = config.auth === 'on' ? [faults, bearerGuard(sandbox)] : [faults]
   await app.register(oauthRoutes, { contract, guards: [faults] })
   await app.register(refreshRoutes, { contract, guards: bud })
+  await app.register(refreshV2Routes, { contract, guards: bud })
+  await app.register(customerRoutes, { contract, guards: bud })
   await app.register(adminRoutes, { contract })
   await app.register(healthRoutes)
   return app

@@ -1,67 +1,17 @@
-// Loads and checks a fixture file: the providers, scenarios and customers the
-// sandbox serves. A broken file stops the start with one line naming the file,
-// the place inside it and what is wrong.
+// Reads and checks a fixture file into the domain's world (src/domain/world.ts):
+// the providers, scenarios and customers the sandbox serves. A broken file
+// stops the start with one line naming the file, the place inside it and what
+// is wrong.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { DateTime, Duration } from 'luxon'
+import type { FaultSettings } from './domain/faults.js'
 import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
 import { ScenarioCatalogue } from './domain/scenarios.js'
-import type { FaultSettings } from './domain/faults.js'
+import { CONSENT_STATUSES, REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
-
-export const CONSENT_STATUSES = ['authorised', 'revoked', 'expired', 'reauthentication_required'] as const
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number]
-
-/** The scenario a consent that is no longer authorised turns every refresh into. */
-export const CONSENT_SCENARIOS: Record<Exclude<ConsentStatus, 'authorised'>, string> = {
-  revoked: 'connection_revoked',
-  expired: 'connection_expired',
-  reauthentication_required: 'connection_reauthenticate'
-}
-export const NO_CONNECTION_SCENARIO = 'connection_not_found'
-const REQUIRED_SCENARIOS = ['success', NO_CONNECTION_SCENARIO, ...Object.values(CONSENT_SCENARIOS)]
-
-export interface ConnectionSeed {
-  provider: string
-  scenario: string
-  consentStatus: ConsentStatus
-  consentId?: string
-  /** When the connection was last fetched: an instant, or a span before the clock's now at load. */
-  lastPull: { atMs: number } | { agoMs: number }
-}
-
-export interface CustomerSeed {
-  customerId: string
-  idempotentIdentifier?: string
-  label?: string
-  connections: ConnectionSeed[]
-}
-
-export interface Provider {
-  name: string
-  maintenance: boolean
-}
-
-export interface ClientSeed {
-  clientId: string
-  clientSecret?: string
-  webhookUrl?: string
-}
-
-export interface Fixtures {
-  source: string
-  acceptAnyClient: boolean
-  clients: ClientSeed[]
-  faults: FaultSettings
-  stepDurationMs: number
-  provisionUnknownCustomers: boolean
-  defaultConnections: ConnectionSeed[]
-  providers: Map<string, Provider>
-  catalogue: ScenarioCatalogue
-  customers: CustomerSeed[]
-}
 
 export class FixtureError extends Error {
   constructor (file: string, where: string, what: string) {
@@ -259,7 +209,7 @@ function describeSchemaError (error: ErrorObject): [string, string] {
  * problem. The embedded default skips the schema check unless asked (its
  * test does ask); every file gets the cross-reference checks.
  */
-export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkSchema?: boolean } = {}): Fixtures {
+export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkSchema?: boolean } = {}): World {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -282,7 +232,7 @@ export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkS
   return interpret(file, raw as RawFile)
 }
 
-function interpret (file: string, raw: RawFile): Fixtures {
+function interpret (file: string, raw: RawFile): World {
   const fail = (where: string, what: string): never => { throw new FixtureError(file, where, what) }
   const settings = raw.settings ?? {}
   const reconnectStatus = settings.reconnect_status ?? 'Completed'

@@ -9,7 +9,8 @@ import { buildApp, type AppConfig, type AppDeps } from '../src/app.js'
 import { loadContract, OPENAPI_KEYWORDS, type Contract } from '../src/contract.js'
 import { DEFAULTS } from '../src/config.js'
 import { SandboxClock } from '../src/domain/clock.js'
-import { loadFixtures, type Fixtures } from '../src/fixtures.js'
+import { loadFixtures } from '../src/fixtures.js'
+import type { World } from '../src/domain/world.js'
 
 /** The instant every test starts at, on the sandbox clock. */
 export const T0 = Date.parse('2026-11-23T12:00:00.000Z')
@@ -105,7 +106,7 @@ export function installContractCheck (app: FastifyInstance, violations: string[]
 }
 
 export interface BuildOptions {
-  fixtures?: Fixtures
+  fixtures?: World
   config?: Partial<AppConfig>
   deps?: Partial<Omit<AppDeps, 'clock' | 'logStream'>>
 }

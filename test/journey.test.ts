@@ -55,10 +55,10 @@ t.test('token, refresh, clock jump, signed webhook with a retry, expiry, revocat
   const taskId = created.json.data.task_id
 
   // Jump the clock: the task ends, the webhook is sent, answered 500, and retried a second later.
-  let delivered = once(h.app.sandbox.webhooks, 'attempt')
+  let delivered = once(h.app.webhooks, 'attempt')
   await call('POST', '/__admin/clock', { advance: 'PT3S' })
   await delivered
-  delivered = once(h.app.sandbox.webhooks, 'attempt')
+  delivered = once(h.app.webhooks, 'attempt')
   await call('POST', '/__admin/clock', { advance: 'PT1S' })
   await delivered
   t.equal(bodies.length, 2, 'one failed attempt, one retry')

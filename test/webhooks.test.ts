@@ -48,7 +48,7 @@ async function receiver (t: Test, statuses: number[] = []) {
   }
 }
 
-const attempted = (h: Harness) => once(h.app.sandbox.webhooks, 'attempt') as Promise<[Delivery]>
+const attempted = (h: Harness) => once(h.app.webhooks, 'attempt') as Promise<[Delivery]>
 const advance = (h: Harness, by: string) => h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: by } })
 const deliveries = async (h: Harness) => (await h.inject({ url: '/__admin/webhooks' })).json() as {
   task_id: string, status: string, next_attempt_at: string | null, attempts: { status_code: number | null, error: string | null }[]
@@ -196,7 +196,7 @@ t.test('a clock jump that ends many tasks sends their webhooks 32 at a time', as
   t.equal(waiting.filter((s) => s === 'sending').length, 32, 'a receiver never gets more than 32 at once')
   t.equal(waiting.filter((s) => s === 'scheduled').length, 8, 'the rest wait their turn')
   let attempts = 0
-  const all = new Promise<void>((resolve) => h.app.sandbox.webhooks.on('attempt', () => { if (++attempts === 40) resolve() }))
+  const all = new Promise<void>((resolve) => h.app.webhooks.on('attempt', () => { if (++attempts === 40) resolve() }))
   release()
   await all
   t.equal(hooks.received.length, 40)
@@ -253,7 +253,7 @@ t.test('closing the sandbox stops webhook retries', async (t) => {
   await advance(h, 'PT3S')
   const [delivery] = await attempt
   t.equal(delivery.status, 'retrying')
-  const webhooks = h.app.sandbox.webhooks
+  const webhooks = h.app.webhooks
   await h.app.close()
   h.advance('PT1M')
   webhooks.tick(true)

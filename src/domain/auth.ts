@@ -2,7 +2,7 @@
 // access token out, expiring on the sandbox clock. Tokens are opaque random
 // strings held in memory; expired ones are dropped as new ones are issued.
 import { randomBytes } from 'node:crypto'
-import { BudError, ERRORS } from '../errors.js'
+import { BudError, ERRORS } from './errors.js'
 
 export const ACCESS_TOKEN_TTL_S = 3600
 export const REFRESH_TOKEN_TTL_MS = 24 * 60 * 60 * 1000

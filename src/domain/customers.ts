@@ -1,12 +1,14 @@
 // The customers the sandbox knows and their connections: seeded from the
-// fixtures, provisioned on first use when allowed, changed at run time by the
-// admin endpoints.
+// fixtures, created by Create Customer V3, provisioned on first use when
+// allowed, changed at run time by the admin endpoints. Each connection also
+// carries Bud's own record of its consent, which a refresh that finds the
+// consent gone turns to revoked.
 import Denque from 'denque'
-import type { ConnectionSeed, ConsentStatus, CustomerSeed, Fixtures } from '../fixtures.js'
-import { BudError, ERRORS } from '../errors.js'
+import type { ConnectionSeed, ConsentStatus, CustomerSeed, World } from './world.js'
+import { BudError, ERRORS } from './errors.js'
 import { newId } from './ids.js'
 import { newestFor, withNewest, withoutTask, type NewestTasks } from './newest-tasks.js'
-import type { Task } from './task-store.js'
+import type { ParentTask, Task } from './task-store.js'
 
 export interface Connection {
   provider: string
@@ -14,13 +16,59 @@ export interface Connection {
   consentStatus: ConsentStatus
   consentId: string
   lastPullAtMs: number
+  /**
+   * When a refresh reported this consent as no longer valid (its task's end):
+   * from then on Bud's record of the consent is revoked. Undefined while Bud
+   * still holds it as authorised, whatever the bank's side says.
+   */
+  revokedAtMs: number | undefined
 }
+
+/** Bud's record of a consent, as opposed to the bank's (`consentStatus`). */
+export type BudConsentStatus = 'authorised' | 'revoked'
+
+export function budConsentStatus (connection: Connection, nowMs: number): BudConsentStatus {
+  return connection.revokedAtMs !== undefined && connection.revokedAtMs <= nowMs ? 'revoked' : 'authorised'
+}
+
+/** Bud's customer context; what a Create Customer V3 request leaves out takes Bud's defaults. */
+export interface CustomerContext {
+  type: 'personal' | 'business'
+  region: string
+  locale: string
+  models: { categorisation: string }
+}
+
+export const DEFAULT_CUSTOMER_CONTEXT: CustomerContext = { type: 'personal', region: 'GB', locale: 'en-GB', models: { categorisation: 'uk-v2' } }
+
+export interface CustomerContextRequest {
+  type?: CustomerContext['type'] | undefined
+  region?: string | undefined
+  locale?: string | undefined
+  models?: { categorisation?: string | undefined } | undefined
+}
+
+/** The context a request asks for, with Bud's defaults for what it leaves out; nothing else it sent is kept. */
+export function withDefaults (given: CustomerContextRequest | undefined): CustomerContext {
+  const d = DEFAULT_CUSTOMER_CONTEXT
+  return {
+    type: given?.type ?? d.type,
+    region: given?.region ?? d.region,
+    locale: given?.locale ?? d.locale,
+    models: { categorisation: given?.models?.categorisation ?? d.models.categorisation }
+  }
+}
+
+/** Where a customer came from: the fixtures, a first request naming it, or Create Customer V3. */
+export type CustomerOrigin = 'fixtures' | 'first_use' | 'created'
 
 export interface Customer {
   customerId: string
   idempotentIdentifier?: string
   label?: string
-  provisioned: boolean
+  origin: CustomerOrigin
+  createdAtMs: number
+  context: CustomerContext
   /** The connections made so far; read them through the directory, which makes defaults on first use. */
   connections: readonly Connection[]
   /**
@@ -31,6 +79,8 @@ export interface Customer {
   defaultsAtMs: number | undefined
   /** The newest task per client and provider, for the one-hour dedupe (see newest-tasks.ts). */
   newest: NewestTasks
+  /** The newest V2 refresh per client and set of providers, for V2's one-hour dedupe. */
+  parents: Map<string, ParentTask> | undefined
 }
 
 export interface ConnectionChange {
@@ -47,11 +97,11 @@ export type CustomerRef = { customerId: string } | { idempotentIdentifier: strin
 // array to V8, and every read of a connection list would then see two.
 const NO_CONNECTIONS: readonly Connection[] = []
 
-/** Customers created on first use are kept up to this many; the oldest go first. */
+/** Customers created on first use or by Create Customer V3 are kept up to this many; the oldest go first. */
 export const MAX_PROVISIONED_CUSTOMERS = 100_000
 
 export class CustomerDirectory {
-  readonly #fixtures: Fixtures
+  readonly #fixtures: World
   readonly #defaults: Map<string, ConnectionSeed>
   readonly #maxProvisioned: number
   #byId = new Map<string, Customer>()
@@ -60,7 +110,7 @@ export class CustomerDirectory {
   // (a queue: see TaskStore for why not a Set's own order).
   #provisioned = new Denque<Customer>()
 
-  constructor (fixtures: Fixtures, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
+  constructor (fixtures: World, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
     this.#fixtures = fixtures
     this.#defaults = new Map(fixtures.defaultConnections.map((seed) => [seed.provider, seed]))
     this.#maxProvisioned = maxProvisioned
@@ -87,6 +137,19 @@ export class CustomerDirectory {
       return this.#byId.get(customerId) ?? this.#provision(customerId, undefined, nowMs)
     }
     return this.#byIdentifier.get(ref.idempotentIdentifier) ?? this.#provision(newId(), ref.idempotentIdentifier, nowMs)
+  }
+
+  /**
+   * Create Customer V3: a new customer with the world's default connections,
+   * or the existing one when `idempotentIdentifier` is known (created false).
+   * Works whether or not unknown customers are provisioned on first use.
+   */
+  create (request: { idempotentIdentifier?: string | undefined, context: CustomerContext }, nowMs: number): { customer: Customer, created: boolean } {
+    const known = request.idempotentIdentifier === undefined ? undefined : this.#byIdentifier.get(request.idempotentIdentifier)
+    if (known !== undefined) return { customer: known, created: false }
+    const customer = this.#addProvisioned(newId(), request.idempotentIdentifier, nowMs, 'created')
+    customer.context = request.context
+    return { customer, created: true }
   }
 
   /** The customer's connection to a provider, if it has one. */
@@ -118,11 +181,15 @@ export class CustomerDirectory {
   setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
-      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: newId(), lastPullAtMs: nowMs - 24 * 60 * 60 * 1000 }
+      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: newId(), lastPullAtMs: nowMs - 24 * 60 * 60 * 1000, revokedAtMs: undefined }
       customer.connections = withConnection(customer.connections, connection)
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
-    if (change.consentStatus !== undefined) connection.consentStatus = change.consentStatus
+    if (change.consentStatus !== undefined) {
+      // A consent set anew (revoked at the bank, or connected again) is one Bud has not yet refreshed against.
+      connection.consentStatus = change.consentStatus
+      connection.revokedAtMs = undefined
+    }
     if (change.lastPullAtMs !== undefined) connection.lastPullAtMs = change.lastPullAtMs
     return connection
   }
@@ -135,6 +202,34 @@ export class CustomerDirectory {
   /** Makes `task` the customer's newest for its client and provider. */
   rememberTask (customer: Customer, task: Task): void {
     customer.newest = withNewest(customer.newest, task)
+  }
+
+  /** The providers whose consent Bud holds as authorised at `nowMs`, in the connections' order: what V2 refreshes by default. */
+  authorisedProviders (customer: Customer, nowMs: number): string[] {
+    const providers: string[] = []
+    for (const c of this.connections(customer)) if (budConsentStatus(c, nowMs) === 'authorised') providers.push(c.provider)
+    return providers
+  }
+
+  /** A refresh that ends at `atMs` found the consent gone: Bud's record turns to revoked then. */
+  reportRevoked (connection: Connection, atMs: number): void {
+    if (connection.revokedAtMs === undefined || atMs < connection.revokedAtMs) connection.revokedAtMs = atMs
+  }
+
+  /** The customer's newest V2 refresh by this client of exactly these providers, if one is kept. */
+  newestParent (customer: Customer, clientId: string, providersKey: string): ParentTask | undefined {
+    return customer.parents?.get(parentKey(clientId, providersKey))
+  }
+
+  rememberParent (customer: Customer, parent: ParentTask): void {
+    (customer.parents ??= new Map()).set(parentKey(parent.clientId, parent.providersKey), parent)
+  }
+
+  /** Called when the parent store evicts a V2 refresh. */
+  forgetParent (parent: ParentTask): void {
+    const parents = this.#byId.get(parent.customerId)?.parents
+    const key = parentKey(parent.clientId, parent.providersKey)
+    if (parents?.get(key) === parent) parents.delete(key)
   }
 
   /** Called when the task store evicts a task, so the dedupe no longer finds it. */
@@ -153,7 +248,20 @@ export class CustomerDirectory {
 
   #provision (customerId: string, idempotentIdentifier: string | undefined, nowMs: number): Customer {
     if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
-    const customer: Customer = { customerId, provisioned: true, connections: NO_CONNECTIONS, defaultsAtMs: nowMs, newest: undefined }
+    return this.#addProvisioned(customerId, idempotentIdentifier, nowMs, 'first_use')
+  }
+
+  #addProvisioned (customerId: string, idempotentIdentifier: string | undefined, nowMs: number, origin: CustomerOrigin): Customer {
+    const customer: Customer = {
+      customerId,
+      origin,
+      createdAtMs: nowMs,
+      context: DEFAULT_CUSTOMER_CONTEXT,
+      connections: NO_CONNECTIONS,
+      defaultsAtMs: nowMs,
+      newest: undefined,
+      parents: undefined
+    }
     if (idempotentIdentifier !== undefined) customer.idempotentIdentifier = idempotentIdentifier
     this.#add(customer)
     this.#provisioned.push(customer)
@@ -171,13 +279,18 @@ export class CustomerDirectory {
   }
 }
 
+const parentKey = (clientId: string, providersKey: string) => `${clientId}\n${providersKey}`
+
 function fromSeed (seed: CustomerSeed, nowMs: number): Customer {
   const customer: Customer = {
     customerId: seed.customerId,
-    provisioned: false,
+    origin: 'fixtures',
+    createdAtMs: nowMs,
+    context: DEFAULT_CUSTOMER_CONTEXT,
     connections: seed.connections.map((c) => connectionFromSeed(c, nowMs)),
     defaultsAtMs: undefined,
-    newest: undefined
+    newest: undefined,
+    parents: undefined
   }
   if (seed.idempotentIdentifier !== undefined) customer.idempotentIdentifier = seed.idempotentIdentifier
   if (seed.label !== undefined) customer.label = seed.label
@@ -196,6 +309,7 @@ function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
     scenario: seed.scenario,
     consentStatus: seed.consentStatus,
     consentId: seed.consentId ?? newId(),
-    lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs
+    lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs,
+    revokedAtMs: undefined
   }
 }

@@ -1,26 +1,48 @@
-// The refresh flow: Initiate Refresh and Retrieve Refresh Status as rules over
-// the customer directory, the task store and the clock. Knows nothing of HTTP.
+// The refresh flow, V1 and V2 on one engine: Initiate Refresh (one provider),
+// Initiate Refresh V2 (a parent task over one refresh task per provider) and
+// their status, as rules over the customer directory, the task stores and the
+// clock. Knows nothing of HTTP.
 import type { Clock } from './clock.js'
-import type { CustomerDirectory, CustomerRef } from './customers.js'
-import type { Fixtures } from '../fixtures.js'
-import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO } from '../fixtures.js'
-import { BudError, ERRORS } from '../errors.js'
-import { progressAt, type Progress, type Scenario } from './scenarios.js'
-import type { Task, TaskStore } from './task-store.js'
-import { resolveWindow, type RefreshWindow } from './window.js'
+import type { Connection, Customer, CustomerDirectory, CustomerRef } from './customers.js'
+import { BudError, ERRORS, validationError } from './errors.js'
+import { progressAt, TASK_STATUS, type Progress, type Scenario, type TaskStatus } from './scenarios.js'
+import type { ParentTask, Task, TaskStore } from './task-store.js'
+import { resolveWindow, type RefreshWindow, type WindowRequest } from './window.js'
+import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO, type World } from './world.js'
 
 export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
 export const MAINTENANCE_MESSAGE = 'The provider is currently disabled due to planned maintenance or known issues.'
 
-export interface InitiateRequest {
+/** V2's sub-task for a provider in maintenance, when the world declares no `provider_maintenance` scenario. */
+const MAINTENANCE_SCENARIO: Scenario = {
+  name: 'provider_maintenance',
+  result: 'provider_maintenance',
+  status: TASK_STATUS.failed,
+  endStep: 1,
+  reconnectRequired: false,
+  hasNewTransactions: false,
+  description: 'The provider is in maintenance.'
+}
+
+export interface InitiateRequest extends WindowRequest {
   clientId: string
   customer: CustomerRef
   provider: string
-  from?: string | undefined
-  to?: string | undefined
   /** A scenario chosen for this refresh only, already checked against the catalogue. */
   scenario?: Scenario | undefined
   /** X-Customer-Ip-Address: present when the customer started the refresh from their device. */
+  customerIpAddress?: string | undefined
+}
+
+/** X-Sandbox-Scenario on V2: one scenario for every sub-task, or one per provider. */
+export type ScenarioChoice = { all: Scenario } | { byProvider: Map<string, Scenario> }
+
+export interface InitiateV2Request extends WindowRequest {
+  clientId: string
+  customer: CustomerRef
+  /** The providers to refresh; absent: every provider whose consent Bud holds as authorised. */
+  providers?: readonly string[] | undefined
+  scenario?: ScenarioChoice | undefined
   customerIpAddress?: string | undefined
 }
 
@@ -30,90 +52,176 @@ export interface Initiated {
   deduplicated: boolean
 }
 
+export interface InitiatedV2 {
+  parent: ParentTask
+  /** True when a similar V2 refresh within the hour was returned instead of a new one. */
+  deduplicated: boolean
+}
+
+export interface ParentProgress {
+  status: TaskStatus
+  /** Once ended: `success` when every sub-task succeeded, else the first failing sub-task's result. */
+  result?: string
+  /** Once ended: whether any sub-task stored new transactions. */
+  hasNewTransactions?: boolean
+  endsAtMs: number
+  subTasks: Progress[]
+}
+
 export interface RefreshSettings {
   stepDurationMs: number
 }
 
+/** Told when a task is created that someone waits for: when it ends, and what it is. */
+export interface TaskEndings {
+  /** Asked first, so that most tasks' end is never worked out: few clients are listened to. */
+  listensTo (clientId: string): boolean
+  refreshEnds (task: Task, endsAtMs: number): void
+  parentEnds (parent: ParentTask, endsAtMs: number): void
+}
+
+/** What one provider's refresh will be, before anything is made. */
+interface Plan {
+  provider: string
+  connection: Connection | undefined
+  scenario: Scenario
+  window: RefreshWindow
+}
+
 export class RefreshService {
   readonly #clock: Clock
-  readonly #fixtures: Fixtures
+  readonly #fixtures: World
   readonly #customers: CustomerDirectory
   readonly #tasks: TaskStore
+  readonly #parents: TaskStore<ParentTask>
   readonly #settings: RefreshSettings
-
-  readonly #onCreated: ((task: Task) => void) | undefined
+  readonly #endings: TaskEndings | undefined
 
   constructor (deps: {
     clock: Clock
-    fixtures: Fixtures
+    fixtures: World
     customers: CustomerDirectory
     tasks: TaskStore
+    parents: TaskStore<ParentTask>
     settings: RefreshSettings
-    /** Told of every new refresh task, e.g. to schedule its completion webhook. */
-    onCreated?: (task: Task) => void
+    endings?: TaskEndings | undefined
   }) {
-    this.#onCreated = deps.onCreated
     this.#clock = deps.clock
     this.#fixtures = deps.fixtures
     this.#customers = deps.customers
     this.#tasks = deps.tasks
+    this.#parents = deps.parents
     this.#settings = deps.settings
+    this.#endings = deps.endings
   }
 
+  /** Initiate Refresh (V1): one provider; 400 provider_maintenance for a provider in maintenance. */
   initiate (request: InitiateRequest): Initiated {
     const nowMs = this.#clock.nowMs()
     const customer = this.#customers.resolve(request.customer, nowMs)
     const connection = this.#customers.connection(customer, request.provider)
-
-    const provider = this.#fixtures.providers.get(request.provider)
-    // The fixtures' own string where there is one: a task keeps it, and each request's is a new copy.
-    const providerName = provider?.name ?? request.provider
-    let scenario = request.scenario ?? this.#scenarioFor(connection)
-    if (scenario.customerPresentScenario !== undefined && request.customerIpAddress !== undefined) {
-      scenario = this.#fixtures.catalogue.get(scenario.customerPresentScenario)!
-    }
-    if (provider?.maintenance === true || scenario.result === 'provider_maintenance') {
+    const scenario = this.#scenarioFor(connection, request.scenario, request.customerIpAddress)
+    if (this.#inMaintenance(request.provider, scenario)) {
       throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
     }
 
     const previous = this.#customers.newestTask(customer, request.clientId, request.provider)
-    let lastPullAtMs = connection?.lastPullAtMs ?? nowMs
-    if (previous !== undefined) {
-      if (nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
-        resolveWindow(request, nowMs, lastPullAtMs)
-        return { task: previous, deduplicated: true }
-      }
-      const outcome = this.progress(previous, nowMs)
-      if (outcome.result === 'success') lastPullAtMs = Math.max(lastPullAtMs, outcome.endsAtMs)
+    if (previous !== undefined && nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
+      resolveWindow(request, nowMs, nowMs)
+      return { task: previous, deduplicated: true }
     }
-    const window = resolveWindow(request, nowMs, lastPullAtMs)
+    const window = resolveWindow(request, nowMs, this.#lastPullAt(connection, previous, nowMs))
 
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
       const success = this.#fixtures.catalogue.get('success')!
-      const connect = this.#tasks.add((taskId) => this.#newTask(taskId, request.clientId, providerName, customer.customerId, connection.consentId, 'connect', success, window, connection.lastPullAtMs), nowMs)
-      this.#customers.rememberTask(customer, connect)
-      return { task: connect, deduplicated: true }
+      const plan = { provider: request.provider, connection, scenario: success, window }
+      return { task: this.#start(customer, request.clientId, plan, 'connect', connection.lastPullAtMs), deduplicated: true }
     }
 
-    const consentId = connection?.consentId
-    const task = this.#tasks.add((taskId) => this.#newTask(taskId, request.clientId, providerName, customer.customerId, consentId, 'refresh', scenario, window, nowMs), nowMs)
-    this.#customers.rememberTask(customer, task)
-    this.#onCreated?.(task)
+    const task = this.#start(customer, request.clientId, { provider: request.provider, connection, scenario, window }, 'refresh', nowMs)
+    if (this.#endings?.listensTo(task.clientId) === true) this.#endings.refreshEnds(task, this.progress(task).endsAtMs)
     return { task, deduplicated: false }
+  }
+
+  /**
+   * Initiate Refresh V2: one new refresh task per provider under one parent,
+   * or the parent of a similar refresh (the same providers, by the same
+   * client) from the last hour. A provider in maintenance gets a sub-task that
+   * fails with provider_maintenance rather than a 400, as Bud reports it.
+   */
+  initiateAll (request: InitiateV2Request): InitiatedV2 {
+    const nowMs = this.#clock.nowMs()
+    const customer = this.#customers.resolve(request.customer, nowMs)
+    const providers = request.providers === undefined ? this.#customers.authorisedProviders(customer, nowMs) : [...new Set(request.providers)]
+    if (providers.length === 0) {
+      throw validationError({ providers: 'The customer has no connection whose consent is authorised; name the providers to refresh' })
+    }
+    const providersKey = JSON.stringify([...providers].sort())
+
+    const previous = this.#customers.newestParent(customer, request.clientId, providersKey)
+    if (previous !== undefined && nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
+      resolveWindow(request, nowMs, nowMs)
+      return { parent: previous, deduplicated: true }
+    }
+
+    const choice = request.scenario
+    if (choice !== undefined && 'byProvider' in choice) {
+      const unknown = [...choice.byProvider.keys()].find((p) => !providers.includes(p))
+      if (unknown !== undefined) {
+        throw validationError({ sandbox_scenario: `"${unknown.slice(0, 64)}" is not refreshed by this request; it refreshes ${providers.join(', ').slice(0, 512)}` })
+      }
+    }
+    // Every sub-task is planned (and its window checked) before any is made: a 400 leaves nothing behind.
+    const plans = providers.map((provider): Plan => {
+      const connection = this.#customers.connection(customer, provider)
+      const chosen = choice === undefined ? undefined : 'all' in choice ? choice.all : choice.byProvider.get(provider)
+      let scenario = this.#scenarioFor(connection, chosen, request.customerIpAddress)
+      if (this.#inMaintenance(provider, scenario)) scenario = this.#fixtures.catalogue.get('provider_maintenance') ?? MAINTENANCE_SCENARIO
+      const previous = this.#customers.newestTask(customer, request.clientId, provider)
+      return { provider, connection, scenario, window: resolveWindow(request, nowMs, this.#lastPullAt(connection, previous, nowMs)) }
+    })
+    const subTasks = plans.map((plan) => this.#start(customer, request.clientId, plan, 'refresh', nowMs))
+    const parent = this.#parents.add((taskId) => ({ taskId, clientId: request.clientId, customerId: customer.customerId, providersKey, startedAtMs: nowMs, subTasks }), nowMs)
+    this.#customers.rememberParent(customer, parent)
+    if (this.#endings?.listensTo(parent.clientId) === true) this.#endings.parentEnds(parent, this.parentProgress(parent).endsAtMs)
+    return { parent, deduplicated: false }
   }
 
   /** The task as the asking client and customer may see it; anyone else is told it does not exist. */
   find (clientId: string, customer: CustomerRef, taskId: string): Task {
-    const task = this.#tasks.get(taskId.toLowerCase())
-    if (task === undefined || task.clientId !== clientId || !this.#isCustomer(task.customerId, customer)) {
-      throw new BudError(ERRORS.taskNotFound)
-    }
-    return task
+    return this.#visible(this.#tasks.get(taskId.toLowerCase()), clientId, customer)
+  }
+
+  /** The V2 parent task as the asking client and customer may see it. */
+  findParent (clientId: string, customer: CustomerRef, taskId: string): ParentTask {
+    return this.#visible(this.#parents.get(taskId.toLowerCase()), clientId, customer)
   }
 
   progress (task: Task, nowMs: number = this.#clock.nowMs()): Progress {
     return progressAt(task.scenario, task.startedAtMs, task.stepMs, nowMs)
+  }
+
+  /** Pending while any sub-task is; Completed when every one succeeded; Failed when any did not. */
+  parentProgress (parent: ParentTask, nowMs: number = this.#clock.nowMs()): ParentProgress {
+    const subTasks = parent.subTasks.map((task) => this.progress(task, nowMs))
+    const endsAtMs = Math.max(...subTasks.map((p) => p.endsAtMs))
+    if (subTasks.some((p) => p.status === TASK_STATUS.pending)) return { status: TASK_STATUS.pending, endsAtMs, subTasks }
+    const failing = subTasks.find((p) => p.result !== 'success')
+    return {
+      status: failing === undefined ? TASK_STATUS.completed : TASK_STATUS.failed,
+      result: failing?.result ?? 'success',
+      hasNewTransactions: subTasks.some((p) => p.hasNewTransactions === true),
+      endsAtMs,
+      subTasks
+    }
+  }
+
+  #visible<T extends { clientId: string, customerId: string }> (task: T | undefined, clientId: string, customer: CustomerRef): T {
+    if (task === undefined || task.clientId !== clientId || !this.#isCustomer(task.customerId, customer)) {
+      throw new BudError(ERRORS.taskNotFound)
+    }
+    return task
   }
 
   #isCustomer (customerId: string, ref: CustomerRef): boolean {
@@ -121,28 +229,54 @@ export class RefreshService {
     return this.#customers.get(customerId)?.idempotentIdentifier === ref.idempotentIdentifier
   }
 
-  #scenarioFor (connection: { scenario: string, consentStatus: string } | undefined): Scenario {
-    const catalogue = this.#fixtures.catalogue
-    if (connection === undefined) return catalogue.get(NO_CONNECTION_SCENARIO)!
-    if (connection.consentStatus !== 'authorised') {
-      return catalogue.get(CONSENT_SCENARIOS[connection.consentStatus as keyof typeof CONSENT_SCENARIOS])!
-    }
-    return catalogue.get(connection.scenario)!
+  #inMaintenance (provider: string, scenario: Scenario): boolean {
+    return this.#fixtures.providers.get(provider)?.maintenance === true || scenario.result === 'provider_maintenance'
   }
 
-  #newTask (taskId: string, clientId: string, provider: string, customerId: string, consentId: string | undefined, kind: Task['kind'], scenario: Scenario, window: RefreshWindow, startedAtMs: number): Task {
-    return {
+  /** How a refresh of this connection ends: the request's choice, else the consent when not authorised, else the connection's scenario. */
+  #scenarioFor (connection: Connection | undefined, chosen: Scenario | undefined, customerIpAddress: string | undefined): Scenario {
+    const catalogue = this.#fixtures.catalogue
+    let scenario: Scenario
+    if (chosen !== undefined) scenario = chosen
+    else if (connection === undefined) scenario = catalogue.get(NO_CONNECTION_SCENARIO)!
+    else if (connection.consentStatus !== 'authorised') scenario = catalogue.get(CONSENT_SCENARIOS[connection.consentStatus])!
+    else scenario = catalogue.get(connection.scenario)!
+    if (scenario.customerPresentScenario !== undefined && customerIpAddress !== undefined) {
+      scenario = catalogue.get(scenario.customerPresentScenario)!
+    }
+    return scenario
+  }
+
+  /** The connection's last pull, or the end of this client's previous refresh of it when that succeeded later. */
+  #lastPullAt (connection: Connection | undefined, previous: Task | undefined, nowMs: number): number {
+    const lastPullAtMs = connection?.lastPullAtMs ?? nowMs
+    if (previous === undefined) return lastPullAtMs
+    const outcome = this.progress(previous, nowMs)
+    return outcome.result === 'success' ? Math.max(lastPullAtMs, outcome.endsAtMs) : lastPullAtMs
+  }
+
+  /** Makes the task, remembers it for the dedupe, and lets a refresh that will find the consent gone say so to Bud's record. */
+  #start (customer: Customer, clientId: string, plan: Plan, kind: Task['kind'], startedAtMs: number): Task {
+    // The fixtures' own string where there is one: a task keeps it, and each request's is a new copy.
+    const provider = this.#fixtures.providers.get(plan.provider)?.name ?? plan.provider
+    const { connection, scenario, window } = plan
+    const consentId = connection?.consentId
+    const stepMs = scenario.stepDurationMs ?? this.#settings.stepDurationMs
+    const task = this.#tasks.add((taskId) => ({
       taskId,
       kind,
       clientId,
-      customerId,
+      customerId: customer.customerId,
       provider,
       consentId,
       startedAtMs,
-      stepMs: scenario.stepDurationMs ?? this.#settings.stepDurationMs,
+      stepMs,
       windowFromMs: window.fromMs,
       windowToMs: window.toMs,
       scenario
-    }
+    }), startedAtMs)
+    this.#customers.rememberTask(customer, task)
+    if (scenario.reconnectRequired && connection !== undefined) this.#customers.reportRevoked(connection, this.progress(task).endsAtMs)
+    return task
   }
 }

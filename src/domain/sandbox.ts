@@ -1,123 +1,89 @@
-// The sandbox's state in one place: clock, fixtures, customers, tasks, tokens,
-// request history, faults and completion webhooks, with the refresh service
-// over them. Built once per app; reset() goes back to the fixtures.
+// The sandbox's state in one place: clock, world, customers, tasks, tokens,
+// request history and faults, with the refresh service over them. Built once
+// per app; reset() goes back to the world as loaded. What happens outside
+// (webhook delivery) listens through `SandboxEvents`: the domain imports
+// nothing above it.
 import { DateTime } from 'luxon'
-import type { Fixtures } from '../fixtures.js'
-import { WebhookDispatcher } from '../webhooks/dispatcher.js'
-import type { WebhookSigner } from '../webhooks/signer.js'
 import { TokenIssuer } from './auth.js'
 import type { SandboxClock } from './clock.js'
 import { CustomerDirectory } from './customers.js'
 import { Faults } from './faults.js'
-import { RefreshService } from './refresh.js'
+import { RefreshService, type TaskEndings } from './refresh.js'
 import { RequestHistory } from './request-history.js'
-import type { Task } from './task-store.js'
-import { TaskStore, type TaskStoreLimits } from './task-store.js'
+import { TaskStore, type ParentTask, type TaskStoreLimits } from './task-store.js'
+import type { World } from './world.js'
+
+/** What the app listens for: tasks' ends, clock moves and resets. */
+export interface SandboxEvents extends TaskEndings {
+  clockMoved (): void
+  reset (): void
+}
 
 export interface SandboxOptions extends TaskStoreLimits {
-  fixtures: Fixtures
+  fixtures: World
   clock: SandboxClock
-  signer: () => Promise<WebhookSigner>
-  /** Overrides the fixtures' step duration. */
+  /** Overrides the world's step duration. */
   stepDurationMs?: number | undefined
   requestHistorySize: number
   random?: () => number
-  log?: { warn (obj: object, msg: string): void, info (obj: object, msg: string): void }
+  events?: SandboxEvents | undefined
 }
 
 export interface Sandbox {
   clock: SandboxClock
-  fixtures: Fixtures
+  fixtures: World
   customers: CustomerDirectory
   tasks: TaskStore
+  parents: TaskStore<ParentTask>
   refresh: RefreshService
   tokens: TokenIssuer
   history: RequestHistory
   faults: Faults
-  webhooks: WebhookDispatcher
-  signer: () => Promise<WebhookSigner>
-  /** Moves the clock and fires whatever that makes due. */
+  /** Moves the clock and lets listeners act on what that makes due. */
   moveClockTo (ms: number): void
   reset (): void
-  close (): void
-}
-
-/** Bud's Refresh Completed webhook body; booleans are strings in it, as Bud sends them. */
-export function completionBody (sandbox: Pick<Sandbox, 'refresh'>, task: Task): Record<string, unknown> {
-  const outcome = sandbox.refresh.progress(task)
-  return {
-    data: {
-      task_id: task.taskId,
-      task_type: 'refresh',
-      customer_id: task.customerId,
-      status: outcome.status,
-      result: outcome.result,
-      reconnect_required: String(outcome.reconnectRequired),
-      has_new_transactions: String(outcome.hasNewTransactions ?? false),
-      provider: task.provider,
-      consent_id: task.consentId ?? null
-    }
-  }
 }
 
 export function createSandbox (options: SandboxOptions): Sandbox {
-  const { fixtures, clock, signer } = options
+  const { fixtures, clock, events } = options
+  const limits = { retentionMs: options.retentionMs, maxTasks: options.maxTasks }
   const customers = new CustomerDirectory(fixtures, clock.nowMs())
-  const tasks = new TaskStore({ retentionMs: options.retentionMs, maxTasks: options.maxTasks }, (task) => customers.forgetTask(task))
+  const tasks = new TaskStore(limits, (task) => customers.forgetTask(task))
+  const parents = new TaskStore<ParentTask>(limits, (parent) => customers.forgetParent(parent))
   const secrets = new Map(fixtures.clients.flatMap((c) => c.clientSecret === undefined ? [] : [[c.clientId, c.clientSecret] as const]))
   const tokens = new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets })
   const history = new RequestHistory(options.requestHistorySize)
   const faults = new Faults(fixtures.faults, options.random ?? Math.random)
-  const dispatcherOptions: ConstructorParameters<typeof WebhookDispatcher>[0] = {
-    clock,
-    signer,
-    bodyFor: (taskId) => {
-      const task = tasks.get(taskId)
-      return task === undefined ? undefined : completionBody(sandbox, task)
-    }
-  }
-  if (options.log !== undefined) dispatcherOptions.log = options.log
-  const webhooks = new WebhookDispatcher(dispatcherOptions)
-  const seedWebhooks = () => { for (const c of fixtures.clients) if (c.webhookUrl !== undefined) webhooks.setUrl(c.clientId, c.webhookUrl) }
-  seedWebhooks()
-
   const refresh = new RefreshService({
     clock,
     fixtures,
     customers,
     tasks,
+    parents,
     settings: { stepDurationMs: options.stepDurationMs ?? fixtures.stepDurationMs },
-    // Most clients have no webhook URL: their tasks' end is not worked out.
-    onCreated: (task) => {
-      if (webhooks.urlFor(task.clientId) !== undefined) webhooks.schedule(task.taskId, task.clientId, refresh.progress(task).endsAtMs)
-    }
+    endings: events
   })
-  const sandbox: Sandbox = {
+  return {
     clock,
     fixtures,
     customers,
     tasks,
+    parents,
     refresh,
     tokens,
     history,
     faults,
-    webhooks,
-    signer,
     moveClockTo (ms) {
       clock.set(DateTime.fromMillis(ms, { zone: 'utc' }))
-      webhooks.tick(true)
+      events?.clockMoved()
     },
     reset () {
       tasks.clear()
+      parents.clear()
       customers.reset(clock.nowMs())
       history.clear()
       faults.reset()
-      webhooks.reset()
-      seedWebhooks()
-    },
-    close () {
-      webhooks.close()
+      events?.reset()
     }
   }
-  return sandbox
 }

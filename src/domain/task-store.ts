@@ -1,6 +1,7 @@
-// The in-memory task store. Tasks are plain records; their status is derived
-// from the clock when read, so the store holds no timers. The dedupe looks up
-// a customer's newest tasks on the customer (see customers.ts).
+// The in-memory task stores: refresh tasks, and V2's parent tasks over them.
+// Tasks are plain records; their status is derived from the clock when read,
+// so a store holds no timers. The dedupe looks up a customer's newest tasks on
+// the customer (see customers.ts).
 import { randomInt } from 'node:crypto'
 import type { Scenario } from './scenarios.js'
 import { newId, tagOf } from './ids.js'
@@ -20,6 +21,24 @@ export interface Task {
   windowFromMs: number
   windowToMs: number
   scenario: Scenario
+}
+
+/** A V2 refresh: one parent task over one refresh task per provider. */
+export interface ParentTask {
+  taskId: string
+  clientId: string
+  customerId: string
+  /** The providers refreshed, sorted: what makes two V2 refreshes "similar" for the dedupe. */
+  providersKey: string
+  startedAtMs: number
+  /** In the order the request gave (or the customer's connections' order). */
+  subTasks: readonly Task[]
+}
+
+/** What a store keeps: anything with an id and a start. */
+export interface Stored {
+  taskId: string
+  startedAtMs: number
 }
 
 export interface TaskStoreLimits {
@@ -43,17 +62,17 @@ const UNSCRAMBLE = [1, 2, 3, 4, 5].reduce((x) => Math.imul(x, 2 - Math.imul(SCRA
  * is found without a map, and the oldest task is always at the front. Adding
  * is a store into an array; nothing per task but the task itself is kept.
  */
-export class TaskStore {
+export class TaskStore<T extends Stored = Task> {
   readonly #limits: TaskStoreLimits
-  readonly #onEvict: (task: Task) => void
+  readonly #onEvict: (task: T) => void
   readonly #mask = randomInt(2 ** 32)
-  #slots: (Task | undefined)[] = []
+  #slots: (T | undefined)[] = []
   // Sequence numbers: the oldest task kept, and the next task to come.
   // A task's slot is its sequence number modulo maxTasks.
   #first = 0
   #next = 0
 
-  constructor (limits: TaskStoreLimits, onEvict: (task: Task) => void = () => {}) {
+  constructor (limits: TaskStoreLimits, onEvict: (task: T) => void = () => {}) {
     this.#limits = limits
     this.#onEvict = onEvict
   }
@@ -63,7 +82,7 @@ export class TaskStore {
   }
 
   /** Keeps a new task: `make` builds it around the id the store gives it. */
-  add (make: (taskId: string) => Task, nowMs: number): Task {
+  add (make: (taskId: string) => T, nowMs: number): T {
     if (this.size === this.#limits.maxTasks) this.#dropFirst()
     const slot = this.#next % this.#limits.maxTasks
     const task = make(newId((Math.imul(slot, SCRAMBLE) ^ this.#mask) >>> 0))
@@ -73,7 +92,7 @@ export class TaskStore {
     return task
   }
 
-  get (taskId: string): Task | undefined {
+  get (taskId: string): T | undefined {
     const tag = tagOf(taskId)
     if (tag === undefined) return undefined
     const task = this.#slots[Math.imul(tag ^ this.#mask, UNSCRAMBLE) >>> 0]

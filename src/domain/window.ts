@@ -2,7 +2,7 @@
 // for. Bud's rules: `from` defaults to the last pull less seven days, `to` to
 // now, and neither may reach further back than 90 days.
 import { DateTime } from 'luxon'
-import { validationError, type FieldErrors } from '../errors.js'
+import { validationError, type FieldErrors } from './errors.js'
 
 export const MAX_LOOKBACK_DAYS = 90
 export const DEFAULT_OVERLAP_DAYS = 7

@@ -1,6 +1,6 @@
 // Bud's response envelopes: success `{operation_id, data, metadata}`, client
 // error `{operation_id, code_id, message, errors}`, and the minimal 5xx body.
-import type { FieldErrors } from '../errors.js'
+import type { FieldErrors } from '../domain/errors.js'
 
 export interface ErrorEnvelope {
   operation_id: string

@@ -3,7 +3,7 @@
 // (404) and known paths with the wrong method (405). A 5xx body says nothing.
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { BLANK, BudError, ERRORS, type ErrorEntry, type FieldErrors } from '../errors.js'
+import { BLANK, BudError, ERRORS, type ErrorEntry, type FieldErrors } from '../domain/errors.js'
 import { errorEnvelope, SERVER_ERROR_BODY } from './envelope.js'
 
 declare module 'fastify' {
@@ -45,6 +45,7 @@ function messageFor (error: SchemaError): string {
   switch (error.keyword) {
     case 'required':
     case 'minLength':
+    case 'minItems':
       return BLANK
     case 'format':
       return error.params.format === 'uuid' ? 'This value should be a valid UUID' : `This value should be a valid ${String(error.params.format)}`
@@ -60,6 +61,8 @@ function messageFor (error: SchemaError): string {
       return `This value should be greater than or equal to ${String(error.params.limit)}`
     case 'maxLength':
       return `This value is too long. It should have ${String(error.params.limit)} characters or less`
+    case 'maxItems':
+      return `This collection should contain ${String(error.params.limit)} elements or less`
     case 'pattern':
       return `This value should match the pattern ${String(error.params.pattern)}`
     default:

@@ -3,7 +3,7 @@
 // as a gateway in front of Bud would.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import type { Sandbox } from '../domain/sandbox.js'
-import { BudError, ERRORS } from '../errors.js'
+import { BudError, ERRORS } from '../domain/errors.js'
 import { UNAVAILABLE_BODY } from './envelope.js'
 
 /** Waits `ms`, or less when `cut` aborts first (the server is closing). */

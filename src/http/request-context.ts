@@ -2,8 +2,9 @@
 // or a failed_validation error: the client, the customer and the scenario.
 import type { FastifyRequest } from 'fastify'
 import type { CustomerRef } from '../domain/customers.js'
+import type { ScenarioChoice } from '../domain/refresh.js'
 import type { Scenario, ScenarioCatalogue } from '../domain/scenarios.js'
-import { BLANK, validationError } from '../errors.js'
+import { BLANK, validationError } from '../domain/errors.js'
 
 function header (request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
@@ -28,13 +29,41 @@ export function customerRefOf (request: FastifyRequest): CustomerRef {
   throw validationError({ customer_id: BLANK })
 }
 
-/** The `X-Sandbox-Scenario` header as a scenario, or undefined when absent. */
-export function scenarioOf (request: FastifyRequest, catalogue: ScenarioCatalogue): Scenario | undefined {
-  const name = header(request, 'x-sandbox-scenario')
-  if (name === undefined) return undefined
+/** X-Customer-Ip-Address: present (and not empty) when the customer started the refresh from their device. */
+export function customerIpAddressOf (request: FastifyRequest): string | undefined {
+  return header(request, 'x-customer-ip-address')
+}
+
+function scenarioNamed (name: string, catalogue: ScenarioCatalogue): Scenario {
   const scenario = catalogue.get(name)
   if (scenario === undefined) {
     throw validationError({ sandbox_scenario: `Unknown scenario "${name.slice(0, 64)}"; valid scenarios are: ${catalogue.names().join(', ')}` })
   }
   return scenario
+}
+
+/** The `X-Sandbox-Scenario` header as a scenario, or undefined when absent. */
+export function scenarioOf (request: FastifyRequest, catalogue: ScenarioCatalogue): Scenario | undefined {
+  const name = header(request, 'x-sandbox-scenario')
+  return name === undefined ? undefined : scenarioNamed(name, catalogue)
+}
+
+/**
+ * The `X-Sandbox-Scenario` header of a V2 refresh: one scenario for every
+ * sub-task (`connection_revoked`), or one per provider
+ * (`Bank_Of_Bud=connection_revoked, Natwest_Sandbox=success`).
+ */
+export function scenarioChoiceOf (request: FastifyRequest, catalogue: ScenarioCatalogue): ScenarioChoice | undefined {
+  const value = header(request, 'x-sandbox-scenario')
+  if (value === undefined) return undefined
+  if (!value.includes('=')) return { all: scenarioNamed(value.trim(), catalogue) }
+  const byProvider = new Map<string, Scenario>()
+  for (const pair of value.split(',')) {
+    const [provider, name, extra] = pair.split('=').map((part) => part.trim())
+    if (provider === undefined || provider === '' || name === undefined || extra !== undefined) {
+      throw validationError({ sandbox_scenario: 'This value should be a scenario name, or provider=scenario pairs separated by commas' })
+    }
+    byProvider.set(provider, scenarioNamed(name, catalogue))
+  }
+  return { byProvider }
 }

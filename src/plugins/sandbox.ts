@@ -1,15 +1,42 @@
-// Shares the sandbox state with every route as `fastify.sandbox`.
+// Shares the sandbox with every route: the domain's state as `fastify.sandbox`,
+// and the completion webhooks as `fastify.webhooks`, wired to the domain's
+// events (a task that ends, the clock moving, a reset).
 import fp from 'fastify-plugin'
 import { createSandbox, type Sandbox, type SandboxOptions } from '../domain/sandbox.js'
+import { refreshCompletedBody, refreshV2CompletedBody } from '../webhooks/bodies.js'
+import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     sandbox: Sandbox
+    webhooks: WebhookDispatcher
   }
 }
 
-export default fp<SandboxOptions>(async (fastify, options) => {
-  const sandbox = createSandbox(options)
+export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events'> {
+  signer: DispatcherOptions['signer']
+  log?: DispatcherOptions['log']
+}
+
+export default fp<SandboxPluginOptions>(async (fastify, options) => {
+  const { signer, log, ...sandboxOptions } = options
+  const webhooks = new WebhookDispatcher({ clock: options.clock, signer, ...(log === undefined ? {} : { log }) })
+  const seedUrls = () => { for (const c of options.fixtures.clients) if (c.webhookUrl !== undefined) webhooks.setUrl(c.clientId, c.webhookUrl) }
+  seedUrls()
+  const sandbox: Sandbox = createSandbox({
+    ...sandboxOptions,
+    events: {
+      listensTo: (clientId) => webhooks.urlFor(clientId) !== undefined,
+      refreshEnds: (task, endsAtMs) => webhooks.schedule(task.taskId, task.clientId, endsAtMs, () => refreshCompletedBody(sandbox.refresh, task)),
+      parentEnds: (parent, endsAtMs) => webhooks.schedule(parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, parent)),
+      clockMoved: () => webhooks.tick(true),
+      reset: () => {
+        webhooks.reset()
+        seedUrls()
+      }
+    }
+  })
   fastify.decorate('sandbox', sandbox)
-  fastify.addHook('onClose', async () => sandbox.close())
+  fastify.decorate('webhooks', webhooks)
+  fastify.addHook('onClose', async () => webhooks.close())
 }, { name: 'sandbox', fastify: '5.x' })

@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
-import type { Customer, CustomerDirectory } from '../domain/customers.js'
-import { CONSENT_STATUSES, faultsFrom, type ConsentStatus, type RawFaults } from '../fixtures.js'
+import { budConsentStatus, type Customer, type CustomerDirectory } from '../domain/customers.js'
+import { faultsFrom, type RawFaults } from '../fixtures.js'
+import { CONSENT_STATUSES, type ConsentStatus } from '../domain/world.js'
 import { deliveryView } from '../webhooks/dispatcher.js'
 import type { Task } from '../domain/task-store.js'
 import type { Sandbox } from '../domain/sandbox.js'
-import { BudError, ERRORS, validationError } from '../errors.js'
+import { BudError, ERRORS, validationError } from '../domain/errors.js'
 
 interface ClockChange {
   advance?: string
@@ -39,15 +40,18 @@ export function adminTaskView (sandbox: Sandbox, task: Task) {
   return view
 }
 
-export function adminCustomerView (customer: Customer, customers: CustomerDirectory) {
+export function adminCustomerView (customer: Customer, customers: CustomerDirectory, nowMs: number) {
   const view: Record<string, unknown> = { customer_id: customer.customerId }
   if (customer.idempotentIdentifier !== undefined) view.idempotent_identifier = customer.idempotentIdentifier
   if (customer.label !== undefined) view.label = customer.label
-  view.provisioned = customer.provisioned
+  view.provisioned = customer.origin !== 'fixtures'
+  view.origin = customer.origin
+  view.created_at = toIso(customer.createdAtMs)
   view.connections = customers.connections(customer).map((c) => ({
     provider: c.provider,
     scenario: c.scenario,
     consent_status: c.consentStatus,
+    bud_consent_status: budConsentStatus(c, nowMs),
     consent_id: c.consentId,
     last_pull_at: toIso(c.lastPullAtMs)
   }))
@@ -101,7 +105,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   })
 
   fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
-    sandbox.customers.all().map((customer) => adminCustomerView(customer, sandbox.customers)))
+    sandbox.customers.all().map((customer) => adminCustomerView(customer, sandbox.customers, sandbox.clock.nowMs())))
 
   fastify.get<{ Params: { customer_id: string } }>('/__admin/customers/:customer_id', {
     schema: contract.routeSchema('admin_customer_get'),
@@ -109,7 +113,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   }, async (request) => {
     const customer = sandbox.customers.get(request.params.customer_id)
     if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
-    return adminCustomerView(customer, sandbox.customers)
+    return adminCustomerView(customer, sandbox.customers, sandbox.clock.nowMs())
   })
 
   fastify.get<{ Querystring: { client_id?: string, customer_id?: string, limit?: string } }>('/__admin/requests', {
@@ -128,7 +132,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     if (url !== null && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
       throw validationError({ url: 'This value should be an http or https URL' })
     }
-    sandbox.webhooks.setUrl(request.params.client_id, url ?? undefined)
+    fastify.webhooks.setUrl(request.params.client_id, url ?? undefined)
     request.log.info({ clientId: request.params.client_id, url }, 'webhook set')
     return { client_id: request.params.client_id, url }
   })
@@ -136,7 +140,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   fastify.get<{ Querystring: { client_id?: string } }>('/__admin/webhooks', {
     schema: contract.routeSchema('admin_webhooks_get'),
     config: { operationId: 'admin_webhooks_get' }
-  }, async (request) => sandbox.webhooks.list(request.query.client_id).map(deliveryView))
+  }, async (request) => fastify.webhooks.list(request.query.client_id).map(deliveryView))
 
   fastify.put<{ Params: { customer_id: string, provider: string }, Body: { scenario?: string, consent_status?: ConsentStatus, last_pull_at?: string } }>('/__admin/customers/:customer_id/connections/:provider', {
     schema: contract.routeSchema('admin_connection_put'),
@@ -160,7 +164,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
     sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs }, nowMs)
     request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
-    return adminCustomerView(customer, sandbox.customers)
+    return adminCustomerView(customer, sandbox.customers, sandbox.clock.nowMs())
   })
 
   fastify.get('/__admin/faults', { config: { operationId: 'admin_faults_get' } }, async () => faultsView(sandbox))

@@ -4,7 +4,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { Contract } from '../contract.js'
-import { BLANK, BudError, ERRORS, validationError } from '../errors.js'
+import { BLANK, BudError, ERRORS, validationError } from '../domain/errors.js'
 
 interface TokenBody {
   grant_type: 'client_credentials' | 'refresh_token'
@@ -28,7 +28,8 @@ function grantTypeMessage (contract: Contract): string {
 }
 
 export default async function oauthRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { tokens, clock, signer } = fastify.sandbox
+  const { tokens, clock } = fastify.sandbox
+  const { signer } = fastify.webhooks
   // Form bodies in this plugin's scope only: Bud's other operations take JSON alone.
   await fastify.register(formbody)
 

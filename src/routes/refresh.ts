@@ -5,7 +5,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
-import { clientIdOf, customerRefOf, scenarioOf } from '../http/request-context.js'
+import { clientIdOf, customerIpAddressOf, customerRefOf, scenarioOf } from '../http/request-context.js'
 
 /** Bud's published v1 polling hint, in milliseconds. */
 export const NEXT_URL_DELAY_MS = 50
@@ -30,8 +30,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     const customer = customerRefOf(request)
     const scenario = scenarioOf(request, fixtures.catalogue)
     const { provider, from, to } = request.body
-    const ip = request.headers['x-customer-ip-address']
-    const customerIpAddress = typeof ip === 'string' && ip !== '' ? ip : undefined
+    const customerIpAddress = customerIpAddressOf(request)
     const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario, customerIpAddress })
     const status = deduplicated ? refresh.progress(task).status : TASK_STATUS.pending
     request.log.info({ taskId: task.taskId, provider, deduplicated, scenario: task.scenario.name }, deduplicated ? 'refresh deduplicated' : 'refresh started')

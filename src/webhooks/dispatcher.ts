@@ -32,6 +32,8 @@ export interface Delivery {
   attempts: Attempt[]
   nextAttemptAtMs?: number
   body?: Record<string, unknown>
+  /** Builds the body when the delivery falls due, from the task's final state. */
+  notice: () => Record<string, unknown>
   /** Signed once; every attempt resends the same signed body. */
   signature?: string
 }
@@ -39,8 +41,6 @@ export interface Delivery {
 export interface DispatcherOptions {
   clock: Clock
   signer: () => Promise<WebhookSigner>
-  /** Builds the body when the delivery falls due, from the task's final state. */
-  bodyFor (taskId: string): Record<string, unknown> | undefined
   maxAttempts?: number
   /** First retry delay; each further retry doubles it. */
   backoffMs?: number
@@ -106,6 +106,8 @@ class DueQueue {
 /** Emits 'attempt' with the delivery after each attempt ends, whatever its outcome. */
 export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   readonly #options: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>
+  /** The key that signs every delivery, also published as the JWKS. */
+  readonly signer: () => Promise<WebhookSigner>
   readonly #urls = new Map<string, string>()
   readonly #queue = new DueQueue()
   readonly #deliveries = new Map<string, Delivery>()
@@ -119,6 +121,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   constructor (options: DispatcherOptions) {
     super()
     this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, maxInFlight: 32, logCapacity: 1000, maxUrls: MAX_WEBHOOK_URLS, ...options }
+    this.signer = options.signer
   }
 
   setUrl (clientId: string, url: string | undefined): void {
@@ -133,11 +136,11 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     return this.#urls.get(clientId)
   }
 
-  /** Schedules the completion webhook of a task that ends at `endsAtMs`, if its client has a URL. */
-  schedule (taskId: string, clientId: string, endsAtMs: number): void {
+  /** Schedules the completion webhook of a task that ends at `endsAtMs`, if its client has a URL; `notice` builds its body then. */
+  schedule (taskId: string, clientId: string, endsAtMs: number, notice: () => Record<string, unknown>): void {
     const url = this.#urls.get(clientId)
     if (url === undefined || this.#closed) return
-    const delivery: Delivery = { deliveryId: randomUUID(), taskId, clientId, url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [] }
+    const delivery: Delivery = { deliveryId: randomUUID(), taskId, clientId, url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
     this.#remember(delivery)
     this.#queue.push({ atMs: endsAtMs, delivery })
     this.#arm()
@@ -222,11 +225,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   async #attempt (delivery: Delivery): Promise<void> {
     const { clock, timeoutMs, maxAttempts, backoffMs } = this.#options
     const signer = await this.#options.signer()
-    delivery.body ??= this.#options.bodyFor(delivery.taskId)
-    if (delivery.body === undefined) {
-      delivery.status = 'failed'
-      return
-    }
+    delivery.body ??= delivery.notice()
     delivery.status = 'sending'
     delete delivery.nextAttemptAtMs
     const controller = new AbortController()

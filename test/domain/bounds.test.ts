@@ -6,7 +6,7 @@ import { CustomerDirectory } from '../../src/domain/customers.js'
 import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
 import { RequestHistory } from '../../src/domain/request-history.js'
 import { RefreshService } from '../../src/domain/refresh.js'
-import { TaskStore } from '../../src/domain/task-store.js'
+import { TaskStore, type ParentTask } from '../../src/domain/task-store.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
 import { build, CUSTOMERS, T0 } from '../helper.js'
@@ -89,7 +89,8 @@ t.test('a provisioned customer pushed out of the directory is forgotten with its
   const clock = new SandboxClock(() => T0)
   const customers = new CustomerDirectory(fixtures, T0, 1)
   const tasks = new TaskStore({ retentionMs: 86_400_000, maxTasks: 100 }, (task) => customers.forgetTask(task))
-  const refresh = new RefreshService({ clock, fixtures, customers, tasks, settings: { stepDurationMs: 1000 } })
+  const parents = new TaskStore<ParentTask>({ retentionMs: 86_400_000, maxTasks: 100 })
+  const refresh = new RefreshService({ clock, fixtures, customers, tasks, parents, settings: { stepDurationMs: 1000 } })
   const first = { customerId: 'dddddddd-0000-4000-8000-000000000001' }
   const initiate = (customer: { customerId: string }) => refresh.initiate({ clientId: 'c', customer, provider: 'Bank_Of_Bud' })
   const original = initiate(first).task
@@ -119,7 +120,7 @@ t.test('request history keeps its capacity', async (t) => {
 })
 
 t.test('client webhook URLs are bounded: past the maximum the one set longest ago is forgotten', async (t) => {
-  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => T0), signer: async () => { throw new Error('no delivery here') }, bodyFor: () => undefined, maxUrls: 3 })
+  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => T0), signer: async () => { throw new Error('no delivery here') }, maxUrls: 3 })
   t.teardown(() => webhooks.close())
   for (const client of ['a', 'b', 'c']) webhooks.setUrl(client, `http://127.0.0.1:9/${client}`)
   webhooks.setUrl('a', 'http://127.0.0.1:9/a-again')

@@ -1,0 +1,60 @@
+// The world the sandbox simulates: providers, scenarios, customers with their
+// connections and consents, clients, and the settings that shape a refresh.
+// A fixture file is read into this model (src/fixtures.ts); the domain knows
+// nothing of files.
+import type { FaultSettings } from './faults.js'
+import type { ScenarioCatalogue } from './scenarios.js'
+
+export const CONSENT_STATUSES = ['authorised', 'revoked', 'expired', 'reauthentication_required'] as const
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number]
+
+/** The scenario a consent that is no longer authorised turns every refresh into. */
+export const CONSENT_SCENARIOS: Record<Exclude<ConsentStatus, 'authorised'>, string> = {
+  revoked: 'connection_revoked',
+  expired: 'connection_expired',
+  reauthentication_required: 'connection_reauthenticate'
+}
+export const NO_CONNECTION_SCENARIO = 'connection_not_found'
+/** The scenarios every world declares: the sandbox plays them for missing connections and consents not authorised. */
+export const REQUIRED_SCENARIOS = ['success', NO_CONNECTION_SCENARIO, ...Object.values(CONSENT_SCENARIOS)]
+
+export interface ConnectionSeed {
+  provider: string
+  scenario: string
+  consentStatus: ConsentStatus
+  consentId?: string
+  /** When the connection was last fetched: an instant, or a span before the clock's now at load. */
+  lastPull: { atMs: number } | { agoMs: number }
+}
+
+export interface CustomerSeed {
+  customerId: string
+  idempotentIdentifier?: string
+  label?: string
+  connections: ConnectionSeed[]
+}
+
+export interface Provider {
+  name: string
+  maintenance: boolean
+}
+
+export interface ClientSeed {
+  clientId: string
+  clientSecret?: string
+  webhookUrl?: string
+}
+
+export interface World {
+  /** Where the world was read from (a fixture file's path). */
+  source: string
+  acceptAnyClient: boolean
+  clients: ClientSeed[]
+  faults: FaultSettings
+  stepDurationMs: number
+  provisionUnknownCustomers: boolean
+  defaultConnections: ConnectionSeed[]
+  providers: Map<string, Provider>
+  catalogue: ScenarioCatalogue
+  customers: CustomerSeed[]
+}
