@@ -51,6 +51,11 @@ export interface Harness {
   /** POST /v1/open-banking/refresh as the healthy customer; a header given as null is left out. */
   refresh (body: Record<string, unknown>, headers?: Headers): Promise<LightMyRequestResponse>
   status (taskId: string, headers?: Headers): Promise<LightMyRequestResponse>
+  /** POST /open-banking/v2/refresh as the healthy customer; a header given as null is left out. */
+  refreshV2 (body: Record<string, unknown>, headers?: Headers): Promise<LightMyRequestResponse>
+  statusV2 (taskId: string, headers?: Headers): Promise<LightMyRequestResponse>
+  /** POST /platform/v3/customers with only X-Client-Id (and the given headers); no body when `body` is undefined. */
+  createCustomer (body?: Record<string, unknown>, headers?: Headers): Promise<LightMyRequestResponse>
 }
 
 const sharedContract: Contract = await loadContract()
@@ -150,6 +155,14 @@ export async function build (t: Tap, options: BuildOptions = {}): Promise<Harnes
     },
     inject: (opts) => app.inject(opts),
     refresh: (body, headers = {}) => app.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers: withBase(headers), payload: body }),
-    status: (taskId, headers = {}) => app.inject({ method: 'GET', url: `/v1/open-banking/refresh/${taskId}`, headers: withBase(headers) })
+    status: (taskId, headers = {}) => app.inject({ method: 'GET', url: `/v1/open-banking/refresh/${taskId}`, headers: withBase(headers) }),
+    refreshV2: (body, headers = {}) => app.inject({ method: 'POST', url: '/open-banking/v2/refresh', headers: withBase(headers), payload: body }),
+    statusV2: (taskId, headers = {}) => app.inject({ method: 'GET', url: `/open-banking/v2/refresh/${taskId}`, headers: withBase(headers) }),
+    createCustomer: (body, headers = {}) => app.inject({
+      method: 'POST',
+      url: '/platform/v3/customers',
+      headers: withBase({ 'x-customer-id': null, ...headers }),
+      ...(body === undefined ? {} : { payload: body })
+    })
   }
 }

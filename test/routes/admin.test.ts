@@ -76,9 +76,12 @@ t.test('customers are listed with their connections', async (t) => {
     idempotent_identifier: 'consent-revoked',
     label: 'Consent revoked at Bank_Of_Bud',
     provisioned: false,
+    origin: 'fixtures',
+    created_at: new Date(T0).toISOString(),
     connections: [
-      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[0]!.consent_id, last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString() },
-      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[1]!.consent_id, last_pull_at: new Date(T0 - 86_400_000).toISOString() }
+      // Revoked at the bank; Bud still holds it as authorised until a refresh reports it.
+      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', bud_consent_status: 'authorised', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[0]!.consent_id, last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString() },
+      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', bud_consent_status: 'authorised', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[1]!.consent_id, last_pull_at: new Date(T0 - 86_400_000).toISOString() }
     ]
   })
 })
