@@ -66,6 +66,21 @@ function contract (): Contract {
   return sharedContract
 }
 
+function schemaAjv (): Ajv {
+  if (responseAjv === undefined) {
+    responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
+    addFormats.default(responseAjv)
+    for (const s of contract().schemas) responseAjv.addSchema(s)
+  }
+  return responseAjv
+}
+
+/** Checks a value against one of openapi.yaml's component schemas (a webhook body, say); returns the mismatch, if any. */
+export function componentViolation (name: string, value: unknown): string | undefined {
+  const ajv = schemaAjv()
+  return ajv.validate(`${name}#`, value) ? undefined : `${name}: ${ajv.errorsText()}`
+}
+
 /** Checks a response against the document; returns a description of the mismatch, if any. */
 export function contractViolation (operationId: string | undefined, statusCode: number, payload: string): string | undefined {
   const c = contract()
@@ -80,12 +95,7 @@ export function contractViolation (operationId: string | undefined, statusCode: 
     const schema = c.responseSchema(operationId, statusCode)
     if (schema === undefined) return `${operationId} answered ${statusCode}, which openapi.yaml does not list`
     if (schema === null) return undefined
-    if (responseAjv === undefined) {
-      responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
-      addFormats.default(responseAjv)
-      for (const s of c.schemas) responseAjv.addSchema(s)
-    }
-    validate = responseAjv.compile(schema)
+    validate = schemaAjv().compile(schema)
     validators.set(key, validate)
   }
   let body: unknown

@@ -10,7 +10,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose'
 import t, { type Test } from 'tap'
 import { DEFAULT_FIXTURES, loadFixtures } from '../src/fixtures.js'
 import type { Delivery } from '../src/webhooks/dispatcher.js'
-import { build, CLIENT, contractViolation, CUSTOMERS, type Harness } from './helper.js'
+import { build, CLIENT, componentViolation, CUSTOMERS, T0, type Harness } from './helper.js'
 
 interface Received {
   headers: IncomingHttpHeaders
@@ -241,8 +241,7 @@ t.test('the webhook body fits the documented OBRefreshWebhookBody', async (t) =>
   await arrived
   const body = hooks.received[0]!.body
   t.match(JSON.parse(body).data, { status: 'Failed', result: 'provider_failure', reconnect_required: 'false' })
-  // The callback's schema is checked like a response: reuse the contract checker on a synthetic operation.
-  t.equal(contractViolation('admin_webhooks_get', 200, JSON.stringify([{ delivery_id: 'x', task_id: 'x', client_id: 'x', url: 'x', status: 'delivered', due_at: '2026-11-23T12:00:00.000Z', next_attempt_at: null, attempts: [], body: JSON.parse(body) }])), undefined)
+  t.equal(componentViolation('OBRefreshWebhookBody', JSON.parse(body)), undefined)
 })
 
 t.test('closing the sandbox stops webhook retries', async (t) => {
@@ -258,4 +257,65 @@ t.test('closing the sandbox stops webhook retries', async (t) => {
   h.advance('PT1M')
   webhooks.tick(true)
   t.equal(delivery.attempts.length, 1, 'no attempt after close')
+})
+
+t.test('a finished V2 refresh is POSTed once, signed, as Bud\'s open_banking.v2.refresh.completed', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t, [500])
+  await setWebhook(h, hooks.url)
+  const created = (await h.refreshV2({}, { 'x-customer-id': CUSTOMERS.revoked })).json().data
+  const [bank, natwest] = created.sub_tasks as { task_id: string }[]
+  const customer = (await h.inject({ url: `/__admin/customers/${CUSTOMERS.revoked}` })).json()
+
+  await advance(h, 'PT2S')
+  t.equal(hooks.received.length, 0, 'nothing while a sub-task is pending')
+  let attempt = attempted(h)
+  await advance(h, 'PT1S')
+  await attempt
+  attempt = attempted(h)
+  await advance(h, 'PT1S')
+  await attempt
+  t.equal(hooks.received.length, 2, 'a 500, then the retry a second later')
+  const [first, retry] = hooks.received
+  t.equal(first!.headers['x-signature'], retry!.headers['x-signature'], 'the retry resends the same signed body')
+
+  const body = JSON.parse(retry!.body)
+  const window = (from: number) => ({ from: new Date(T0 - from * 86_400_000).toISOString(), to: new Date(T0).toISOString() })
+  t.same(body, {
+    customer_id: CUSTOMERS.revoked,
+    event: 'open_banking.v2.refresh.completed',
+    has_new_transactions: true,
+    task_id: created.task_id,
+    result: 'connection_revoked',
+    status: 'Failed',
+    start_time: new Date(T0).toISOString(),
+    refresh_window: window(17),
+    sub_tasks: [
+      { task_id: bank!.task_id, provider: 'Bank_Of_Bud', status: 'Completed', result: 'connection_revoked', reconnect_required: true, has_new_transactions: false, start_time: new Date(T0).toISOString(), refresh_window: window(17), consent_ids: [customer.connections[0].consent_id] },
+      { task_id: natwest!.task_id, provider: 'Natwest_Sandbox', status: 'Completed', result: 'success', reconnect_required: false, has_new_transactions: true, start_time: new Date(T0).toISOString(), refresh_window: window(8), consent_ids: [customer.connections[1].consent_id] }
+    ]
+  })
+  t.equal(componentViolation('OBV2WebhookBody', body), undefined, 'fits openapi.yaml\'s OBV2WebhookBody')
+
+  const jwks = (await h.inject({ url: '/bud-callback.jwks' })).json()
+  const { payload, protectedHeader } = await jwtVerify(String(retry!.headers['x-signature']), createLocalJWKSet(jwks))
+  t.equal(protectedHeader.kid, retry!.headers['x-signing-id'])
+  t.same(payload, body, 'the signature covers exactly the body')
+
+  const listed = await deliveries(h)
+  t.equal(listed.length, 1, 'one webhook for the V2 refresh, none for its sub-tasks')
+  t.match(listed[0], { task_id: created.task_id, status: 'delivered', attempts: [{ status_code: 500 }, { status_code: 200 }] })
+})
+
+t.test('a V2 refresh deduplicated within the hour sends no second webhook', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  await setWebhook(h, hooks.url)
+  await h.refreshV2({})
+  await h.refreshV2({})
+  const arrived = hooks.nextRequest()
+  await advance(h, 'PT3S')
+  await arrived
+  t.equal((await deliveries(h)).length, 1)
+  t.match(JSON.parse(hooks.received[0]!.body), { status: 'Completed', result: 'success', has_new_transactions: true })
 })
