@@ -31,3 +31,32 @@ t.test('simultaneous refreshes of distinct customers never share a task', async 
   t.equal(new Set(answers).size, N)
   t.equal(h.app.sandbox.tasks.size, N)
 })
+
+t.test('simultaneous identical V2 refreshes make exactly one parent', async (t) => {
+  const h = await build(t)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const customer = randomUUID()
+  const answers = await Promise.all(Array.from({ length: N }, () => fetch(`${base}/open-banking/v2/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': CLIENT, 'x-customer-id': customer, 'x-customer-ip-address': '' },
+    body: '{}'
+  }).then(async (r) => ({ status: r.status, taskId: ((await r.json()) as { data: { task_id: string } }).data.task_id }))))
+  t.ok(answers.every((a) => a.status === 202))
+  t.equal(new Set(answers.map((a) => a.taskId)).size, 1)
+  t.equal(h.app.sandbox.parents.size, 1, 'one parent stored')
+  t.equal(h.app.sandbox.tasks.size, 2, 'with its two sub-tasks')
+})
+
+t.test('simultaneous Create Customer V3 with one idempotent identifier make one customer: one 201, the rest 200', async (t) => {
+  const h = await build(t)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const answers = await Promise.all(Array.from({ length: N }, () => fetch(`${base}/platform/v3/customers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-client-id': CLIENT },
+    body: JSON.stringify({ client_metadata: { idempotent_identifier: 'crm-race' } })
+  }).then(async (r) => ({ status: r.status, customerId: ((await r.json()) as { data: { customer_id: string } }).data.customer_id }))))
+  t.equal(answers.filter((a) => a.status === 201).length, 1)
+  t.equal(answers.filter((a) => a.status === 200).length, N - 1)
+  t.equal(new Set(answers.map((a) => a.customerId)).size, 1)
+  t.equal(h.app.sandbox.customers.all().filter((c) => c.idempotentIdentifier === 'crm-race').length, 1)
+})

@@ -46,6 +46,38 @@ t.test('any headers and JSON body: a Bud envelope, never a 5xx', async (t) => {
   t.same(Object.keys(Object.prototype), [])
 })
 
+t.test('V2 and Create Customer V3: any headers and JSON body get a Bud envelope, never a 5xx', async (t) => {
+  const h = await build(t)
+  const providerList = fc.oneof(fc.array(fc.oneof(printable, fc.constantFrom('Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank')), { maxLength: 60 }), jsonish)
+  const scenarioHeader = fc.oneof(headerValue, fc.constantFrom('Bank_Of_Bud=connection_revoked, Natwest_Sandbox=success', 'Bank_Of_Bud=', '=success', ',,', 'Monzo=success'))
+  await fc.assert(fc.asyncProperty(
+    fc.record({ client: headerValue, customer: headerValue, scenario: fc.option(scenarioHeader), identifier: fc.option(headerValue), ip: fc.option(headerValue) }),
+    fc.oneof(jsonish, fc.record({
+      providers: fc.option(providerList, { nil: undefined }),
+      from: fc.option(instant, { nil: undefined }),
+      to: fc.option(instant, { nil: undefined }),
+      resources: fc.option(fc.oneof(fc.array(fc.constantFrom('accounts', 'balances', 'gossip')), jsonish), { nil: undefined })
+    }), fc.record({
+      customer_context: fc.option(fc.oneof(jsonish, fc.record({ type: fc.oneof(fc.constantFrom('personal', 'business'), jsonish), region: jsonish, locale: printable, models: jsonish })), { nil: undefined }),
+      client_metadata: fc.option(fc.oneof(jsonish, fc.record({ idempotent_identifier: fc.oneof(printable, jsonish) })), { nil: undefined })
+    })),
+    fc.constantFrom('/open-banking/v2/refresh', '/platform/v3/customers'),
+    async (headers, body, url) => {
+      const sent: Record<string, string> = { 'x-client-id': headers.client, 'x-customer-id': headers.customer, 'content-type': 'application/json' }
+      if (headers.scenario !== null) sent['x-sandbox-scenario'] = headers.scenario
+      if (headers.identifier !== null) sent['x-customer-idempotent-identifier'] = headers.identifier
+      if (headers.ip !== null) sent['x-customer-ip-address'] = headers.ip
+      const res = await h.inject({ method: 'POST', url, headers: sent, payload: JSON.stringify(body) })
+      if (res.statusCode >= 500 || !isEnvelope(res.statusCode, res.json())) return false
+      if (res.statusCode !== 202 || url !== '/open-banking/v2/refresh') return true
+      // Whatever was accepted can be read back.
+      const status = await h.inject({ url: `/open-banking/v2/refresh/${res.json().data.task_id}`, headers: sent })
+      return status.statusCode === 200 && isEnvelope(200, status.json())
+    }
+  ), { numRuns: RUNS })
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
+})
+
 t.test('any window: 202 only for one inside the 90 days, else 400 naming the field', async (t) => {
   const h = await build(t)
   await fc.assert(fc.asyncProperty(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }), fc.uuid(), async (from, to, customer) => {
@@ -63,7 +95,7 @@ t.test('any window: 202 only for one inside the 90 days, else 400 naming the fie
 
 t.test('any path and method: never a 5xx, always JSON', async (t) => {
   const h = await build(t)
-  const segment = fc.oneof(fc.constantFrom('v1', 'open-banking', 'refresh', 'oauth', 'token', '__admin', 'tasks', 'clock', 'customers', '..', '.', '%', '%2F', '%00', 'health', CUSTOMERS.healthy), printable.map(encodeURIComponent))
+  const segment = fc.oneof(fc.constantFrom('v1', 'v2', 'v3', 'platform', 'open-banking', 'refresh', 'oauth', 'token', '__admin', 'tasks', 'clock', 'customers', '..', '.', '%', '%2F', '%00', 'health', CUSTOMERS.healthy), printable.map(encodeURIComponent))
   await fc.assert(fc.asyncProperty(
     fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
     fc.array(segment, { maxLength: 6 }),

@@ -36,6 +36,28 @@ t.test('tasks and their dedupe entries are evicted over the maximum count, oldes
   t.not(again.json().data.task_id, ids[0], 'the evicted task no longer dedupes')
 })
 
+t.test('V2 parents and their dedupe are evicted over the maximum count, oldest first', async (t) => {
+  const h = await build(t, { config: { maxTasks: 2 } })
+  const first = (await h.refreshV2({ providers: ['Bank_Of_Bud'] })).json().data.task_id
+  await h.refreshV2({ providers: ['Natwest_Sandbox'] })
+  await h.refreshV2({ providers: ['Monzo'] })
+  t.equal(h.app.sandbox.parents.size, 2)
+  t.equal((await h.statusV2(first)).statusCode, 404, 'the oldest parent is gone')
+  t.not((await h.refreshV2({ providers: ['Bank_Of_Bud'] })).json().data.task_id, first, 'and no longer dedupes')
+})
+
+t.test('customers made by Create Customer V3 are bounded like those provisioned on first use', async (t) => {
+  const directory = new CustomerDirectory(loadFixtures(), T0, 2)
+  const context = { type: 'personal' as const, region: 'GB', locale: 'en-GB', models: { categorisation: 'uk-v2' } }
+  const first = directory.create({ idempotentIdentifier: 'crm-1', context }, T0).customer
+  directory.resolve({ customerId: 'eeeeeeee-0000-4000-8000-000000000002' }, T0)
+  directory.create({ context }, T0)
+  t.equal(directory.get(first.customerId), undefined, 'the oldest is forgotten')
+  t.equal(directory.lookup({ idempotentIdentifier: 'crm-1' }), undefined, 'with its identifier')
+  t.ok(directory.create({ idempotentIdentifier: 'crm-1', context }, T0).created, 'which then makes a new customer')
+  t.equal(directory.all().length, 11 + 2)
+})
+
 t.test('provisioned customers are bounded, oldest first; fixture customers stay', async (t) => {
   const directory = new CustomerDirectory(loadFixtures(), T0, 2)
   for (const id of ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000003']) {
