@@ -67,4 +67,20 @@ t.test('Swagger UI shows every operation and Try it out works against the sandbo
   const polled = await tryItOut(page, 'open_banking_refresh_get', { ...headers, task_id: taskId })
   t.equal(polled.status, '200')
   t.match(JSON.parse(polled.body), { data: { task_id: taskId, status: 'Completed', result: 'success', step: 4 } })
+
+  // The flow Bud recommends: Create Customer V3, then Initiate Refresh V2 with its example body ({}), then its status.
+  const customer = await tryItOut(page, 'platform_v3_customers_post', { 'X-Client-Id': 'swagger-client' })
+  t.equal(customer.status, '201')
+  const customerId = (JSON.parse(customer.body) as { data: { customer_id: string } }).data.customer_id
+  t.match(customerId, /^[0-9a-f-]{36}$/)
+  const v2Headers = { 'X-Client-Id': 'swagger-client', 'X-Customer-Id': customerId }
+  const started = await tryItOut(page, 'v2_open_banking_refresh_post', v2Headers)
+  t.equal(started.status, '202')
+  const parent = JSON.parse(started.body) as { data: { task_id: string, sub_tasks: { provider: string }[] } }
+  t.same(parent.data.sub_tasks.map((s) => s.provider), ['Bank_Of_Bud', 'Natwest_Sandbox'])
+
+  h.advance('PT3S')
+  const status = await tryItOut(page, 'v2_open_banking_refresh_get', { ...v2Headers, task_id: parent.data.task_id })
+  t.equal(status.status, '200')
+  t.match(JSON.parse(status.body), { data: { task_id: parent.data.task_id, status: 'Completed', result: 'success', sub_tasks: [{ status: 'Completed' }, { status: 'Completed' }] } })
 })
