@@ -1,5 +1,8 @@
 // Builds the production app for a test: a hand-moved clock, logs captured in
 // memory, teardown registered, and every response checked against openapi.yaml.
+import { once } from 'node:events'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
@@ -11,6 +14,9 @@ import { DEFAULTS } from '../src/config.js'
 import { SandboxClock } from '../src/domain/clock.js'
 import { loadFixtures } from '../src/fixtures.js'
 import type { World } from '../src/domain/world.js'
+
+/** Bud's failed_validation envelope, as `operationId` answers it. */
+export const failedValidation = (operationId: string, errors: Record<string, string>) => ({ operation_id: operationId, code_id: 'failed_validation', message: 'Failed validation', errors })
 
 /** The instant every test starts at, on the sandbox clock. */
 export const T0 = Date.parse('2026-11-23T12:00:00.000Z')
@@ -118,6 +124,42 @@ export function installContractCheck (app: FastifyInstance, violations: string[]
     }
     return payload
   })
+}
+
+export interface Received {
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** A webhook receiver answering each request with the next status from `statuses` (then 200). */
+export async function webhookReceiver (t: Tap, statuses: number[] = []) {
+  const received: Received[] = []
+  let hold: Promise<void> | undefined
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => { body += c })
+    req.on('end', async () => {
+      received.push({ headers: req.headers, body })
+      server.emit('received')
+      if (hold !== undefined) await hold
+      res.statusCode = statuses.shift() ?? 200
+      res.end()
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    /** Makes the receiver keep every answer until the returned function is called. */
+    holdAnswers () {
+      let release!: () => void
+      hold = new Promise((resolve) => { release = resolve })
+      return () => { hold = undefined; release() }
+    },
+    nextRequest: () => once(server, 'received')
+  }
 }
 
 export interface BuildOptions {

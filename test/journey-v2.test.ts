@@ -1,29 +1,15 @@
 // Issue 15's "done when": the flow Bud now recommends, as an integrator's own
 // test suite would run it, with the requests as Bud's Postman collection sends
 // them, over real HTTP, AUTH on, no sleeps.
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import t from 'tap'
-import { build } from './helper.js'
+import { build, webhookReceiver } from './helper.js'
 
 t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock, a partial failure, the signed V2 webhook', async (t) => {
   const h = await build(t, { config: { auth: 'on' } })
   const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
 
-  const bodies: { headers: Record<string, string | string[] | undefined>, body: string }[] = []
-  const receiver = createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => { body += c })
-    req.on('end', () => {
-      bodies.push({ headers: req.headers, body })
-      res.end()
-      receiver.emit('received')
-    })
-  }).listen(0, '127.0.0.1')
-  await once(receiver, 'listening')
-  t.teardown(() => receiver.close())
+  const receiver = await webhookReceiver(t)
 
   const call = async (method: string, path: string, body?: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${path}`, { method, headers, body })
@@ -36,7 +22,7 @@ t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock
   })
   const token = ((await tokenRes.json()) as { data: { access_token: string } }).data.access_token
   const auth = { authorization: `Bearer ${token}`, 'x-client-id': 'postman' }
-  t.equal((await call('PUT', '/__admin/clients/postman/webhook', JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/bud` }), { 'content-type': 'application/json' })).status, 200)
+  t.equal((await call('PUT', '/__admin/clients/postman/webhook', JSON.stringify({ url: receiver.url }), { 'content-type': 'application/json' })).status, 200)
 
   // Create Customer V3 with only X-Client-Id (and the token).
   const created = await call('POST', '/platform/v3/customers', undefined, auth)
@@ -61,7 +47,7 @@ t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock
   const subTask = started.json.data.sub_tasks[0].task_id
   t.match((await call('GET', `/v1/open-banking/refresh/${subTask}`, undefined, customer)).json.data, { step: 3, text: 'Fetching balances and transactions' })
 
-  const delivered = once(receiver, 'received')
+  const delivered = receiver.nextRequest()
   await call('POST', '/__admin/clock', JSON.stringify({ advance: 'PT1S' }), { 'content-type': 'application/json' })
   const ended = (await poll()).json
   t.match(ended, {
@@ -79,7 +65,7 @@ t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock
 
   // The signed V2 webhook, verified as a receiver would.
   await delivered
-  const [webhook] = bodies
+  const [webhook] = receiver.received
   const { payload } = await jwtVerify(String(webhook!.headers['x-signature']), createRemoteJWKSet(new URL(`${base}/bud-callback.jwks`)))
   t.same(payload, JSON.parse(webhook!.body))
   t.match(payload, { event: 'open_banking.v2.refresh.completed', task_id: parentId, customer_id: customerId, status: 'Failed', result: 'connection_revoked' })

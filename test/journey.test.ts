@@ -1,11 +1,9 @@
 // Issue 4's "done when", as an integrator's own test suite would run it: over
 // real HTTP, AUTH on, no sleeps, no Bud account.
 import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import t from 'tap'
-import { build } from './helper.js'
+import { build, webhookReceiver } from './helper.js'
 
 t.test('token, refresh, clock jump, signed webhook with a retry, expiry, revocation, history', async (t) => {
   const h = await build(t, { config: { auth: 'on' } })
@@ -13,20 +11,7 @@ t.test('token, refresh, clock jump, signed webhook with a retry, expiry, revocat
   const customer = '7d1e3c2b-5a4f-4e6d-8c9b-0a1b2c3d4e5f'
 
   // A receiver that answers 500 once, then 200.
-  const statuses = [500]
-  const bodies: { headers: Record<string, string | string[] | undefined>, body: string }[] = []
-  const receiver = createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => { body += c })
-    req.on('end', () => {
-      bodies.push({ headers: req.headers, body })
-      res.statusCode = statuses.shift() ?? 200
-      res.end()
-      receiver.emit('received')
-    })
-  }).listen(0, '127.0.0.1')
-  await once(receiver, 'listening')
-  t.teardown(() => receiver.close())
+  const { url: receiverUrl, received: bodies } = await webhookReceiver(t, [500])
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${path}`, {
@@ -48,7 +33,7 @@ t.test('token, refresh, clock jump, signed webhook with a retry, expiry, revocat
 
   let token = await getToken()
   const bud = () => ({ authorization: `Bearer ${token}`, 'x-client-id': 'journey', 'x-customer-id': customer })
-  t.equal((await call('PUT', '/__admin/clients/journey/webhook', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/bud` })).status, 200)
+  t.equal((await call('PUT', '/__admin/clients/journey/webhook', { url: receiverUrl })).status, 200)
 
   const created = await call('POST', '/v1/open-banking/refresh', { provider: 'Bank_Of_Bud' }, bud())
   t.equal(created.status, 202)

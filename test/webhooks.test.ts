@@ -2,51 +2,13 @@
 // with jose against the sandbox's JWKS. No sleeping: the tests move the
 // sandbox clock and wait for the dispatcher's 'attempt' events.
 import { once } from 'node:events'
-import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLocalJWKSet, jwtVerify } from 'jose'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { DEFAULT_FIXTURES, loadFixtures } from '../src/fixtures.js'
 import type { Delivery } from '../src/webhooks/dispatcher.js'
-import { build, CLIENT, componentViolation, CUSTOMERS, T0, type Harness } from './helper.js'
-
-interface Received {
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-/** A webhook receiver answering each request with the next status from `statuses` (then 200). */
-async function receiver (t: Test, statuses: number[] = []) {
-  const received: Received[] = []
-  let hold: Promise<void> | undefined
-  const server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => { body += c })
-    req.on('end', async () => {
-      received.push({ headers: req.headers, body })
-      server.emit('received')
-      if (hold !== undefined) await hold
-      res.statusCode = statuses.shift() ?? 200
-      res.end()
-    })
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => { server.closeAllConnections(); server.close() })
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    received,
-    /** Makes the receiver keep every answer until the returned function is called. */
-    holdAnswers () {
-      let release!: () => void
-      hold = new Promise((resolve) => { release = resolve })
-      return () => { hold = undefined; release() }
-    },
-    nextRequest: () => once(server, 'received')
-  }
-}
+import { build, CLIENT, componentViolation, CUSTOMERS, T0, webhookReceiver as receiver, type Harness } from './helper.js'
 
 const attempted = (h: Harness) => once(h.app.webhooks, 'attempt') as Promise<[Delivery]>
 const advance = (h: Harness, by: string) => h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: by } })

@@ -4,6 +4,7 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
 import { withDefaults, type Customer, type CustomerContextRequest } from '../domain/customers.js'
+import { budRoute } from '../http/bud-route.js'
 import { clientIdOf } from '../http/request-context.js'
 
 interface CreateCustomerBody {
@@ -33,9 +34,7 @@ export default async function customerRoutes (fastify: FastifyInstance, { contra
   })
 
   fastify.post<{ Body: CreateCustomerBody | undefined }>('/platform/v3/customers', {
-    schema: contract.routeSchema('platform_v3_customers_post', { serialize: true }),
-    config: { operationId: 'platform_v3_customers_post' },
-    onRequest: guards,
+    ...budRoute(contract, guards, 'platform_v3_customers_post'),
     // No body at all is an empty one too.
     preValidation: (request, _reply, done) => {
       request.body ??= {}

@@ -5,6 +5,7 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS, type Progress } from '../domain/scenarios.js'
 import type { Task } from '../domain/task-store.js'
+import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerIpAddressOf, customerRefOf, scenarioChoiceOf } from '../http/request-context.js'
 
 /** Bud's published V2 polling hint, in milliseconds. */
@@ -32,11 +33,7 @@ function subTaskView (task: Task, progress: Progress): Record<string, unknown> {
 export default async function refreshV2Routes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { refresh, fixtures } = fastify.sandbox
 
-  fastify.post<{ Body: RefreshV2Body }>('/open-banking/v2/refresh', {
-    schema: contract.routeSchema('v2_open_banking_refresh_post', { serialize: true }),
-    config: { operationId: 'v2_open_banking_refresh_post' },
-    onRequest: guards
-  }, (request, reply) => {
+  fastify.post<{ Body: RefreshV2Body }>('/open-banking/v2/refresh', budRoute(contract, guards, 'v2_open_banking_refresh_post'), (request, reply) => {
     const { providers, from, to } = request.body
     const { parent, deduplicated } = refresh.initiateAll({
       clientId: clientIdOf(request),
@@ -56,22 +53,13 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
     })
   })
 
-  fastify.get<{ Params: { task_id: string } }>('/open-banking/v2/refresh/:task_id', {
-    schema: contract.routeSchema('v2_open_banking_refresh_get', { serialize: true }),
-    config: { operationId: 'v2_open_banking_refresh_get' },
-    onRequest: guards
-  }, (request) => {
+  fastify.get<{ Params: { task_id: string } }>('/open-banking/v2/refresh/:task_id', budRoute(contract, guards, 'v2_open_banking_refresh_get'), (request) => {
     const parent = refresh.findParent(clientIdOf(request), customerRefOf(request), request.params.task_id)
     const progress = refresh.parentProgress(parent)
     const data: Record<string, unknown> = { task_id: parent.taskId, status: progress.status }
     if (progress.result !== undefined) data.result = progress.result
     if (progress.hasNewTransactions !== undefined) data.has_new_transactions = progress.hasNewTransactions
     data.sub_tasks = parent.subTasks.map((task, i) => subTaskView(task, progress.subTasks[i]!))
-    const metadata: Record<string, unknown> = { status: progress.status }
-    if (progress.status === TASK_STATUS.pending) {
-      metadata.next_url = nextUrl(parent.taskId)
-      metadata.next_url_delay = NEXT_URL_DELAY_V2_MS
-    }
-    return { operation_id: 'v2_open_banking_refresh_get', data, metadata }
+    return { operation_id: 'v2_open_banking_refresh_get', data, metadata: statusMetadata(progress.status, nextUrl(parent.taskId), NEXT_URL_DELAY_V2_MS) }
   })
 }

@@ -5,6 +5,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
+import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerIpAddressOf, customerRefOf, scenarioOf } from '../http/request-context.js'
 
 /** Bud's published v1 polling hint, in milliseconds. */
@@ -21,11 +22,7 @@ const nextUrl = (taskId: string) => `/v1/open-banking/refresh/${taskId}`
 export default async function refreshRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { refresh, fixtures } = fastify.sandbox
 
-  fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', {
-    schema: contract.routeSchema('open_banking_refresh_post', { serialize: true }),
-    config: { operationId: 'open_banking_refresh_post' },
-    onRequest: guards
-  }, (request, reply) => {
+  fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', budRoute(contract, guards, 'open_banking_refresh_post'), (request, reply) => {
     const clientId = clientIdOf(request)
     const customer = customerRefOf(request)
     const scenario = scenarioOf(request, fixtures.catalogue)
@@ -41,11 +38,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     })
   })
 
-  fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', {
-    schema: contract.routeSchema('open_banking_refresh_get', { serialize: true }),
-    config: { operationId: 'open_banking_refresh_get' },
-    onRequest: guards
-  }, (request) => {
+  fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', budRoute(contract, guards, 'open_banking_refresh_get'), (request) => {
     const task = refresh.find(clientIdOf(request), customerRefOf(request), request.params.task_id)
     const progress = refresh.progress(task)
     const data: Record<string, unknown> = {
@@ -56,13 +49,9 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
       step: progress.step,
       text: progress.text
     }
-    const metadata: Record<string, unknown> = { status: progress.status }
+    const metadata = statusMetadata(progress.status, nextUrl(task.taskId), NEXT_URL_DELAY_MS)
     if (progress.result !== undefined) data.result = progress.result
     if (progress.hasNewTransactions !== undefined) metadata.has_new_transactions = progress.hasNewTransactions
-    if (progress.status === TASK_STATUS.pending) {
-      metadata.next_url = nextUrl(task.taskId)
-      metadata.next_url_delay = NEXT_URL_DELAY_MS
-    }
     return { operation_id: 'open_banking_refresh_get', data, metadata }
   })
 }

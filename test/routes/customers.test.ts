@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadFixtures } from '../../src/fixtures.js'
-import { build, CLIENT, CUSTOMERS, T0 } from '../helper.js'
+import { build, CLIENT, CUSTOMERS, failedValidation, T0 } from '../helper.js'
 
 const DEFAULT_CONTEXT = { type: 'personal', region: 'GB', locale: 'en-GB', host_secret: true, models: { categorisation: 'uk-v2' } }
 
@@ -42,17 +42,12 @@ t.test('invalid values answer 400 failed_validation keyed by field', async (t) =
   const h = await build(t)
   const bad = await h.createCustomer({ customer_context: { type: 'alien', region: 44, models: { categorisation: false } }, client_metadata: { idempotent_identifier: 7 } })
   t.equal(bad.statusCode, 400)
-  t.same(bad.json(), {
-    operation_id: 'platform_v3_customers_post',
-    code_id: 'failed_validation',
-    message: 'Failed validation',
-    errors: {
-      'customer_context.type': 'This value should be one of personal, business',
-      'customer_context.region': 'This value should be of type string',
-      'customer_context.models.categorisation': 'This value should be of type string',
-      'client_metadata.idempotent_identifier': 'This value should be of type string'
-    }
-  })
+  t.same(bad.json(), failedValidation('platform_v3_customers_post', {
+    'customer_context.type': 'This value should be one of personal, business',
+    'customer_context.region': 'This value should be of type string',
+    'customer_context.models.categorisation': 'This value should be of type string',
+    'client_metadata.idempotent_identifier': 'This value should be of type string'
+  }))
   const notObject = await h.createCustomer({ customer_context: 'personal' })
   t.same(notObject.json().errors, { customer_context: 'This value should be of type object' })
   const blank = await h.createCustomer({ client_metadata: { idempotent_identifier: '' } })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, CLIENT, CUSTOMERS, T0, type Harness } from '../helper.js'
+import { build, CLIENT, CUSTOMERS, failedValidation, T0, type Harness } from '../helper.js'
 
 const DAY = 24 * 60 * 60 * 1000
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -122,12 +122,7 @@ t.test('a customer with no authorised consent left answers 400 naming providers'
   h.advance('PT61M')
   const none = await h.refreshV2({}, headers)
   t.equal(none.statusCode, 400)
-  t.same(none.json(), {
-    operation_id: 'v2_open_banking_refresh_post',
-    code_id: 'failed_validation',
-    message: 'Failed validation',
-    errors: { providers: 'The customer has no connection whose consent is authorised; name the providers to refresh' }
-  })
+  t.same(none.json(), failedValidation('v2_open_banking_refresh_post', { providers: 'The customer has no connection whose consent is authorised; name the providers to refresh' }))
 })
 
 t.test('listed providers: their order, once each; no connection and maintenance fail their sub-task', async (t) => {
@@ -232,7 +227,7 @@ t.test('the body and headers are validated field by field', async (t) => {
   for (const [body, errors] of cases) {
     const res = await h.refreshV2(body)
     t.equal(res.statusCode, 400, JSON.stringify(body))
-    t.same(res.json(), { operation_id: 'v2_open_banking_refresh_post', code_id: 'failed_validation', message: 'Failed validation', errors }, JSON.stringify(body))
+    t.same(res.json(), failedValidation('v2_open_banking_refresh_post', errors), JSON.stringify(body))
   }
   t.same((await h.refreshV2({ resources: ['accounts', 'transactions'] })).statusCode, 202, 'valid resources are accepted')
   const noCustomer = await h.refreshV2({}, { 'x-customer-id': null })
