@@ -79,8 +79,11 @@ export interface Customer {
   defaultsAtMs: number | undefined
   /** The newest task per client and provider, for the one-hour dedupe (see newest-tasks.ts). */
   newest: NewestTasks
-  /** The newest V2 refresh per client and set of providers, for V2's one-hour dedupe. */
-  parents: Map<string, ParentTask> | undefined
+  /**
+   * The newest V2 refresh per client and set of providers, for V2's one-hour
+   * dedupe: the one refresh most customers have as it is, a map past that.
+   */
+  parents: ParentTask | Map<string, ParentTask> | undefined
 }
 
 export interface ConnectionChange {
@@ -168,10 +171,8 @@ export class CustomerDirectory {
     const defaultsAtMs = customer.defaultsAtMs
     if (defaultsAtMs !== undefined) {
       const made = customer.connections
-      customer.connections = [
-        ...this.#fixtures.defaultConnections.map((seed) => made.find((c) => c.provider === seed.provider) ?? connectionFromSeed(seed, defaultsAtMs)),
-        ...made.filter((c) => !this.#defaults.has(c.provider))
-      ]
+      const defaults = this.#fixtures.defaultConnections.map((seed) => made.find((c) => c.provider === seed.provider) ?? connectionFromSeed(seed, defaultsAtMs))
+      customer.connections = made.length === 0 ? defaults : [...defaults, ...made.filter((c) => !this.#defaults.has(c.provider))]
       customer.defaultsAtMs = undefined
     }
     return customer.connections
@@ -204,11 +205,9 @@ export class CustomerDirectory {
     customer.newest = withNewest(customer.newest, task)
   }
 
-  /** The providers whose consent Bud holds as authorised at `nowMs`, in the connections' order: what V2 refreshes by default. */
-  authorisedProviders (customer: Customer, nowMs: number): string[] {
-    const providers: string[] = []
-    for (const c of this.connections(customer)) if (budConsentStatus(c, nowMs) === 'authorised') providers.push(c.provider)
-    return providers
+  /** The connections whose consent Bud holds as authorised at `nowMs`, in their order: what V2 refreshes by default. */
+  authorisedConnections (customer: Customer, nowMs: number): Connection[] {
+    return this.connections(customer).filter((c) => budConsentStatus(c, nowMs) === 'authorised')
   }
 
   /** A refresh that ends at `atMs` found the consent gone: Bud's record turns to revoked then. */
@@ -218,18 +217,28 @@ export class CustomerDirectory {
 
   /** The customer's newest V2 refresh by this client of exactly these providers, if one is kept. */
   newestParent (customer: Customer, clientId: string, providersKey: string): ParentTask | undefined {
-    return customer.parents?.get(parentKey(clientId, providersKey))
+    const parents = customer.parents
+    if (parents instanceof Map) return parents.get(parentKey(clientId, providersKey))
+    return parents?.clientId === clientId && parents.providersKey === providersKey ? parents : undefined
   }
 
   rememberParent (customer: Customer, parent: ParentTask): void {
-    (customer.parents ??= new Map()).set(parentKey(parent.clientId, parent.providersKey), parent)
+    const parents = customer.parents
+    if (parents === undefined || (!(parents instanceof Map) && parents.clientId === parent.clientId && parents.providersKey === parent.providersKey)) {
+      customer.parents = parent
+      return
+    }
+    const byKey = parents instanceof Map ? parents : new Map([[parentKey(parents.clientId, parents.providersKey), parents]])
+    byKey.set(parentKey(parent.clientId, parent.providersKey), parent)
+    customer.parents = byKey
   }
 
   /** Called when the parent store evicts a V2 refresh. */
   forgetParent (parent: ParentTask): void {
-    const parents = this.#byId.get(parent.customerId)?.parents
-    const key = parentKey(parent.clientId, parent.providersKey)
-    if (parents?.get(key) === parent) parents.delete(key)
+    const customer = this.#byId.get(parent.customerId)
+    const parents = customer?.parents
+    if (parents === parent) customer!.parents = undefined
+    else if (parents instanceof Map && parents.get(parentKey(parent.clientId, parent.providersKey)) === parent) parents.delete(parentKey(parent.clientId, parent.providersKey))
   }
 
   /** Called when the task store evicts a task, so the dedupe no longer finds it. */

@@ -1,15 +1,23 @@
 // A customer's newest task per client and provider: what the one-hour dedupe
-// looks at. Most customers have one such task and most clients use one
-// provider, so one task is kept as it is, and maps (by client, then by
-// provider) appear only where there are more. Nothing is copied per task, and
-// no key string is made: a customer shared by a million clients costs one map
-// entry per client.
+// looks at. Most customers have one such task, and a V2 refresh gives one
+// client a few (one per provider): one task is kept as it is, up to
+// SMALL tasks in a short array, and maps (by client, then by provider) appear
+// only past that. The array is changed in place and never grows past SMALL,
+// so no add copies more than a few slots, and no key string is made: a
+// customer shared by a million clients costs one map entry per client.
 import type { Task } from './task-store.js'
 
+/** The most tasks kept in the array before it becomes maps. */
+const SMALL = 8
+
 type ForClient = Task | Map<string, Task>
-export type NewestTasks = Task | Map<string, ForClient> | undefined
+export type NewestTasks = Task | Task[] | Map<string, ForClient> | undefined
 
 export function newestFor (newest: NewestTasks, clientId: string, provider: string): Task | undefined {
+  if (Array.isArray(newest)) {
+    for (const task of newest) if (task.clientId === clientId && task.provider === provider) return task
+    return undefined
+  }
   const forClient = newest instanceof Map ? newest.get(clientId) : newest
   const task = forClient instanceof Map ? forClient.get(provider) : forClient
   return task?.clientId === clientId && task.provider === provider ? task : undefined
@@ -17,8 +25,24 @@ export function newestFor (newest: NewestTasks, clientId: string, provider: stri
 
 /** `newest` with `task` as the newest for its client and provider. */
 export function withNewest (newest: NewestTasks, task: Task): NewestTasks {
-  if (newest === undefined || (!(newest instanceof Map) && sameSlot(newest, task))) return task
-  const byClient = newest instanceof Map ? newest : new Map<string, ForClient>([[newest.clientId, newest]])
+  if (newest === undefined || (!(newest instanceof Map) && !Array.isArray(newest) && sameSlot(newest, task))) return task
+  if (Array.isArray(newest)) {
+    const at = newest.findIndex((each) => sameSlot(each, task))
+    if (at >= 0) newest[at] = task
+    else if (newest.length < SMALL) newest.push(task)
+    else {
+      const byClient = new Map<string, ForClient>()
+      for (const each of newest) inMaps(byClient, each)
+      return inMaps(byClient, task)
+    }
+    return newest
+  }
+  // An array literal: V8 then learns that these arrays outlive the request.
+  if (!(newest instanceof Map)) return [newest, task]
+  return inMaps(newest, task)
+}
+
+function inMaps (byClient: Map<string, ForClient>, task: Task): Map<string, ForClient> {
   const forClient = byClient.get(task.clientId)
   if (forClient instanceof Map) forClient.set(task.provider, task)
   else if (forClient === undefined || forClient.provider === task.provider) byClient.set(task.clientId, task)
@@ -29,6 +53,11 @@ export function withNewest (newest: NewestTasks, task: Task): NewestTasks {
 /** `newest` without `task`, when it is there. */
 export function withoutTask (newest: NewestTasks, task: Task): NewestTasks {
   if (newest === task) return undefined
+  if (Array.isArray(newest)) {
+    const at = newest.indexOf(task)
+    if (at >= 0) newest.splice(at, 1)
+    return newest.length === 0 ? undefined : newest
+  }
   if (!(newest instanceof Map)) return newest
   const forClient = newest.get(task.clientId)
   if (forClient === task) {

@@ -153,11 +153,13 @@ export class RefreshService {
   initiateAll (request: InitiateV2Request): InitiatedV2 {
     const nowMs = this.#clock.nowMs()
     const customer = this.#customers.resolve(request.customer, nowMs)
-    const providers = request.providers === undefined ? this.#customers.authorisedProviders(customer, nowMs) : [...new Set(request.providers)]
+    const authorised = request.providers === undefined ? this.#customers.authorisedConnections(customer, nowMs) : undefined
+    const providers = authorised === undefined ? [...new Set(request.providers)] : authorised.map((c) => c.provider)
     if (providers.length === 0) {
       throw validationError({ providers: 'The customer has no connection whose consent is authorised; name the providers to refresh' })
     }
-    const providersKey = JSON.stringify([...providers].sort())
+    // One provider is its own key; several, their sorted list as JSON (which no provider name looks like).
+    const providersKey = providers.length === 1 ? providers[0]! : JSON.stringify(providers.slice().sort())
 
     const previous = this.#customers.newestParent(customer, request.clientId, providersKey)
     if (previous !== undefined && nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
@@ -173,8 +175,8 @@ export class RefreshService {
       }
     }
     // Every sub-task is planned (and its window checked) before any is made: a 400 leaves nothing behind.
-    const plans = providers.map((provider): Plan => {
-      const connection = this.#customers.connection(customer, provider)
+    const plans = providers.map((provider, i): Plan => {
+      const connection = authorised === undefined ? this.#customers.connection(customer, provider) : authorised[i]
       const chosen = choice === undefined ? undefined : 'all' in choice ? choice.all : choice.byProvider.get(provider)
       let scenario = this.#scenarioFor(connection, chosen, request.customerIpAddress)
       if (this.#inMaintenance(provider, scenario)) scenario = this.#fixtures.catalogue.get('provider_maintenance') ?? MAINTENANCE_SCENARIO

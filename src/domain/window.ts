@@ -30,8 +30,12 @@ function parseInstant (value: string): number | undefined {
  * has not been pulled for months still refreshes instead of failing.
  */
 export function resolveWindow (request: WindowRequest, nowMs: number, lastPullAtMs: number): RefreshWindow {
-  const errors: FieldErrors = {}
   const earliestMs = nowMs - MAX_LOOKBACK_DAYS * DAY_MS
+  // Most refreshes name no window: nothing to check.
+  if (request.from === undefined && request.to === undefined) {
+    return { fromMs: Math.min(Math.max(lastPullAtMs - DEFAULT_OVERLAP_DAYS * DAY_MS, earliestMs), nowMs), toMs: nowMs }
+  }
+  const errors: FieldErrors = {}
 
   let toMs = nowMs
   if (request.to !== undefined) {

@@ -62,3 +62,25 @@ t.test('a customer shared by many clients keeps each one apart', async (t) => {
   t.equal(newestFor(newest, 'client-0', 'Bank_Of_Bud'), undefined)
   t.equal(newestFor(newest, 'client-19999', 'Natwest_Sandbox'), tasks[19_999])
 })
+
+t.test('a few tasks (a V2 refresh\'s sub-tasks) share one short array; past eight they move to maps, all still found', async (t) => {
+  let newest: NewestTasks
+  const providers = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9']
+  const tasks = providers.map((provider, i) => task(i % 2 === 0 ? 'a' : 'b', provider))
+  for (const each of tasks.slice(0, 8)) newest = withNewest(newest, each)
+  t.ok(Array.isArray(newest), 'eight tasks: an array')
+  const replacement = task('a', 'p0')
+  newest = withNewest(newest, replacement)
+  t.equal((newest as Task[]).length, 8, 'the same client and provider replaces in place')
+  t.equal(newestFor(newest, 'a', 'p0'), replacement)
+  newest = withNewest(newest, tasks[8]!)
+  newest = withNewest(newest, tasks[9]!)
+  t.ok(newest instanceof Map, 'past eight: maps')
+  t.same(providers.map((p, i) => newestFor(newest, i % 2 === 0 ? 'a' : 'b', p)), [replacement, ...tasks.slice(1)])
+
+  let small: NewestTasks = withNewest(withNewest(undefined, tasks[0]!), tasks[1]!)
+  small = withoutTask(small, tasks[1]!)
+  t.equal(newestFor(small, 'b', 'p1'), undefined)
+  t.equal(newestFor(small, 'a', 'p0'), tasks[0])
+  t.equal(withoutTask(small, tasks[0]!), undefined, 'the last one out leaves nothing')
+})
