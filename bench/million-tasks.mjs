@@ -2,13 +2,11 @@
 import { createSandbox } from '../dist/domain/sandbox.js'
 import { SandboxClock } from '../dist/domain/clock.js'
 import { loadFixtures } from '../dist/fixtures.js'
-import { lazySigner } from '../dist/webhooks/signer.js'
 
 const count = Number(process.argv[2] ?? 1_000_000)
 const sandbox = createSandbox({
   fixtures: loadFixtures(),
   clock: new SandboxClock(Date.now),
-  signer: lazySigner(),
   retentionMs: 24 * 60 * 60 * 1000,
   maxTasks: 2_000_000,
   requestHistorySize: 1000

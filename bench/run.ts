@@ -1,8 +1,9 @@
 // `npm run bench`: the sandbox against bare Fastify on the same machine, in
 // the same run, alternating, several rounds. Everything targets 127.0.0.1.
 // Prints req/s, p50/p99, each server's CPU time per request and the ratio to
-// bare Fastify for GET status, POST refresh (dedupe path) and POST refresh
-// (new task, distinct customers);
+// bare Fastify for GET status, POST refresh (dedupe path), POST refresh
+// (new task, distinct customers), GET status V2 and POST refresh V2 (a new
+// parent with two sub-tasks, distinct customers);
 // cold start; RSS after 1,000,000 tasks; and a soak's RSS over time.
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
 // BENCH_ONLY (comma-separated: throughput, cold, million, soak; default all).
@@ -81,14 +82,17 @@ async function token (base: string): Promise<string> {
   return ((await res.json()) as { data: { access_token: string } }).data.access_token
 }
 
-type Scenario = 'GET status' | 'POST refresh (dedupe)' | 'POST refresh (new task)'
-const SCENARIOS: Scenario[] = ['GET status', 'POST refresh (dedupe)', 'POST refresh (new task)']
+type Scenario = 'GET status' | 'POST refresh (dedupe)' | 'POST refresh (new task)' | 'GET status V2' | 'POST refresh V2 (new parent, 2 sub-tasks)'
+const SCENARIOS: Scenario[] = ['GET status', 'POST refresh (dedupe)', 'POST refresh (new task)', 'GET status V2', 'POST refresh V2 (new parent, 2 sub-tasks)']
 
-async function runScenario (scenario: Scenario, base: string, headers: Record<string, string>, taskId: string, duration = SECONDS): Promise<Run> {
+/** The tasks the GET scenarios read, made on the sandbox before a round. */
+interface Known { taskId: string, parentId: string }
+
+async function runScenario (scenario: Scenario, base: string, headers: Record<string, string>, known: Known, duration = SECONDS): Promise<Run> {
   const json = { ...headers, 'content-type': 'application/json' }
   switch (scenario) {
     case 'GET status':
-      return load({ url: `${base}/v1/open-banking/refresh/${taskId}`, headers, duration })
+      return load({ url: `${base}/v1/open-banking/refresh/${known.taskId}`, headers, duration })
     case 'POST refresh (dedupe)':
       return load({ url: `${base}/v1/open-banking/refresh`, method: 'POST', headers: json, body: JSON.stringify({ provider: 'Bank_Of_Bud' }), duration })
     case 'POST refresh (new task)':
@@ -98,6 +102,18 @@ async function runScenario (scenario: Scenario, base: string, headers: Record<st
         method: 'POST',
         headers: json,
         body: JSON.stringify({ provider: 'Natwest_Sandbox' }),
+        requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-customer-id': randomUUID() } }) }]
+      })
+    case 'GET status V2':
+      return load({ url: `${base}/open-banking/v2/refresh/${known.parentId}`, headers, duration })
+    case 'POST refresh V2 (new parent, 2 sub-tasks)':
+      // A new customer each time: its two default connections make two new sub-tasks under a new parent.
+      return load({
+        duration,
+        url: `${base}/open-banking/v2/refresh`,
+        method: 'POST',
+        headers: json,
+        body: '{}',
         requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-customer-id': randomUUID() } }) }]
       })
   }
@@ -124,13 +140,15 @@ async function throughput (): Promise<Record<Scenario, ScenarioResult>> {
     const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER }
     const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
     const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
+    const createdV2 = await fetch(`${sandbox.base}/open-banking/v2/refresh`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })
+    const known = { taskId, parentId: ((await createdV2.json()) as { data: { task_id: string } }).data.task_id }
     const servers = [['sandbox', sandbox], ['bare', bare]] as const
     // Warm both up on every path before measuring.
-    for (const scenario of SCENARIOS) for (const [, target] of servers) await runScenario(scenario, target.base, headers, taskId, 1)
+    for (const scenario of SCENARIOS) for (const [, target] of servers) await runScenario(scenario, target.base, headers, known, 1)
     for (const scenario of SCENARIOS) {
       for (const [name, target] of round % 2 === 1 ? servers : [...servers].reverse()) {
         const cpuBefore = cpuMs(target.child.pid!)
-        const run = await runScenario(scenario, target.base, headers, taskId)
+        const run = await runScenario(scenario, target.base, headers, known)
         const cpuUs = (cpuMs(target.child.pid!) - cpuBefore) * 1000 / run.total
         if (name === 'sandbox' && run.non2xx > 0) throw new Error(`${scenario}: ${run.non2xx} answers were not 2xx`)
         const key = `${scenario}|${name}`

@@ -12,6 +12,7 @@ import type { SandboxClock } from './domain/clock.js'
 import { newId } from './domain/ids.js'
 import type { World } from './domain/world.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
+import { drainConnections } from './http/drain.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import { LazyLogger } from './http/request-logger.js'
 import healthRoutes from './routes/health.js'
@@ -50,6 +51,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+/** Once closing has begun, how long a connection may take to finish its request before it is closed. */
+export const CLOSE_GRACE_MS = 1000
 
 export async function buildApp (config: AppConfig, deps: AppDeps): Promise<FastifyInstance> {
   const contract = deps.contract ?? await loadContract()
@@ -83,11 +86,16 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   })
 
   // Fastify closes the connections that are idle when closing starts; one busy
-  // then is closed right after its last answer, so no keep-alive socket holds the exit.
+  // then is closed right after its last answer (Connection: close), and
+  // drainConnections ends the rest within the grace period, so no client can
+  // hold the exit.
   const closing = new AbortController()
   // One listener per delayed request: any number may wait at once.
   setMaxListeners(0, closing.signal)
-  app.addHook('preClose', async () => { closing.abort() })
+  app.addHook('preClose', async () => {
+    closing.abort()
+    drainConnections(app.server, CLOSE_GRACE_MS)
+  })
   // The Bud operations take JSON only; anything else is a 415, not a string body.
   app.removeContentTypeParser('text/plain')
   app.setErrorHandler(errorHandler)

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent, request } from 'node:http'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { build } from './helper.js'
@@ -104,4 +105,88 @@ t.test('/ready says starting until the server listens', async (t) => {
   t.equal(res.statusCode, 503)
   t.same(res.json(), { status: 'starting' })
   t.same((await h.inject({ url: '/health' })).json(), { status: 'ok' })
+})
+
+/** A raw connection to the server: what it sent back so far, and a way to wait for more. */
+async function connectRaw (url: string) {
+  const { port } = new URL(url)
+  const socket = connect(Number(port), '127.0.0.1')
+  await once(socket, 'connect')
+  let received = ''
+  socket.on('data', (chunk) => { received += chunk })
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  socket.on('error', () => {})
+  const answered = () => new Promise<string>((resolve) => {
+    const check = () => {
+      const at = received.indexOf('\r\n\r\n')
+      const length = /content-length: (\d+)/i.exec(received)
+      if (at >= 0 && length !== null && received.length >= at + 4 + Number(length[1])) {
+        socket.off('data', check)
+        resolve(received)
+      }
+    }
+    socket.on('data', check)
+    check()
+  })
+  return { socket, answered, ended, received: () => received }
+}
+
+/** Sends SIGTERM and resolves with the exit and how long after the signal it came. */
+async function sigterm (server: Awaited<ReturnType<typeof start>>) {
+  const sent = performance.now()
+  server.child.kill('SIGTERM')
+  const [code, signal] = await server.exited
+  return { code, signal, afterMs: performance.now() - sent }
+}
+
+const REFRESH_HEAD = (extra: string) => 'POST /v1/open-banking/refresh HTTP/1.1\r\nHost: sandbox\r\nConnection: keep-alive\r\n' +
+  'X-Client-Id: c\r\nX-Customer-Id: 00000000-0000-4000-8000-000000000001\r\n' + extra + '\r\n'
+const BODY = JSON.stringify({ provider: 'Bank_Of_Bud' })
+
+for (const [name, env, head, status] of [
+  ['401 (no token, AUTH on)', { AUTH: 'on' }, `Content-Type: application/json\r\nContent-Length: ${BODY.length}\r\n`, 401],
+  ['413 (a body over BODY_LIMIT)', {}, 'Content-Type: application/json\r\nContent-Length: 200000\r\n', 413],
+  ['415 (a body that is not JSON)', {}, `Content-Type: text/plain\r\nContent-Length: ${BODY.length}\r\n`, 415]
+] as const) {
+  t.test(`an answer given before the body arrived — ${name} — does not hold the exit`, async (t) => {
+    const server = await start(t, env)
+    const raw = await connectRaw(server.url)
+    raw.socket.write(REFRESH_HEAD(head) + BODY.slice(0, 10))
+    const answer = await raw.answered()
+    t.match(answer, new RegExp(`^HTTP/1\\.1 ${status} `), 'answered whole before the body has arrived')
+    t.match(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), { code_id: String })
+    const exit = sigterm(server)
+    // The rest of the body arrives once closing has begun: only then does the connection turn idle.
+    await server.waitForLine((l) => l.msg === 'closing')
+    raw.socket.write(BODY.slice(10))
+    const { code, signal, afterMs } = await exit
+    t.same([code, signal], [0, null], 'exit 0')
+    t.ok(afterMs < 2000, `within 2 s of SIGTERM (${Math.round(afterMs)} ms)`)
+    await raw.ended
+  })
+}
+
+t.test('a client that sends headers, half a body and then nothing does not hold the exit', async (t) => {
+  const server = await start(t)
+  const raw = await connectRaw(server.url)
+  raw.socket.write(REFRESH_HEAD(`Content-Type: application/json\r\nContent-Length: ${BODY.length}\r\n`) + BODY.slice(0, 10))
+  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
+  const { code, signal, afterMs } = await sigterm(server)
+  t.same([code, signal], [0, null], 'exit 0')
+  t.ok(afterMs < 2000, `within 2 s of SIGTERM (${Math.round(afterMs)} ms)`)
+  await raw.ended
+  t.equal(raw.received(), '', 'a request never finished is never answered')
+})
+
+t.test('a client that never reads its answers does not hold the exit', async (t) => {
+  const server = await start(t)
+  const raw = await connectRaw(server.url)
+  raw.socket.pause()
+  // Pipelined requests for the whole contract, never read: the server's writes back up.
+  raw.socket.write('GET /docs/json HTTP/1.1\r\nHost: sandbox\r\n\r\n'.repeat(200))
+  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/docs/json')
+  const { code, signal, afterMs } = await sigterm(server)
+  t.same([code, signal], [0, null], 'exit 0')
+  t.ok(afterMs < 2000, `within 2 s of SIGTERM (${Math.round(afterMs)} ms)`)
+  raw.socket.destroy()
 })
