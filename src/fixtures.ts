@@ -10,6 +10,7 @@ import type { FaultSettings } from './domain/faults.js'
 import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
 import { ScenarioCatalogue } from './domain/scenarios.js'
 import { CONSENT_STATUSES, REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
+import { ALL_WEBHOOK_EVENTS } from './webhooks/bodies.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
 
@@ -93,7 +94,8 @@ const fileSchema = {
         properties: {
           client_id: { type: 'string', minLength: 1 },
           client_secret: { type: 'string', minLength: 1 },
-          webhook_url: { type: 'string', pattern: '^https?://' }
+          webhook_url: { type: 'string', pattern: '^https?://' },
+          webhook_events: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ALL_WEBHOOK_EVENTS } }
         }
       }
     },
@@ -185,7 +187,7 @@ interface RawFile {
     faults?: RawFaults
     default_connections?: RawConnection[]
   }
-  clients?: { client_id: string, client_secret?: string, webhook_url?: string }[]
+  clients?: { client_id: string, client_secret?: string, webhook_url?: string, webhook_events?: string[] }[]
   providers: { name: string, maintenance?: boolean }[]
   scenarios: Record<string, RawScenario>
   customers: { customer_id: string, idempotent_identifier?: string, label?: string, connections: RawConnection[] }[]
@@ -330,6 +332,10 @@ function interpret (file: string, raw: RawFile): World {
     const seed: ClientSeed = { clientId: c.client_id }
     if (c.client_secret !== undefined) seed.clientSecret = c.client_secret
     if (c.webhook_url !== undefined) seed.webhookUrl = c.webhook_url
+    if (c.webhook_events !== undefined) {
+      if (c.webhook_url === undefined) fail(`/clients/${i}/webhook_events`, 'webhook_events needs a webhook_url to send them to')
+      seed.webhookEvents = c.webhook_events
+    }
     return seed
   })
   let faults: FaultSettings

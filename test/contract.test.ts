@@ -100,6 +100,45 @@ t.test('Bud\'s examples fit our schemas and ours fit Bud\'s', async (t) => {
   t.ok(checked >= 40, `checked ${checked} examples`)
 })
 
+/** Bud's callbacks the sandbox does not send: Bud deprecates the sync webhook in favour of Refresh Completed. */
+const CALLBACKS_NOT_SENT = ['EventSubscriptionCallBack']
+
+type CallbackBody = { schema: { $ref: string }, example?: unknown, examples?: Record<string, { value: unknown }> }
+function callbacks (contract: Contract, operationId: string): Map<string, CallbackBody> {
+  const found = (contract.operation(operationId).operation as { callbacks?: Record<string, Record<string, { post: { requestBody: { content: Record<string, CallbackBody> } } }>> }).callbacks ?? {}
+  return new Map(Object.entries(found).map(([name, byUrl]) => [name, Object.values(byUrl)[0]!.post.requestBody.content['application/json']!]))
+}
+const callbackExamples = (body: CallbackBody): Examples => [
+  ...(body.example === undefined ? [] : [{ name: 'example', value: body.example }]),
+  ...Object.entries(body.examples ?? {}).map(([name, e]) => ({ name, value: e.value }))
+]
+
+t.test('the webhooks are Bud\'s callbacks: the same bodies, and each side\'s examples fit the other\'s schema', async (t) => {
+  const checkOurs = validatorFor(ours)
+  const checkBud = validatorFor(bud)
+  let checked = 0
+  for (const id of BUD_OPERATIONS) {
+    const mine = callbacks(ours, id)
+    const theirs = callbacks(bud, id)
+    t.same([...mine.keys()].sort(), [...theirs.keys()].filter((name) => !CALLBACKS_NOT_SENT.includes(name)).sort(), `${id} sends Bud's callbacks`)
+    for (const [name, body] of mine) {
+      const other = theirs.get(name)
+      if (other === undefined) continue
+      const schemaName = (b: CallbackBody) => b.schema.$ref.split('/').pop()!
+      t.equal(schemaName(body), schemaName(other), `${id} ${name} sends Bud's ${schemaName(other)}`)
+      for (const { name: example, value } of callbackExamples(other)) {
+        checked++
+        t.equal(checkOurs({ $ref: `${schemaName(body)}#` }, value), undefined, `Bud's ${name} ${example} fits ours`)
+      }
+      for (const { name: example, value } of callbackExamples(body)) {
+        checked++
+        t.equal(checkBud({ $ref: `${schemaName(other)}#` }, value), undefined, `our ${name} ${example} fits Bud's`)
+      }
+    }
+  }
+  t.ok(checked >= 9, `checked ${checked} examples`)
+})
+
 t.test('every documented response with a body has an example, and each example fits its schema', async (t) => {
   const check = validatorFor(ours)
   let checked = 0

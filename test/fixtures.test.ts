@@ -41,7 +41,9 @@ t.test('a broken fixture file is reported in one line with the file, the place a
     ['bad duration', (f) => { f.customers[0].connections[0].last_pull_ago = 'two days'; return f }, /: \/customers\/0\/connections\/0\/last_pull_ago: "two days" is not an ISO 8601 duration/],
     ['missing needed scenario', (f) => { delete f.scenarios.connection_expired; return f }, /: \/scenarios: missing scenario "connection_expired", which the sandbox needs$/],
     ['duplicate customer', (f) => { f.customers[1].customer_id = f.customers[0].customer_id; return f }, /: \/customers\/1\/customer_id: duplicate customer/],
-    ['missing section', (f) => { delete f.providers; return f }, /: \/: missing property "providers"$/]
+    ['missing section', (f) => { delete f.providers; return f }, /: \/: missing property "providers"$/],
+    ['unknown webhook event', (f) => { f.clients = [{ client_id: 'a', webhook_url: 'http://127.0.0.1:9000/hooks', webhook_events: ['open_banking.v2.refresh.done'] }]; return f }, /: \/clients\/0\/webhook_events\/0: must be one of "open_banking.refresh.completed", "open_banking.v2.refresh.completed", "open_banking.v2.refresh.provider.completed"$/],
+    ['webhook events without a URL', (f) => { f.clients = [{ client_id: 'a', webhook_events: ['open_banking.v2.refresh.completed'] }]; return f }, /: \/clients\/0\/webhook_events: webhook_events needs a webhook_url to send them to$/]
   ]
   for (const [name, mutate, expected] of cases) {
     const file = writeFixture(t, mutate(base()))

@@ -5,7 +5,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose'
 import t from 'tap'
 import { build, webhookReceiver } from './helper.js'
 
-t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock, a partial failure, the signed V2 webhook', async (t) => {
+t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock, a partial failure, the signed V2 webhooks', async (t) => {
   const h = await build(t, { config: { auth: 'on' } })
   const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
 
@@ -47,7 +47,9 @@ t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock
   const subTask = started.json.data.sub_tasks[0].task_id
   t.match((await call('GET', `/v1/open-banking/refresh/${subTask}`, undefined, customer)).json.data, { step: 3, text: 'Fetching balances and transactions' })
 
-  const delivered = receiver.nextRequest()
+  // Three webhooks: each provider's, then the refresh's own.
+  let arrived = 0
+  const delivered = new Promise<void>((resolve) => h.app.webhooks.on('attempt', () => { if (++arrived === 3) resolve() }))
   await call('POST', '/__admin/clock', JSON.stringify({ advance: 'PT1S' }), { 'content-type': 'application/json' })
   const ended = (await poll()).json
   t.match(ended, {
@@ -63,12 +65,22 @@ t.test('Create Customer V3, Initiate Refresh V2, its status on the sandbox clock
     metadata: { status: 'Failed' }
   })
 
-  // The signed V2 webhook, verified as a receiver would.
+  // The signed V2 webhooks, verified as a receiver would.
   await delivered
-  const [webhook] = receiver.received
-  const { payload } = await jwtVerify(String(webhook!.headers['x-signature']), createRemoteJWKSet(new URL(`${base}/bud-callback.jwks`)))
-  t.same(payload, JSON.parse(webhook!.body))
-  t.match(payload, { event: 'open_banking.v2.refresh.completed', task_id: parentId, customer_id: customerId, status: 'Failed', result: 'connection_revoked' })
+  const jwks = createRemoteJWKSet(new URL(`${base}/bud-callback.jwks`))
+  const payloads: Record<string, unknown>[] = []
+  for (const webhook of receiver.received) {
+    const { payload } = await jwtVerify(String(webhook.headers['x-signature']), jwks)
+    t.same(payload, JSON.parse(webhook.body), 'the signature covers exactly the body')
+    payloads.push(payload)
+  }
+  const byEvent = (event: string) => payloads.filter((p) => p.event === event)
+  t.match(byEvent('open_banking.v2.refresh.completed'), [{ task_id: parentId, customer_id: customerId, status: 'Failed', result: 'connection_revoked' }])
+  const providers = byEvent('open_banking.v2.refresh.provider.completed').sort((a, b) => String(a.provider).localeCompare(String(b.provider)))
+  t.match(providers, [
+    { task_id: started.json.data.sub_tasks[0].task_id, provider: 'Bank_Of_Bud', result: 'success', reconnect_required: false, customer_id: customerId },
+    { task_id: started.json.data.sub_tasks[1].task_id, provider: 'Natwest_Sandbox', result: 'connection_revoked', reconnect_required: true, customer_id: customerId }
+  ])
 
   // Bud's record of the revoked consent now says so, and the next V2 refresh leaves it out.
   const admin = (await call('GET', `/__admin/customers/${customerId}`)).json

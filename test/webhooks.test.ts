@@ -7,19 +7,29 @@ import { join } from 'node:path'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import t from 'tap'
 import { DEFAULT_FIXTURES, loadFixtures } from '../src/fixtures.js'
-import type { Delivery } from '../src/webhooks/dispatcher.js'
+import { SandboxClock } from '../src/domain/clock.js'
+import { WebhookDispatcher, type Delivery } from '../src/webhooks/dispatcher.js'
+import { lazySigner } from '../src/webhooks/signer.js'
 import { build, CLIENT, componentViolation, CUSTOMERS, T0, webhookReceiver as receiver, type Harness } from './helper.js'
 
 const attempted = (h: Harness) => once(h.app.webhooks, 'attempt') as Promise<[Delivery]>
+/** Resolves once `count` more attempts have ended. */
+const allArrive = (h: Harness, count: number) => new Promise<void>((resolve) => {
+  const seen = () => { if (--count === 0) { h.app.webhooks.off('attempt', seen); resolve() } }
+  h.app.webhooks.on('attempt', seen)
+})
 const advance = (h: Harness, by: string) => h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: by } })
 const deliveries = async (h: Harness) => (await h.inject({ url: '/__admin/webhooks' })).json() as {
-  task_id: string, status: string, next_attempt_at: string | null, attempts: { status_code: number | null, error: string | null }[]
+  event: string, task_id: string, status: string, due_at: string, next_attempt_at: string | null, attempts: { status_code: number | null, error: string | null }[]
 }[]
 
-async function setWebhook (h: Harness, url: string | null, clientId = CLIENT) {
-  const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${clientId}/webhook`, payload: { url } })
+async function setWebhook (h: Harness, url: string | null, clientId = CLIENT, events?: string[]) {
+  const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${clientId}/webhook`, payload: { url, ...(events === undefined ? {} : { events }) } })
   t.equal(res.statusCode, 200)
 }
+
+const PROVIDER_EVENT = 'open_banking.v2.refresh.provider.completed'
+const V2_EVENT = 'open_banking.v2.refresh.completed'
 
 t.test('a finished refresh is POSTed, signed, to the client\'s webhook', async (t) => {
   const h = await build(t)
@@ -184,6 +194,22 @@ t.test('webhook URLs come from the fixtures too, and reset restores them', async
   t.equal(hooks.received.length, 1)
 })
 
+t.test('the fixtures choose a client\'s webhook events too', async (t) => {
+  const hooks = await receiver(t)
+  const fixtures = JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8'))
+  fixtures.clients = [{ client_id: CLIENT, webhook_url: hooks.url, webhook_events: [V2_EVENT] }]
+  const file = join(t.testdir({}), 'f.json')
+  writeFileSync(file, JSON.stringify(fixtures))
+  const h = await build(t, { fixtures: loadFixtures(file) })
+  await h.refresh({ provider: 'Bank_Of_Bud' })
+  const created = (await h.refreshV2({}, { 'x-customer-id': CUSTOMERS.revoked })).json().data
+  const arrived = hooks.nextRequest()
+  await advance(h, 'PT3S')
+  await arrived
+  await advance(h, 'PT1M')
+  t.same((await deliveries(h)).map((d) => `${d.event} ${d.task_id}`), [`${V2_EVENT} ${created.task_id}`], 'only the V2 refresh\'s own webhook')
+})
+
 t.test('a webhook URL must be http or https', async (t) => {
   const h = await build(t)
   const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: 'ftp://example/x' } })
@@ -224,7 +250,7 @@ t.test('closing the sandbox stops webhook retries', async (t) => {
 t.test('a finished V2 refresh is POSTed once, signed, as Bud\'s open_banking.v2.refresh.completed', async (t) => {
   const h = await build(t)
   const hooks = await receiver(t, [500])
-  await setWebhook(h, hooks.url)
+  await setWebhook(h, hooks.url, CLIENT, [V2_EVENT])
   const created = (await h.refreshV2({}, { 'x-customer-id': CUSTOMERS.revoked })).json().data
   const [bank, natwest] = created.sub_tasks as { task_id: string }[]
   const customer = (await h.inject({ url: `/__admin/customers/${CUSTOMERS.revoked}` })).json()
@@ -265,8 +291,8 @@ t.test('a finished V2 refresh is POSTed once, signed, as Bud\'s open_banking.v2.
   t.same(payload, body, 'the signature covers exactly the body')
 
   const listed = await deliveries(h)
-  t.equal(listed.length, 1, 'one webhook for the V2 refresh, none for its sub-tasks')
-  t.match(listed[0], { task_id: created.task_id, status: 'delivered', attempts: [{ status_code: 500 }, { status_code: 200 }] })
+  t.equal(listed.length, 1, 'one webhook for the V2 refresh; the client takes no provider webhooks')
+  t.match(listed[0], { event: V2_EVENT, task_id: created.task_id, status: 'delivered', attempts: [{ status_code: 500 }, { status_code: 200 }] })
 })
 
 t.test('a V2 refresh deduplicated within the hour sends no second webhook', async (t) => {
@@ -275,9 +301,111 @@ t.test('a V2 refresh deduplicated within the hour sends no second webhook', asyn
   await setWebhook(h, hooks.url)
   await h.refreshV2({})
   await h.refreshV2({})
-  const arrived = hooks.nextRequest()
+  const arrived = allArrive(h, 3)
   await advance(h, 'PT3S')
   await arrived
-  t.equal((await deliveries(h)).length, 1)
-  t.match(JSON.parse(hooks.received[0]!.body), { status: 'Completed', result: 'success', has_new_transactions: true })
+  t.same((await deliveries(h)).map((d) => d.event).sort(), [V2_EVENT, PROVIDER_EVENT, PROVIDER_EVENT], 'one refresh\'s webhooks: its two providers\' and its own')
+  t.match(JSON.parse(hooks.received.find((r) => JSON.parse(r.body).event === V2_EVENT)!.body), { status: 'Completed', result: 'success', has_new_transactions: true })
+})
+
+t.test('each V2 sub-task is POSTed, signed, as Bud\'s open_banking.v2.refresh.provider.completed when it ends', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  await setWebhook(h, hooks.url)
+  const created = (await h.refreshV2({}, { 'x-sandbox-scenario': 'Bank_Of_Bud=provider_failure, Natwest_Sandbox=success' })).json().data
+  const [bank, natwest] = created.sub_tasks as { task_id: string }[]
+  const customer = (await h.inject({ url: `/__admin/customers/${CUSTOMERS.healthy}` })).json()
+
+  // provider_failure stops at step 2: its provider's webhook goes a second before the rest.
+  await advance(h, 'PT1S')
+  t.equal(hooks.received.length, 0, 'nothing while both sub-tasks are pending')
+  let arrived = allArrive(h, 1)
+  await advance(h, 'PT1S')
+  await arrived
+  t.equal(hooks.received.length, 1)
+  const early = JSON.parse(hooks.received[0]!.body)
+  const window = (from: number) => ({ from: new Date(T0 - from * 86_400_000).toISOString(), to: new Date(T0).toISOString() })
+  t.same(early, {
+    event: PROVIDER_EVENT,
+    customer_id: CUSTOMERS.healthy,
+    task_id: bank!.task_id,
+    provider: 'Bank_Of_Bud',
+    status: 'Failed',
+    result: 'provider_failure',
+    reconnect_required: false,
+    has_new_transactions: false,
+    start_time: new Date(T0).toISOString(),
+    refresh_window: window(9),
+    consent_ids: [customer.connections[0].consent_id]
+  })
+  t.equal(componentViolation('ProviderOBV2WebhookBody', early), undefined, 'fits openapi.yaml\'s ProviderOBV2WebhookBody')
+  const jwks = createLocalJWKSet((await h.inject({ url: '/bud-callback.jwks' })).json())
+  const { payload } = await jwtVerify(String(hooks.received[0]!.headers['x-signature']), jwks)
+  t.same(payload, early, 'the signature covers exactly the body')
+
+  arrived = allArrive(h, 2)
+  await advance(h, 'PT1S')
+  await arrived
+  const events = hooks.received.map((r) => JSON.parse(r.body) as { event: string, task_id: string, result: string })
+  t.same(events.slice(1).map((e) => `${e.event} ${e.task_id}`).sort(), [`${PROVIDER_EVENT} ${natwest!.task_id}`, `${V2_EVENT} ${created.task_id}`].sort())
+  t.match(events.find((e) => e.task_id === natwest!.task_id), { provider: 'Natwest_Sandbox', status: 'Completed', result: 'success', reconnect_required: false, has_new_transactions: true })
+  t.match(events.find((e) => e.event === V2_EVENT), { status: 'Failed', result: 'provider_failure' })
+
+  // Newest first: the parent's webhook was queued after its second provider's, due at the same instant.
+  const listed = await deliveries(h)
+  t.same(listed.map((d) => `${d.event} ${d.task_id} ${d.due_at}`), [
+    `${V2_EVENT} ${created.task_id} 2026-11-23T12:00:03.000Z`,
+    `${PROVIDER_EVENT} ${natwest!.task_id} 2026-11-23T12:00:03.000Z`,
+    `${PROVIDER_EVENT} ${bank!.task_id} 2026-11-23T12:00:02.000Z`
+  ])
+  t.ok(listed.every((d) => d.status === 'delivered'))
+})
+
+t.test('a client takes only the webhooks it subscribed to', async (t) => {
+  const h = await build(t)
+  const hooks = await receiver(t)
+  const res = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: hooks.url, events: [PROVIDER_EVENT] } })
+  t.same(res.json(), { client_id: CLIENT, url: hooks.url, events: [PROVIDER_EVENT] })
+  await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': CUSTOMERS.revoked })
+  await h.refreshV2({})
+  const arrived = allArrive(h, 2)
+  await advance(h, 'PT3S')
+  await arrived
+  await advance(h, 'PT1M')
+  t.same((await deliveries(h)).map((d) => d.event), [PROVIDER_EVENT, PROVIDER_EVENT], 'no V1 webhook, no V2 parent webhook')
+
+  const all = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: hooks.url } })
+  t.same(all.json().events, ['open_banking.refresh.completed', V2_EVENT, PROVIDER_EVENT], 'without events: all three')
+  const off = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: null, events: [V2_EVENT] } })
+  t.same(off.json(), { client_id: CLIENT, url: null, events: [] })
+
+  for (const [events, errors] of [
+    [['open_banking.v3.nothing'], { 'events.0': 'This value should be one of open_banking.refresh.completed, open_banking.v2.refresh.completed, open_banking.v2.refresh.provider.completed' }],
+    [[], { events: 'This value should not be blank' }],
+    ['open_banking.v2.refresh.completed', { events: 'This value should be of type array' }]
+  ] as const) {
+    const bad = await h.inject({ method: 'PUT', url: `/__admin/clients/${CLIENT}/webhook`, payload: { url: hooks.url, events } })
+    t.equal(bad.statusCode, 400, JSON.stringify(events))
+    t.same(bad.json().errors, errors)
+  }
+})
+
+t.test('webhooks due at the same instant go in the order they were scheduled', async (t) => {
+  const hooks = await receiver(t)
+  let nowMs = T0
+  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => nowMs), signer: lazySigner(), maxInFlight: 1 })
+  t.teardown(() => webhooks.close())
+  webhooks.subscribe(CLIENT, hooks.url, ['provider', 'parent'])
+  // Scheduled as a V2 refresh schedules them: every provider's, then the parent's, all due together.
+  for (const id of ['first', 'second', 'third']) webhooks.schedule('provider', id, CLIENT, T0 + 3000, () => ({ id }))
+  webhooks.schedule('parent', 'parent', CLIENT, T0 + 3000, () => ({ id: 'parent' }))
+  webhooks.schedule('provider', 'earlier', CLIENT, T0 + 2000, () => ({ id: 'earlier' }))
+  webhooks.schedule('other', 'not-taken', CLIENT, T0 + 1000, () => ({ id: 'not-taken' }))
+  let ended = 0
+  const all = new Promise<void>((resolve) => webhooks.on('attempt', () => { if (++ended === 5) resolve() }))
+  nowMs = T0 + 3000
+  webhooks.tick(true)
+  await all
+  t.same(hooks.received.map((r) => JSON.parse(r.body).id), ['earlier', 'first', 'second', 'third', 'parent'])
+  t.same(webhooks.list().map((d) => d.event), ['provider', 'parent', 'provider', 'provider', 'provider'], 'an event the client does not take is never scheduled')
 })

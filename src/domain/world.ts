@@ -43,6 +43,8 @@ export interface ClientSeed {
   clientId: string
   clientSecret?: string
   webhookUrl?: string
+  /** The webhooks sent to `webhookUrl`, by event name; absent: all of them. */
+  webhookEvents?: readonly string[]
 }
 
 export interface World {

@@ -3,7 +3,7 @@
 // events (a task that ends, the clock moving, a reset).
 import fp from 'fastify-plugin'
 import { createSandbox, type Sandbox, type SandboxOptions } from '../domain/sandbox.js'
-import { refreshCompletedBody, refreshV2CompletedBody } from '../webhooks/bodies.js'
+import { ALL_WEBHOOK_EVENTS, providerRefreshCompletedBody, refreshCompletedBody, refreshV2CompletedBody, WEBHOOK_EVENTS } from '../webhooks/bodies.js'
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js'
 
 declare module 'fastify' {
@@ -21,14 +21,23 @@ export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events'> {
 export default fp<SandboxPluginOptions>(async (fastify, options) => {
   const { signer, log, ...sandboxOptions } = options
   const webhooks = new WebhookDispatcher({ clock: options.clock, signer, ...(log === undefined ? {} : { log }) })
-  const seedUrls = () => { for (const c of options.fixtures.clients) if (c.webhookUrl !== undefined) webhooks.setUrl(c.clientId, c.webhookUrl) }
+  const seedUrls = () => {
+    for (const c of options.fixtures.clients) if (c.webhookUrl !== undefined) webhooks.subscribe(c.clientId, c.webhookUrl, c.webhookEvents ?? ALL_WEBHOOK_EVENTS)
+  }
   seedUrls()
   const sandbox: Sandbox = createSandbox({
     ...sandboxOptions,
     events: {
       listensTo: (clientId) => webhooks.urlFor(clientId) !== undefined,
-      refreshEnds: (task, endsAtMs) => webhooks.schedule(task.taskId, task.clientId, endsAtMs, () => refreshCompletedBody(sandbox.refresh, task)),
-      parentEnds: (parent, endsAtMs) => webhooks.schedule(parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, parent)),
+      refreshEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.refreshCompleted, task.taskId, task.clientId, endsAtMs, () => refreshCompletedBody(sandbox.refresh, task)),
+      parentEnds: (parent, endsAtMs) => {
+        // Each provider's webhook as its sub-task ends, then the parent's once the last one has.
+        for (const task of parent.subTasks) {
+          const subEndsAtMs = sandbox.refresh.progress(task).endsAtMs
+          webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, () => providerRefreshCompletedBody(sandbox.refresh, task))
+        }
+        webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, parent))
+      },
       clockMoved: () => webhooks.tick(true),
       reset: () => {
         webhooks.reset()

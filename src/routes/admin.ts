@@ -7,6 +7,7 @@ import { toIso } from '../domain/clock.js'
 import { budConsentStatus, type Customer, type CustomerDirectory } from '../domain/customers.js'
 import { faultsFrom, type RawFaults } from '../fixtures.js'
 import { CONSENT_STATUSES, type ConsentStatus } from '../domain/world.js'
+import { ALL_WEBHOOK_EVENTS, type WebhookEvent } from '../webhooks/bodies.js'
 import { deliveryView } from '../webhooks/dispatcher.js'
 import type { Task } from '../domain/task-store.js'
 import type { Sandbox } from '../domain/sandbox.js'
@@ -124,17 +125,18 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     return sandbox.history.list({ clientId, customerId, limit: limit === undefined ? undefined : Number(limit) })
   })
 
-  fastify.put<{ Params: { client_id: string }, Body: { url: string | null } }>('/__admin/clients/:client_id/webhook', {
+  fastify.put<{ Params: { client_id: string }, Body: { url: string | null, events?: WebhookEvent[] } }>('/__admin/clients/:client_id/webhook', {
     schema: contract.routeSchema('admin_client_webhook_put'),
     config: { operationId: 'admin_client_webhook_put' }
   }, async (request) => {
-    const { url } = request.body
+    const { url, events = ALL_WEBHOOK_EVENTS } = request.body
     if (url !== null && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
       throw validationError({ url: 'This value should be an http or https URL' })
     }
-    fastify.webhooks.setUrl(request.params.client_id, url ?? undefined)
-    request.log.info({ clientId: request.params.client_id, url }, 'webhook set')
-    return { client_id: request.params.client_id, url }
+    if (url === null) fastify.webhooks.unsubscribe(request.params.client_id)
+    else fastify.webhooks.subscribe(request.params.client_id, url, events)
+    request.log.info({ clientId: request.params.client_id, url, events }, 'webhook set')
+    return { client_id: request.params.client_id, url, events: url === null ? [] : events }
   })
 
   fastify.get<{ Querystring: { client_id?: string } }>('/__admin/webhooks', {

@@ -1,11 +1,24 @@
 // The bodies of Bud's completion webhooks, built from a task's final state:
-// Refresh Completed (V1: booleans as strings, as Bud sends them) and Refresh
-// V2 Completed (`open_banking.v2.refresh.completed`, with its sub-tasks).
+// Refresh Completed (V1: booleans as strings, as Bud sends them), Refresh V2
+// Provider Completed (one V2 sub-task, `open_banking.v2.refresh.provider.completed`)
+// and Refresh V2 Completed (the parent, `open_banking.v2.refresh.completed`,
+// with its sub-tasks).
 import { toIso } from '../domain/clock.js'
 import type { RefreshService } from '../domain/refresh.js'
+import type { Progress } from '../domain/scenarios.js'
 import type { ParentTask, Task } from '../domain/task-store.js'
 
-export const V2_COMPLETED_EVENT = 'open_banking.v2.refresh.completed'
+/**
+ * The webhooks a client can take, by event name. Bud's V2 bodies carry theirs
+ * in `event`; the V1 body carries none, so its name here is the sandbox's.
+ */
+export const WEBHOOK_EVENTS = {
+  refreshCompleted: 'open_banking.refresh.completed',
+  v2Completed: 'open_banking.v2.refresh.completed',
+  v2ProviderCompleted: 'open_banking.v2.refresh.provider.completed'
+} as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS]
+export const ALL_WEBHOOK_EVENTS: readonly WebhookEvent[] = Object.values(WEBHOOK_EVENTS)
 
 export function refreshCompletedBody (refresh: RefreshService, task: Task): Record<string, unknown> {
   const outcome = refresh.progress(task)
@@ -24,26 +37,31 @@ export function refreshCompletedBody (refresh: RefreshService, task: Task): Reco
   }
 }
 
+/** One provider's refresh as both V2 webhooks report it (Bud's RefreshSubtaskWebhookTask fields). */
+function subTaskReport (task: Task, progress: Progress): Record<string, unknown> {
+  const report: Record<string, unknown> = {
+    task_id: task.taskId,
+    provider: task.provider,
+    status: progress.status,
+    result: progress.result,
+    reconnect_required: progress.reconnectRequired,
+    has_new_transactions: progress.hasNewTransactions ?? false,
+    start_time: toIso(task.startedAtMs),
+    refresh_window: { from: toIso(task.windowFromMs), to: toIso(task.windowToMs) }
+  }
+  if (task.consentId !== undefined) report.consent_ids = [task.consentId]
+  return report
+}
+
+export function providerRefreshCompletedBody (refresh: RefreshService, task: Task): Record<string, unknown> {
+  return { event: WEBHOOK_EVENTS.v2ProviderCompleted, customer_id: task.customerId, ...subTaskReport(task, refresh.progress(task)) }
+}
+
 export function refreshV2CompletedBody (refresh: RefreshService, parent: ParentTask): Record<string, unknown> {
   const outcome = refresh.parentProgress(parent)
-  const subTasks = parent.subTasks.map((task, i) => {
-    const progress = outcome.subTasks[i]!
-    const sub: Record<string, unknown> = {
-      task_id: task.taskId,
-      provider: task.provider,
-      status: progress.status,
-      result: progress.result,
-      reconnect_required: progress.reconnectRequired,
-      has_new_transactions: progress.hasNewTransactions ?? false,
-      start_time: toIso(task.startedAtMs),
-      refresh_window: { from: toIso(task.windowFromMs), to: toIso(task.windowToMs) }
-    }
-    if (task.consentId !== undefined) sub.consent_ids = [task.consentId]
-    return sub
-  })
   return {
     customer_id: parent.customerId,
-    event: V2_COMPLETED_EVENT,
+    event: WEBHOOK_EVENTS.v2Completed,
     has_new_transactions: outcome.hasNewTransactions ?? false,
     task_id: parent.taskId,
     result: outcome.result,
@@ -53,6 +71,6 @@ export function refreshV2CompletedBody (refresh: RefreshService, parent: ParentT
       from: toIso(Math.min(...parent.subTasks.map((t) => t.windowFromMs))),
       to: toIso(Math.max(...parent.subTasks.map((t) => t.windowToMs)))
     },
-    sub_tasks: subTasks
+    sub_tasks: parent.subTasks.map((task, i) => subTaskReport(task, outcome.subTasks[i]!))
   }
 }

@@ -24,6 +24,8 @@ export type DeliveryStatus = 'scheduled' | 'sending' | 'retrying' | 'delivered' 
 
 export interface Delivery {
   deliveryId: string
+  /** Which webhook this is (see bodies.ts' WEBHOOK_EVENTS). */
+  event: string
   taskId: string
   clientId: string
   url: string
@@ -56,25 +58,40 @@ export interface DispatcherOptions {
 /** Clients with a webhook URL a sandbox keeps (any number of client ids can be sent). */
 export const MAX_WEBHOOK_URLS = 100_000
 
+/** Where a client's webhooks go, and which of them it takes. */
+export interface Subscription {
+  url: string
+  events: ReadonlySet<string>
+}
+
 interface Due {
   atMs: number
   delivery: Delivery
 }
 
-/** A binary min-heap on `atMs`. */
+interface Queued extends Due {
+  /** Breaks ties: of two due at the same instant, the one queued first goes first. */
+  seq: number
+}
+
+const before = (a: Queued, b: Queued) => a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq)
+
+/** A binary min-heap on `atMs`, first in first out among equals. */
 class DueQueue {
-  readonly #items: Due[] = []
+  readonly #items: Queued[] = []
+  #seq = 0
 
   get size (): number { return this.#items.length }
   peek (): Due | undefined { return this.#items[0] }
 
-  push (item: Due): void {
+  push (atMs: number, delivery: Delivery): void {
     const items = this.#items
+    const item = { atMs, delivery, seq: this.#seq++ }
     items.push(item)
     let i = items.length - 1
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (items[parent]!.atMs <= item.atMs) break
+      if (before(items[parent]!, item)) break
       items[i] = items[parent]!
       i = parent
     }
@@ -91,8 +108,8 @@ class DueQueue {
       const left = 2 * i + 1
       if (left >= items.length) break
       const right = left + 1
-      const child = right < items.length && items[right]!.atMs < items[left]!.atMs ? right : left
-      if (items[child]!.atMs >= last.atMs) break
+      const child = right < items.length && before(items[right]!, items[left]!) ? right : left
+      if (!before(items[child]!, last)) break
       items[i] = items[child]!
       i = child
     }
@@ -108,7 +125,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   readonly #options: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>
   /** The key that signs every delivery, also published as the JWKS. */
   readonly signer: () => Promise<WebhookSigner>
-  readonly #urls = new Map<string, string>()
+  readonly #urls = new Map<string, Subscription>()
   readonly #queue = new DueQueue()
   readonly #deliveries = new Map<string, Delivery>()
   readonly #inFlight = new Set<AbortController>()
@@ -124,25 +141,33 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     this.signer = options.signer
   }
 
-  setUrl (clientId: string, url: string | undefined): void {
+  /** Sends the client's webhooks of the given `events` to `url` from now on. */
+  subscribe (clientId: string, url: string, events: Iterable<string>): void {
     // Deleted first, so the map's order is the order URLs were last set in.
     this.#urls.delete(clientId)
-    if (url === undefined) return
-    this.#urls.set(clientId, url)
+    this.#urls.set(clientId, { url, events: new Set(events) })
     if (this.#urls.size > this.#options.maxUrls) this.#urls.delete(this.#urls.keys().next().value!)
   }
 
-  urlFor (clientId: string): string | undefined {
-    return this.#urls.get(clientId)
+  /** Sends none of the client's webhooks from now on (those already scheduled still go). */
+  unsubscribe (clientId: string): void {
+    this.#urls.delete(clientId)
   }
 
-  /** Schedules the completion webhook of a task that ends at `endsAtMs`, if its client has a URL; `notice` builds its body then. */
-  schedule (taskId: string, clientId: string, endsAtMs: number, notice: () => Record<string, unknown>): void {
-    const url = this.#urls.get(clientId)
-    if (url === undefined || this.#closed) return
-    const delivery: Delivery = { deliveryId: randomUUID(), taskId, clientId, url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
+  urlFor (clientId: string): string | undefined {
+    return this.#urls.get(clientId)?.url
+  }
+
+  /**
+   * Schedules the `event` webhook of a task that ends at `endsAtMs`, if its
+   * client takes that event; `notice` builds its body then.
+   */
+  schedule (event: string, taskId: string, clientId: string, endsAtMs: number, notice: () => Record<string, unknown>): void {
+    const subscription = this.#urls.get(clientId)
+    if (subscription === undefined || !subscription.events.has(event) || this.#closed) return
+    const delivery: Delivery = { deliveryId: randomUUID(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
     this.#remember(delivery)
-    this.#queue.push({ atMs: endsAtMs, delivery })
+    this.#queue.push(endsAtMs, delivery)
     this.#arm()
   }
 
@@ -259,10 +284,10 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     if (retry && !this.#closed && delivery.attempts.length < maxAttempts) {
       delivery.status = 'retrying'
       delivery.nextAttemptAtMs = clock.nowMs() + backoffMs * 2 ** (delivery.attempts.length - 1)
-      this.#queue.push({ atMs: delivery.nextAttemptAtMs, delivery })
+      this.#queue.push(delivery.nextAttemptAtMs, delivery)
       this.#arm()
     }
-    this.#options.log?.info({ taskId: delivery.taskId, url: delivery.url, status: delivery.status, attempt: delivery.attempts.length }, 'webhook attempt')
+    this.#options.log?.info({ event: delivery.event, taskId: delivery.taskId, url: delivery.url, status: delivery.status, attempt: delivery.attempts.length }, 'webhook attempt')
     this.emit('attempt', delivery)
   }
 }
@@ -270,6 +295,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
 export function deliveryView (d: Delivery) {
   return {
     delivery_id: d.deliveryId,
+    event: d.event,
     task_id: d.taskId,
     client_id: d.clientId,
     url: d.url,

@@ -8,6 +8,7 @@ import { RequestHistory } from '../../src/domain/request-history.js'
 import { RefreshService } from '../../src/domain/refresh.js'
 import { TaskStore, type ParentTask } from '../../src/domain/task-store.js'
 import { loadFixtures } from '../../src/fixtures.js'
+import { ALL_WEBHOOK_EVENTS } from '../../src/webhooks/bodies.js'
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
 import { build, CUSTOMERS, T0 } from '../helper.js'
 
@@ -144,12 +145,12 @@ t.test('request history keeps its capacity', async (t) => {
 t.test('client webhook URLs are bounded: past the maximum the one set longest ago is forgotten', async (t) => {
   const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => T0), signer: async () => { throw new Error('no delivery here') }, maxUrls: 3 })
   t.teardown(() => webhooks.close())
-  for (const client of ['a', 'b', 'c']) webhooks.setUrl(client, `http://127.0.0.1:9/${client}`)
-  webhooks.setUrl('a', 'http://127.0.0.1:9/a-again')
-  webhooks.setUrl('d', 'http://127.0.0.1:9/d')
+  for (const client of ['a', 'b', 'c']) webhooks.subscribe(client, `http://127.0.0.1:9/${client}`, ALL_WEBHOOK_EVENTS)
+  webhooks.subscribe('a', 'http://127.0.0.1:9/a-again', ALL_WEBHOOK_EVENTS)
+  webhooks.subscribe('d', 'http://127.0.0.1:9/d', ALL_WEBHOOK_EVENTS)
   t.equal(webhooks.urlFor('b'), undefined, 'b was set longest ago: a was set again since')
   t.same(['a', 'c', 'd'].map((client) => webhooks.urlFor(client)), ['http://127.0.0.1:9/a-again', 'http://127.0.0.1:9/c', 'http://127.0.0.1:9/d'])
-  webhooks.setUrl('c', undefined)
-  webhooks.setUrl('e', 'http://127.0.0.1:9/e')
+  webhooks.unsubscribe('c')
+  webhooks.subscribe('e', 'http://127.0.0.1:9/e', ALL_WEBHOOK_EVENTS)
   t.same(['a', 'c', 'd', 'e'].map((client) => webhooks.urlFor(client) !== undefined), [true, false, true, true], 'a removed URL frees its place')
 })
