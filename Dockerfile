@@ -10,7 +10,7 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY src ./src
-COPY scripts/bundle.ts ./scripts/
+COPY scripts/build.mjs scripts/fingerprint.mjs scripts/bundle.ts ./scripts/
 COPY fixtures ./fixtures
 RUN npm run build
 

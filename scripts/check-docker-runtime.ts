@@ -1,18 +1,22 @@
 // No Docker engine runs here, so this replays the Dockerfile outside Docker.
 // It parses the Dockerfile (so the two cannot drift), runs each stage's
-// COPY/RUN/WORKDIR/ENV into a temporary root, then starts the runtime stage's
+// COPY/RUN/WORKDIR/ENV into a temporary root (a COPY from the build context
+// takes only what .dockerignore lets Docker send), then starts the runtime stage's
 // CMD with its ENV, waits for its HEALTHCHECK command to pass, gets a token,
 // makes a refresh, polls it, sends a bad one, loads Swagger UI's files and the
 // webhook JWKS (the parts the bundle must find at run time), sends SIGTERM and
 // expects exit code 0.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import dockerignore from '@balena/dockerignore'
 import { freePort } from './free-port.js'
 
 const REPO = resolve(import.meta.dirname, '..')
+/** The build context as Docker sends it: the repository less what .dockerignore excludes (the CommonJS module's `default` is the factory). */
+const context = dockerignore.default().add(existsSync(join(REPO, '.dockerignore')) ? readFileSync(join(REPO, '.dockerignore'), 'utf8').split(/\r?\n/) : [])
 
 interface Instruction { keyword: string, args: string }
 interface Stage { name: string, from: string, instructions: Instruction[] }
@@ -73,8 +77,14 @@ function runStage (stage: Stage, built: Map<string, BuiltStage>, log: (s: string
         for (const src of parts) {
           const source = from === undefined ? join(REPO, src) : join(built.get(from)!.root, src)
           const target = dest.endsWith('/') || parts.length > 1 ? join(inRoot(dest), src.split('/').pop()!) : inRoot(dest)
+          // From the build context, only what .dockerignore lets Docker send.
+          const sent = from === undefined ? (path: string) => !context.ignores(relative(REPO, path)) : () => true
+          if (!existsSync(source) || (!statSync(source).isDirectory() && !sent(source))) {
+            throw new Error(`Dockerfile: COPY ${src}: not in the build context${from === undefined ? ' (or excluded by .dockerignore)' : ` of stage ${from}`}`)
+          }
           mkdirSync(dirname(target), { recursive: true })
-          cpSync(source, target, { recursive: true })
+          // Directories are walked (a file under an ignored one may be let back in by a "!" rule); files are filtered.
+          cpSync(source, target, { recursive: true, filter: (path) => statSync(path).isDirectory() || sent(path) })
         }
         break
       }

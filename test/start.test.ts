@@ -1,7 +1,7 @@
 // `npm start` builds only when something the build reads has changed, and
 // never serves a stale build. Runs `npm start`'s own command in a copy of the
-// project (its node_modules linked), through three builds: allow minutes.
-import { spawn } from 'node:child_process'
+// project (its node_modules linked), through four builds: allow minutes.
+import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -71,6 +71,14 @@ t.test('npm start builds once, starts straight from dist/ after, and rebuilds wh
   const rebuilt = await start(dir)
   t.match(rebuilt.stderr, /building/)
   t.match(rebuilt.stdout, /bud-sandbox \(edited\) listening on/, 'the edited source is served')
+
+  // `npm run build` on its own records what it built: the start after it does not build again.
+  writeFileSync(server, readFileSync(server, 'utf8').replace('`bud-sandbox (edited) listening on ', '`bud-sandbox (built) listening on '))
+  t.equal(pkg.scripts.build, 'node scripts/build.mjs')
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: 'ignore' })
+  const afterBuild = await start(dir)
+  t.notMatch(afterBuild.stderr, /building/, 'a start after npm run build goes straight to dist/')
+  t.match(afterBuild.stdout, /bud-sandbox \(built\) listening on/, 'and serves what npm run build built')
 
   // On this up-to-date tree, a bad setting stops the start with today's one line, and nothing is built.
   const bad = spawnStart(dir, { PORT: 'not-a-port' })
