@@ -211,7 +211,7 @@ function describeSchemaError (error: ErrorObject): [string, string] {
  * problem. The embedded default skips the schema check unless asked (its
  * test does ask); every file gets the cross-reference checks.
  */
-export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkSchema?: boolean } = {}): World {
+export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkSchema?: boolean, nowMs?: number } = {}): World {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -231,10 +231,11 @@ export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkS
       throw new FixtureError(file, where, what)
     }
   }
-  return interpret(file, raw as RawFile)
+  return interpret(file, raw as RawFile, options.nowMs ?? Date.now())
 }
 
-function interpret (file: string, raw: RawFile): World {
+/** `nowMs`: the sandbox clock's now at start; a last pull cannot come after it. */
+function interpret (file: string, raw: RawFile, nowMs: number): World {
   const fail = (where: string, what: string): never => { throw new FixtureError(file, where, what) }
   const settings = raw.settings ?? {}
   const reconnectStatus = settings.reconnect_status ?? 'Completed'
@@ -287,10 +288,12 @@ function interpret (file: string, raw: RawFile): World {
     if (c.last_pull_at !== undefined) {
       const at = DateTime.fromISO(c.last_pull_at, { zone: 'utc' })
       if (!at.isValid) fail(`${where}/last_pull_at`, `"${c.last_pull_at}" is not an ISO 8601 datetime`)
+      if (at.toMillis() > nowMs) fail(`${where}/last_pull_at`, `"${c.last_pull_at}" is in the future (the sandbox clock starts at ${new Date(nowMs).toISOString()}); a last pull has already happened`)
       lastPull = { atMs: at.toMillis() }
     } else if (c.last_pull_ago !== undefined) {
       const ago = Duration.fromISO(c.last_pull_ago)
       if (!ago.isValid) fail(`${where}/last_pull_ago`, `"${c.last_pull_ago}" is not an ISO 8601 duration such as "PT30M" or "P2D"`)
+      if (ago.toMillis() < 0) fail(`${where}/last_pull_ago`, `"${c.last_pull_ago}" is negative: it says how long ago the last pull was`)
       lastPull = { agoMs: ago.toMillis() }
     }
     const seed: ConnectionSeed = { provider: c.provider, scenario, consentStatus: c.consent_status ?? 'authorised', lastPull }

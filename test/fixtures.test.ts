@@ -43,6 +43,8 @@ t.test('a broken fixture file is reported in one line with the file, the place a
     ['duplicate customer', (f) => { f.customers[1].customer_id = f.customers[0].customer_id; return f }, /: \/customers\/1\/customer_id: duplicate customer/],
     ['missing section', (f) => { delete f.providers; return f }, /: \/: missing property "providers"$/],
     ['unknown webhook event', (f) => { f.clients = [{ client_id: 'a', webhook_url: 'http://127.0.0.1:9000/hooks', webhook_events: ['open_banking.v2.refresh.done'] }]; return f }, /: \/clients\/0\/webhook_events\/0: must be one of "open_banking.refresh.completed", "open_banking.v2.refresh.completed", "open_banking.v2.refresh.provider.completed"$/],
+    ['last pull in the future', (f) => { f.customers[0].connections[0].last_pull_at = '2999-01-01T00:00:00Z'; delete f.customers[0].connections[0].last_pull_ago; return f }, /: \/customers\/0\/connections\/0\/last_pull_at: "2999-01-01T00:00:00Z" is in the future \(the sandbox clock starts at \d{4}-\d\d-\d\dT[\d:.]+Z\); a last pull has already happened$/],
+    ['negative last pull ago', (f) => { f.customers[0].connections[0].last_pull_ago = '-P1D'; return f }, /: \/customers\/0\/connections\/0\/last_pull_ago: "-P1D" is negative: it says how long ago the last pull was$/],
     ['webhook events without a URL', (f) => { f.clients = [{ client_id: 'a', webhook_events: ['open_banking.v2.refresh.completed'] }]; return f }, /: \/clients\/0\/webhook_events: webhook_events needs a webhook_url to send them to$/]
   ]
   for (const [name, mutate, expected] of cases) {
