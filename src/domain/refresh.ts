@@ -96,6 +96,8 @@ export class RefreshService {
   readonly #parents: TaskStore<ParentTask>
   readonly #settings: RefreshSettings
   readonly #endings: TaskEndings | undefined
+  #lastProviders: readonly string[] = []
+  #lastProvidersKey = ''
 
   constructor (deps: {
     clock: Clock
@@ -158,8 +160,7 @@ export class RefreshService {
     if (providers.length === 0) {
       throw validationError({ providers: 'The customer has no connection whose consent is authorised; name the providers to refresh' })
     }
-    // One provider is its own key; several, their sorted list as JSON (which no provider name looks like).
-    const providersKey = providers.length === 1 ? providers[0]! : JSON.stringify(providers.slice().sort())
+    const providersKey = this.#providersKey(providers)
 
     const previous = this.#customers.newestParent(customer, request.clientId, providersKey)
     if (previous !== undefined && nowMs - previous.startedAtMs < DEDUPE_WINDOW_MS) {
@@ -229,6 +230,21 @@ export class RefreshService {
   #isCustomer (customerId: string, ref: CustomerRef): boolean {
     if ('customerId' in ref) return ref.customerId.toLowerCase() === customerId
     return this.#customers.get(customerId)?.idempotentIdentifier === ref.idempotentIdentifier
+  }
+
+  /**
+   * What makes two V2 refreshes similar: one provider is its own key; several,
+   * their sorted list as JSON (which no provider name looks like). The last
+   * list's key is kept: most V2 refreshes name the same providers (a
+   * customer's default connections), so they share one string.
+   */
+  #providersKey (providers: readonly string[]): string {
+    if (providers.length === 1) return providers[0]!
+    const last = this.#lastProviders
+    if (last.length === providers.length && last.every((p, i) => p === providers[i])) return this.#lastProvidersKey
+    this.#lastProviders = providers.slice()
+    this.#lastProvidersKey = JSON.stringify(providers.slice().sort())
+    return this.#lastProvidersKey
   }
 
   #inMaintenance (provider: string, scenario: Scenario): boolean {
