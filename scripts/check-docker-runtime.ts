@@ -74,11 +74,11 @@ function runStage (stage: Stage, built: Map<string, BuiltStage>, log: (s: string
         const parts = args.split(/\s+/)
         const from = parts[0]!.startsWith('--from=') ? parts.shift()!.slice('--from='.length) : undefined
         const dest = parts.pop()!
+        // From the build context, only what .dockerignore lets Docker send.
+        const sent = from === undefined ? (path: string) => !context.ignores(relative(REPO, path)) : () => true
         for (const src of parts) {
           const source = from === undefined ? join(REPO, src) : join(built.get(from)!.root, src)
           const target = dest.endsWith('/') || parts.length > 1 ? join(inRoot(dest), src.split('/').pop()!) : inRoot(dest)
-          // From the build context, only what .dockerignore lets Docker send.
-          const sent = from === undefined ? (path: string) => !context.ignores(relative(REPO, path)) : () => true
           if (!existsSync(source) || (!statSync(source).isDirectory() && !sent(source))) {
             throw new Error(`Dockerfile: COPY ${src}: not in the build context${from === undefined ? ' (or excluded by .dockerignore)' : ` of stage ${from}`}`)
           }

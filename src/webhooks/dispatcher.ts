@@ -59,7 +59,7 @@ export interface DispatcherOptions {
 export const MAX_WEBHOOK_URLS = 100_000
 
 /** Where a client's webhooks go, and which of them it takes. */
-export interface Subscription {
+interface Subscription {
   url: string
   events: ReadonlySet<string>
 }
