@@ -14,7 +14,12 @@ export interface Connection {
   provider: string
   scenario: string
   consentStatus: ConsentStatus
-  consentId: string
+  /**
+   * The fixtures' consent id, else undefined until first read: read it with
+   * consentIdOf, which makes it then. Most connections a load makes are
+   * never shown, and a new V2 parent made two ids nobody read.
+   */
+  consentId: string | undefined
   lastPullAtMs: number
   /**
    * When a refresh reported this consent as no longer valid (its task's end):
@@ -22,6 +27,12 @@ export interface Connection {
    * still holds it as authorised, whatever the bank's side says.
    */
   revokedAtMs: number | undefined
+}
+
+/** The connection's consent id, made on first read and the same on every read after. */
+export function consentIdOf (connection: Connection): string {
+  connection.consentId ??= newId()
+  return connection.consentId
 }
 
 /** Bud's record of a consent, as opposed to the bank's (`consentStatus`). */
@@ -182,7 +193,7 @@ export class CustomerDirectory {
   setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
-      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: newId(), lastPullAtMs: nowMs - 24 * 60 * 60 * 1000, revokedAtMs: undefined }
+      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: undefined, lastPullAtMs: nowMs - 24 * 60 * 60 * 1000, revokedAtMs: undefined }
       customer.connections = withConnection(customer.connections, connection)
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
@@ -320,7 +331,7 @@ function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
     provider: seed.provider,
     scenario: seed.scenario,
     consentStatus: seed.consentStatus,
-    consentId: seed.consentId ?? newId(),
+    consentId: seed.consentId,
     lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs,
     revokedAtMs: undefined
   }

@@ -278,7 +278,6 @@ export class RefreshService {
     // The fixtures' own string where there is one: a task keeps it, and each request's is a new copy.
     const provider = this.#fixtures.providers.get(plan.provider)?.name ?? plan.provider
     const { connection, scenario, window } = plan
-    const consentId = connection?.consentId
     const stepMs = scenario.stepDurationMs ?? this.#settings.stepDurationMs
     const task = this.#tasks.add((taskId) => ({
       taskId,
@@ -286,7 +285,7 @@ export class RefreshService {
       clientId,
       customerId: customer.customerId,
       provider,
-      consentId,
+      connection,
       startedAtMs,
       stepMs,
       windowFromMs: window.fromMs,

@@ -3,6 +3,7 @@
 // so a store holds no timers. The dedupe looks up a customer's newest tasks on
 // the customer (see customers.ts).
 import { randomInt } from 'node:crypto'
+import type { Connection } from './customers.js'
 import type { Scenario } from './scenarios.js'
 import { newId, tagOf } from './ids.js'
 
@@ -14,7 +15,8 @@ export interface Task {
   clientId: string
   customerId: string
   provider: string
-  consentId: string | undefined
+  /** The connection refreshed, if the customer has one; its consent id is read with consentIdOf. */
+  connection: Connection | undefined
   startedAtMs: number
   stepMs: number
   /** The refresh window, kept inline: one object less per task. */

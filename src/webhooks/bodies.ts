@@ -4,6 +4,7 @@
 // and Refresh V2 Completed (the parent, `open_banking.v2.refresh.completed`,
 // with its sub-tasks).
 import { toIso } from '../domain/clock.js'
+import { consentIdOf } from '../domain/customers.js'
 import type { RefreshService } from '../domain/refresh.js'
 import type { Progress } from '../domain/scenarios.js'
 import type { ParentTask, Task } from '../domain/task-store.js'
@@ -32,7 +33,7 @@ export function refreshCompletedBody (refresh: RefreshService, task: Task): Reco
       reconnect_required: String(outcome.reconnectRequired),
       has_new_transactions: String(outcome.hasNewTransactions ?? false),
       provider: task.provider,
-      consent_id: task.consentId ?? null
+      consent_id: task.connection === undefined ? null : consentIdOf(task.connection)
     }
   }
 }
@@ -49,7 +50,7 @@ function subTaskReport (task: Task, progress: Progress): Record<string, unknown>
     start_time: toIso(task.startedAtMs),
     refresh_window: { from: toIso(task.windowFromMs), to: toIso(task.windowToMs) }
   }
-  if (task.consentId !== undefined) report.consent_ids = [task.consentId]
+  if (task.connection !== undefined) report.consent_ids = [consentIdOf(task.connection)]
   return report
 }
 

@@ -167,6 +167,21 @@ t.test('a V2 sub-task counts as a fetch of its provider for V1\'s dedupe', async
   t.equal((await h.refresh({ provider: 'Bank_Of_Bud' })).json().data.task_id, bank!.task_id)
 })
 
+t.test('each sub-task carries its own connection\'s consent id, the same from whichever side it is first read', async (t) => {
+  const h = await build(t)
+  const stranger = '2f6e8d1c-4b3a-4c5d-9e7f-1a2b3c4d5e6f'
+  const [bank, natwest] = subTasksOf(await h.refreshV2({}, { 'x-customer-id': stranger }))
+  const consentOf = async (taskId: string) => (await h.inject({ url: `/__admin/tasks/${taskId}` })).json().consent_id as string
+  const bankConsent = await consentOf(bank!.task_id)
+  t.match(bankConsent, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a version 4 UUID')
+  t.equal(await consentOf(bank!.task_id), bankConsent, 'read again, the same')
+  const connections = (await h.inject({ url: `/__admin/customers/${stranger}` })).json().connections as { provider: string, consent_id: string }[]
+  t.same(connections.map((c) => c.provider), ['Bank_Of_Bud', 'Natwest_Sandbox'])
+  t.equal(connections[0]!.consent_id, bankConsent, 'read first through the task, the customer shows the same id')
+  t.not(connections[1]!.consent_id, bankConsent)
+  t.equal(await consentOf(natwest!.task_id), connections[1]!.consent_id, 'read first through the customer, the task shows the same id')
+})
+
 t.test('the window: V1\'s defaults per connection and V1\'s limits, for every sub-task', async (t) => {
   const h = await build(t)
   const [bank, natwest] = subTasksOf(await h.refreshV2({}))
