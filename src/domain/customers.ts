@@ -35,6 +35,11 @@ export function consentIdOf (connection: Connection): string {
   return connection.consentId
 }
 
+/** The consent id of the connection a task refreshed; undefined when the customer had no connection to it. */
+export function taskConsentId (task: Task): string | undefined {
+  return task.connection === undefined ? undefined : consentIdOf(task.connection)
+}
+
 /** Bud's record of a consent, as opposed to the bank's (`consentStatus`). */
 export type BudConsentStatus = 'authorised' | 'revoked'
 

@@ -15,7 +15,7 @@ export interface Task {
   clientId: string
   customerId: string
   provider: string
-  /** The connection refreshed, if the customer has one; its consent id is read with consentIdOf. */
+  /** The connection refreshed, if the customer has one; its consent id is read with taskConsentId. */
   connection: Connection | undefined
   startedAtMs: number
   stepMs: number

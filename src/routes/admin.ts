@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
-import { budConsentStatus, consentIdOf, type Customer, type CustomerDirectory } from '../domain/customers.js'
+import { budConsentStatus, consentIdOf, taskConsentId, type Customer, type CustomerDirectory } from '../domain/customers.js'
 import { faultsFrom, type RawFaults } from '../fixtures.js'
 import { CONSENT_STATUSES, type ConsentStatus } from '../domain/world.js'
 import { ALL_WEBHOOK_EVENTS, type WebhookEvent } from '../webhooks/bodies.js'
@@ -26,7 +26,7 @@ export function adminTaskView (sandbox: Sandbox, task: Task) {
     client_id: task.clientId,
     customer_id: task.customerId,
     provider: task.provider,
-    consent_id: task.connection === undefined ? null : consentIdOf(task.connection),
+    consent_id: taskConsentId(task) ?? null,
     scenario: task.scenario.name,
     created_at: toIso(task.startedAtMs),
     ends_at: toIso(progress.endsAtMs),

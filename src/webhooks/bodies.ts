@@ -4,7 +4,7 @@
 // and Refresh V2 Completed (the parent, `open_banking.v2.refresh.completed`,
 // with its sub-tasks).
 import { toIso } from '../domain/clock.js'
-import { consentIdOf } from '../domain/customers.js'
+import { taskConsentId } from '../domain/customers.js'
 import type { RefreshService } from '../domain/refresh.js'
 import type { Progress } from '../domain/scenarios.js'
 import type { ParentTask, Task } from '../domain/task-store.js'
@@ -33,7 +33,7 @@ export function refreshCompletedBody (refresh: RefreshService, task: Task): Reco
       reconnect_required: String(outcome.reconnectRequired),
       has_new_transactions: String(outcome.hasNewTransactions ?? false),
       provider: task.provider,
-      consent_id: task.connection === undefined ? null : consentIdOf(task.connection)
+      consent_id: taskConsentId(task) ?? null
     }
   }
 }
@@ -50,7 +50,8 @@ function subTaskReport (task: Task, progress: Progress): Record<string, unknown>
     start_time: toIso(task.startedAtMs),
     refresh_window: { from: toIso(task.windowFromMs), to: toIso(task.windowToMs) }
   }
-  if (task.connection !== undefined) report.consent_ids = [consentIdOf(task.connection)]
+  const consentId = taskConsentId(task)
+  if (consentId !== undefined) report.consent_ids = [consentId]
   return report
 }
 

@@ -125,7 +125,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   readonly #options: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>
   /** The key that signs every delivery, also published as the JWKS. */
   readonly signer: () => Promise<WebhookSigner>
-  readonly #urls = new Map<string, Subscription>()
+  readonly #subscriptions = new Map<string, Subscription>()
   readonly #queue = new DueQueue()
   readonly #deliveries = new Map<string, Delivery>()
   readonly #inFlight = new Set<AbortController>()
@@ -144,18 +144,18 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   /** Sends the client's webhooks of the given `events` to `url` from now on. */
   subscribe (clientId: string, url: string, events: Iterable<string>): void {
     // Deleted first, so the map's order is the order URLs were last set in.
-    this.#urls.delete(clientId)
-    this.#urls.set(clientId, { url, events: new Set(events) })
-    if (this.#urls.size > this.#options.maxUrls) this.#urls.delete(this.#urls.keys().next().value!)
+    this.#subscriptions.delete(clientId)
+    this.#subscriptions.set(clientId, { url, events: new Set(events) })
+    if (this.#subscriptions.size > this.#options.maxUrls) this.#subscriptions.delete(this.#subscriptions.keys().next().value!)
   }
 
   /** Sends none of the client's webhooks from now on (those already scheduled still go). */
   unsubscribe (clientId: string): void {
-    this.#urls.delete(clientId)
+    this.#subscriptions.delete(clientId)
   }
 
   urlFor (clientId: string): string | undefined {
-    return this.#urls.get(clientId)?.url
+    return this.#subscriptions.get(clientId)?.url
   }
 
   /**
@@ -163,7 +163,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
    * client takes that event; `notice` builds its body then.
    */
   schedule (event: string, taskId: string, clientId: string, endsAtMs: number, notice: () => Record<string, unknown>): void {
-    const subscription = this.#urls.get(clientId)
+    const subscription = this.#subscriptions.get(clientId)
     if (subscription === undefined || !subscription.events.has(event) || this.#closed) return
     const delivery: Delivery = { deliveryId: randomUUID(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
     this.#remember(delivery)
@@ -216,7 +216,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     this.#queue.clear()
     this.#ready.clear()
     this.#deliveries.clear()
-    this.#urls.clear()
+    this.#subscriptions.clear()
     this.#arm()
   }
 
