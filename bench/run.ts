@@ -6,12 +6,15 @@
 // parent with two sub-tasks, distinct customers);
 // cold start; RSS after 1,000,000 tasks; and a soak's RSS over time.
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
-// BENCH_ONLY (comma-separated: throughput, cold, million, soak; default all).
+// BENCH_ONLY (comma-separated: throughput, cold, million, soak; default all),
+// BENCH_PIN (1: load generator and servers on separate cores, where possible),
+// BENCH_BASELINE (a git revision: its build runs in every round too, on the
+// paths it serves, so "no slower than before" is measured in the same run).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { freePort } from '../scripts/free-port.js'
@@ -23,6 +26,7 @@ const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
 const CONNECTIONS = 50
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,soak').split(','))
 const SOAK_HEAP_MB = 256
+const BASELINE = process.env.BENCH_BASELINE
 const CUSTOMER = '00000000-0000-4000-8000-000000000001'
 
 const out = (line = '') => process.stdout.write(line + '\n')
@@ -39,15 +43,37 @@ async function waitForHealth (base: string, child: ChildProcess): Promise<void> 
   }
 }
 
-function spawnSandbox (port: number, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+/**
+ * With BENCH_PIN (the default where taskset and two cores exist), every server
+ * runs on core 1 and this process, the load generator, on core 0: a server's
+ * own threads (its GC's among them) then take their time from that server,
+ * not from the load, and the two never trade places on one core.
+ */
+const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && hasTaskset()
+
+function hasTaskset (): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Starts node with these arguments, on the servers' core when pinning. */
+function spawnNode (args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
+  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], options) : spawn(process.execPath, args, options)
+}
+
+function spawnSandbox (port: number, env: Record<string, string> = {}, root = ROOT): ChildProcess {
+  return spawnNode([join(root, 'dist', 'server.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit']
   })
 }
 
 function spawnBare (port: number): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'bench', 'bare-server.mjs')], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  return spawnNode([join(ROOT, 'bench', 'bare-server.mjs')], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 async function start (spawner: (port: number) => ChildProcess): Promise<Server> {
@@ -64,13 +90,22 @@ async function stop (server: Server): Promise<void> {
   await exited
 }
 
-interface Run { rps: number, p50: number, p99: number, non2xx: number, total: number }
-/** What the table shows per scenario and server: medians over the rounds. */
-interface Summary { rps: number, p50: number, p99: number, cpuUs: number }
+interface Run { rps: number, p50: number, p99: number, non2xx: number, total: number, generatorMs: number }
+/** What the tables show per scenario and server: medians over the rounds. */
+interface Summary { rps: number, p50: number, p99: number, cpuUs: number, busy: number, generatorBusy: number }
 
 async function load (options: autocannon.Options): Promise<Run> {
+  const before = process.cpuUsage()
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options })
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors, total: result.requests.total }
+  const used = process.cpuUsage(before)
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+    total: result.requests.total,
+    generatorMs: (used.user + used.system) / 1000
+  }
 }
 
 async function token (base: string): Promise<string> {
@@ -121,52 +156,124 @@ async function runScenario (scenario: Scenario, base: string, headers: Record<st
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-interface ScenarioResult { sandbox: Summary, bare: Summary, ratio: number, ratios: number[] }
+/** A server under test: this build, the baseline's, or bare Fastify. */
+type Target = 'sandbox' | 'baseline' | 'bare'
+interface Running extends Server { name: Target, headers: Record<string, string>, known?: Known }
 
 /**
- * Each round starts both servers afresh, warms them up on every path, and runs
- * every scenario on both, one after the other (which server goes first
- * alternates). A round's ratio compares two runs made seconds apart, so slow
- * drifts of the machine cancel out, and fresh processes each round keep one
- * lucky or unlucky process from deciding every round. The ratio reported is
- * the median of the rounds'; req/s, latency and CPU are medians too.
+ * Makes, on a sandbox, the tasks the GET scenarios read. A build older than
+ * the V2 operations has no parent: it then sits the V2 scenarios out.
  */
-async function throughput (): Promise<Record<Scenario, ScenarioResult>> {
+async function prepare (server: Server): Promise<{ headers: Record<string, string>, known: Known | undefined, servesV2: boolean }> {
+  const bearer = await token(server.base)
+  const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER }
+  const json = { ...headers, 'content-type': 'application/json' }
+  const created = await fetch(`${server.base}/v1/open-banking/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+  const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
+  const createdV2 = await fetch(`${server.base}/open-banking/v2/refresh`, { method: 'POST', headers: json, body: '{}' })
+  if (createdV2.status !== 202) return { headers, known: { taskId, parentId: '' }, servesV2: false }
+  return { headers, known: { taskId, parentId: ((await createdV2.json()) as { data: { task_id: string } }).data.task_id }, servesV2: true }
+}
+
+const isV2 = (scenario: Scenario) => scenario.includes('V2')
+
+/** A build of another revision, checked out and built in a temporary worktree that shares this one's node_modules. */
+function buildBaseline (rev: string): { root: string, label: string, remove: () => void } {
+  const label = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).trim()
+  const root = mkdtempSync(join(tmpdir(), 'bud-sandbox-baseline-'))
+  execFileSync('git', ['worktree', 'add', '--detach', root, rev], { cwd: ROOT, stdio: 'ignore' })
+  const remove = () => {
+    execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT, stdio: 'ignore' })
+    if (existsSync(root)) rmSync(root, { recursive: true, force: true })
+  }
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir')
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' })
+  } catch (err) {
+    remove()
+    throw err
+  }
+  return { root, label, remove }
+}
+
+interface ScenarioResult {
+  sandbox: Summary
+  bare: Summary
+  ratio: number
+  ratios: number[]
+  /** With a baseline that serves the scenario: its summary, its ratios to bare Fastify, and this build's req/s over the baseline's, per round. */
+  baseline?: { summary: Summary, ratio: number, ratios: number[], relative: number, relatives: number[] }
+}
+
+/**
+ * Each round starts every server afresh (this build, the baseline's if any,
+ * bare Fastify), warms them up on every path, and runs every scenario on
+ * each, one after the other (the order rotates from round to round). A
+ * round's ratio compares runs made seconds apart, so slow drifts of the
+ * machine cancel out, and fresh processes each round keep one lucky or
+ * unlucky process from deciding every round. The ratio reported is the
+ * median of the rounds'; req/s, latency and CPU are medians too.
+ */
+async function throughput (baselineRoot?: string): Promise<Record<Scenario, ScenarioResult>> {
   const runs = new Map<string, Summary[]>()
+  let baselineServesV2 = false
   for (let round = 1; round <= ROUNDS; round++) {
+    const servers: Running[] = []
     const sandbox = await start((port) => spawnSandbox(port))
+    servers.push({ ...sandbox, name: 'sandbox', ...(await prepare(sandbox)) })
+    if (baselineRoot !== undefined) {
+      const baseline = await start((port) => spawnSandbox(port, {}, baselineRoot))
+      const prepared = await prepare(baseline)
+      baselineServesV2 = prepared.servesV2
+      servers.push({ ...baseline, name: 'baseline', ...prepared })
+    }
     const bare = await start(spawnBare)
-    const bearer = await token(sandbox.base)
-    const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER }
-    const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
-    const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
-    const createdV2 = await fetch(`${sandbox.base}/open-banking/v2/refresh`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })
-    const known = { taskId, parentId: ((await createdV2.json()) as { data: { task_id: string } }).data.task_id }
-    const servers = [['sandbox', sandbox], ['bare', bare]] as const
-    // Warm both up on every path before measuring.
-    for (const scenario of SCENARIOS) for (const [, target] of servers) await runScenario(scenario, target.base, headers, known, 1)
+    // Bare Fastify answers fixed bodies: any headers and ids will do.
+    servers.push({ ...bare, name: 'bare', headers: servers[0]!.headers, known: servers[0]!.known })
+    const serves = (server: Running, scenario: Scenario) => server.name !== 'baseline' || baselineServesV2 || !isV2(scenario)
+    // Warm every server up on every path before measuring.
     for (const scenario of SCENARIOS) {
-      for (const [name, target] of round % 2 === 1 ? servers : [...servers].reverse()) {
-        const cpuBefore = cpuMs(target.child.pid!)
-        const run = await runScenario(scenario, target.base, headers, known)
-        const cpuUs = (cpuMs(target.child.pid!) - cpuBefore) * 1000 / run.total
-        if (name === 'sandbox' && run.non2xx > 0) throw new Error(`${scenario}: ${run.non2xx} answers were not 2xx`)
-        const key = `${scenario}|${name}`
-        runs.set(key, [...(runs.get(key) ?? []), { rps: run.rps, p50: run.p50, p99: run.p99, cpuUs }])
+      for (const server of servers) if (serves(server, scenario)) await runScenario(scenario, server.base, server.headers, server.known!, 1)
+    }
+    for (const scenario of SCENARIOS) {
+      const order = servers.map((_, i) => servers[(i + round) % servers.length]!)
+      for (const server of order) {
+        if (!serves(server, scenario)) continue
+        const cpuBefore = cpuMs(server.child.pid!)
+        const run = await runScenario(scenario, server.base, server.headers, server.known!)
+        const used = cpuMs(server.child.pid!) - cpuBefore
+        if (server.name !== 'bare' && run.non2xx > 0) throw new Error(`${scenario} on ${server.name}: ${run.non2xx} answers were not 2xx`)
+        const key = `${scenario}|${server.name}`
+        runs.set(key, [...(runs.get(key) ?? []), {
+          rps: run.rps,
+          p50: run.p50,
+          p99: run.p99,
+          cpuUs: used * 1000 / run.total,
+          busy: used / (SECONDS * 1000),
+          generatorBusy: run.generatorMs / (SECONDS * 1000)
+        }])
       }
     }
-    await stop(sandbox)
-    await stop(bare)
+    for (const server of servers) await stop(server)
     out(`  round ${round}/${ROUNDS} done`)
   }
-  const pick = (key: string): Summary => {
-    const list = runs.get(key)!
-    return { rps: median(list.map((r) => r.rps)), p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), cpuUs: median(list.map((r) => r.cpuUs)) }
+  const pick = (list: Summary[]): Summary => {
+    const of = (field: keyof Summary) => median(list.map((r) => r[field]))
+    return { rps: of('rps'), p50: of('p50'), p99: of('p99'), cpuUs: of('cpuUs'), busy: of('busy'), generatorBusy: of('generatorBusy') }
   }
+  const perRound = (a: Summary[], b: Summary[]) => a.map((run, i) => run.rps / b[i]!.rps)
   return Object.fromEntries(SCENARIOS.map((s) => {
+    const sandbox = runs.get(`${s}|sandbox`)!
     const bare = runs.get(`${s}|bare`)!
-    const ratios = runs.get(`${s}|sandbox`)!.map((run, i) => run.rps / bare[i]!.rps)
-    return [s, { sandbox: pick(`${s}|sandbox`), bare: pick(`${s}|bare`), ratio: median(ratios), ratios }]
+    const baseline = runs.get(`${s}|baseline`)
+    const ratios = perRound(sandbox, bare)
+    const result: ScenarioResult = { sandbox: pick(sandbox), bare: pick(bare), ratio: median(ratios), ratios }
+    if (baseline !== undefined) {
+      const baselineRatios = perRound(baseline, bare)
+      const relatives = perRound(sandbox, baseline)
+      result.baseline = { summary: pick(baseline), ratio: median(baselineRatios), ratios: baselineRatios, relative: median(relatives), relatives }
+    }
+    return [s, result]
   })) as Record<Scenario, ScenarioResult>
 }
 
@@ -231,26 +338,49 @@ async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requ
 }
 
 const f = (n: number, digits = 0) => n.toFixed(digits)
+const pct = (n: number) => `${f(n * 100)} %`
+const spread = (values: number[]) => values.map((r) => f(r, 2)).join(' ')
 
 async function main (): Promise<void> {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' })
+  const baseline = BASELINE !== undefined && ONLY.has('throughput') ? buildBaseline(BASELINE) : undefined
+  // The load generator (autocannon, in this process) on core 0, all its threads.
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
   out(`bud-sandbox benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB`)
-  out(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds, each with both servers started afresh and run one after the other (medians; a round's ratio compares its two runs); load generator and servers share the machine`)
+  out(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds, each with every server started afresh and run one after the other (medians; a round's ratio compares its runs); ${PIN ? 'load generator pinned to core 0, each server to core 1 (BENCH_PIN=0 to share both cores)' : 'load generator and servers share the machine'}`)
   out()
 
   const verdicts: string[] = []
   if (ONLY.has('throughput')) {
-    const results = await throughput()
-    out('| scenario | sandbox req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | p50 ms | p99 ms | CPU µs/req | ratio | rounds\' ratios |')
-    out('|---|---|---|---|---|---|---|---|---|---|---|')
+    let results: Record<Scenario, ScenarioResult>
+    try {
+      results = await throughput(baseline?.root)
+    } finally {
+      baseline?.remove()
+    }
+    // "busy": the share of the run's wall time a process spent on CPU. A server near 100 % is what limits the run;
+    // a load generator near 100 % while the server is not means the run measured autocannon.
+    out('| scenario | sandbox req/s | p50 ms | p99 ms | CPU µs/req | CPU busy | bare req/s | p50 ms | p99 ms | CPU µs/req | CPU busy | load generator busy (sandbox, bare) | ratio | rounds\' ratios |')
+    out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     for (const scenario of SCENARIOS) {
       const { sandbox, bare, ratio, ratios } = results[scenario]
-      out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(sandbox.cpuUs)} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(bare.cpuUs)} | ${f(ratio, 2)}× | ${ratios.map((r) => f(r, 2)).join(' ')} |`)
+      out(`| ${scenario} | ${f(sandbox.rps)} | ${sandbox.p50} | ${sandbox.p99} | ${f(sandbox.cpuUs)} | ${pct(sandbox.busy)} | ${f(bare.rps)} | ${bare.p50} | ${bare.p99} | ${f(bare.cpuUs)} | ${pct(bare.busy)} | ${pct(sandbox.generatorBusy)}, ${pct(bare.generatorBusy)} | ${f(ratio, 2)}× | ${spread(ratios)} |`)
       verdicts.push(`${scenario}: ratio ${f(ratio, 2)} ${ratio >= 0.6 ? '≥' : '<'} 0.6 (rounds ${f(Math.min(...ratios), 2)}–${f(Math.max(...ratios), 2)}), p99 ${sandbox.p99} ms ${sandbox.p99 < 20 ? '<' : '≥'} 20 ms`)
     }
     out()
+    if (baseline !== undefined) {
+      out(`baseline: the build of ${BASELINE} (${baseline.label}), in the same rounds`)
+      out('| scenario | baseline req/s | CPU µs/req | ratio to bare | rounds\' ratios | this build ÷ baseline, req/s | rounds |')
+      out('|---|---|---|---|---|---|---|')
+      for (const scenario of SCENARIOS) {
+        const b = results[scenario].baseline
+        if (b === undefined) continue
+        out(`| ${scenario} | ${f(b.summary.rps)} | ${f(b.summary.cpuUs)} | ${f(b.ratio, 2)}× | ${spread(b.ratios)} | ${f(b.relative, 2)}× | ${spread(b.relatives)} |`)
+        verdicts.push(`${scenario}: this build ${f(b.relative, 2)}× the baseline's req/s (ratio to bare ${f(results[scenario].ratio, 2)} against the baseline's ${f(b.ratio, 2)})`)
+      }
+      out()
+    }
   }
-
   if (ONLY.has('cold')) {
     const sandboxCold = await coldStart((port) => spawnSandbox(port))
     const bareCold = await coldStart(spawnBare)
