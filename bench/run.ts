@@ -216,6 +216,7 @@ interface ScenarioResult {
  */
 async function throughput (baselineRoot?: string): Promise<Record<Scenario, ScenarioResult>> {
   const runs = new Map<string, Summary[]>()
+  const stolen: number[] = []
   let baselineServesV2 = false
   for (let round = 1; round <= ROUNDS; round++) {
     const servers: Running[] = []
@@ -240,8 +241,10 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
       for (const server of order) {
         if (!serves(server, scenario)) continue
         const cpuBefore = cpuMs(server.child.pid!)
+        const stolenBefore = stolenMs()
         const run = await runScenario(scenario, server.base, server.headers, server.known!)
         const used = cpuMs(server.child.pid!) - cpuBefore
+        stolen.push((stolenMs() - stolenBefore) / (SECONDS * 1000 * (PIN ? 1 : cpus().length)))
         if (server.name !== 'bare' && run.non2xx > 0) throw new Error(`${scenario} on ${server.name}: ${run.non2xx} answers were not 2xx`)
         const key = `${scenario}|${server.name}`
         runs.set(key, [...(runs.get(key) ?? []), {
@@ -257,6 +260,7 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
     for (const server of servers) await stop(server)
     out(`  round ${round}/${ROUNDS} done`)
   }
+  out(`  CPU time the hypervisor took from ${PIN ? 'the servers\' core' : 'the machine'} during the runs (steal): median ${pct(median(stolen))}, most ${pct(Math.max(...stolen))}`)
   const pick = (list: Summary[]): Summary => {
     const of = (field: keyof Summary) => median(list.map((r) => r[field]))
     return { rps: of('rps'), p50: of('p50'), p99: of('p99'), cpuUs: of('cpuUs'), busy: of('busy'), generatorBusy: of('generatorBusy') }
@@ -299,6 +303,16 @@ function millionTasks (): { tasks: number, rssMb: number, baselineMb: number, se
 function cpuMs (pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/**
+ * CPU time the hypervisor gave to other guests ("steal", from /proc/stat), in
+ * ms, on the servers' core when pinning, else summed over all cores. A run
+ * with much of it measured a busy host, not the servers.
+ */
+function stolenMs (): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(PIN ? 'cpu1 ' : 'cpu '))
+  return line === undefined ? 0 : Number(line.trim().split(/\s+/)[8] ?? 0) * 10
 }
 
 function rssMb (pid: number): number {
