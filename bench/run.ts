@@ -158,13 +158,13 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** A server under test: this build, the baseline's, or bare Fastify. */
 type Target = 'sandbox' | 'baseline' | 'bare'
-interface Running extends Server { name: Target, headers: Record<string, string>, known?: Known }
+interface Running extends Server { name: Target, headers: Record<string, string>, known: Known }
 
 /**
  * Makes, on a sandbox, the tasks the GET scenarios read. A build older than
- * the V2 operations has no parent: it then sits the V2 scenarios out.
+ * the V2 operations has no parent (`servesV2` false): it sits the V2 scenarios out.
  */
-async function prepare (server: Server): Promise<{ headers: Record<string, string>, known: Known | undefined, servesV2: boolean }> {
+async function prepare (server: Server): Promise<{ headers: Record<string, string>, known: Known, servesV2: boolean }> {
   const bearer = await token(server.base)
   const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER }
   const json = { ...headers, 'content-type': 'application/json' }
@@ -221,20 +221,21 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
   for (let round = 1; round <= ROUNDS; round++) {
     const servers: Running[] = []
     const sandbox = await start((port) => spawnSandbox(port))
-    servers.push({ ...sandbox, name: 'sandbox', ...(await prepare(sandbox)) })
+    const { headers, known } = await prepare(sandbox)
+    servers.push({ ...sandbox, name: 'sandbox', headers, known })
     if (baselineRoot !== undefined) {
       const baseline = await start((port) => spawnSandbox(port, {}, baselineRoot))
       const prepared = await prepare(baseline)
       baselineServesV2 = prepared.servesV2
-      servers.push({ ...baseline, name: 'baseline', ...prepared })
+      servers.push({ ...baseline, name: 'baseline', headers: prepared.headers, known: prepared.known })
     }
     const bare = await start(spawnBare)
     // Bare Fastify answers fixed bodies: any headers and ids will do.
-    servers.push({ ...bare, name: 'bare', headers: servers[0]!.headers, known: servers[0]!.known })
+    servers.push({ ...bare, name: 'bare', headers, known })
     const serves = (server: Running, scenario: Scenario) => server.name !== 'baseline' || baselineServesV2 || !isV2(scenario)
     // Warm every server up on every path before measuring.
     for (const scenario of SCENARIOS) {
-      for (const server of servers) if (serves(server, scenario)) await runScenario(scenario, server.base, server.headers, server.known!, 1)
+      for (const server of servers) if (serves(server, scenario)) await runScenario(scenario, server.base, server.headers, server.known, 1)
     }
     for (const scenario of SCENARIOS) {
       const order = servers.map((_, i) => servers[(i + round) % servers.length]!)
@@ -242,7 +243,7 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
         if (!serves(server, scenario)) continue
         const cpuBefore = cpuMs(server.child.pid!)
         const stolenBefore = stolenMs()
-        const run = await runScenario(scenario, server.base, server.headers, server.known!)
+        const run = await runScenario(scenario, server.base, server.headers, server.known)
         const used = cpuMs(server.child.pid!) - cpuBefore
         stolen.push((stolenMs() - stolenBefore) / (SECONDS * 1000 * (PIN ? 1 : cpus().length)))
         if (server.name !== 'bare' && run.non2xx > 0) throw new Error(`${scenario} on ${server.name}: ${run.non2xx} answers were not 2xx`)
