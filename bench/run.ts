@@ -50,6 +50,7 @@ async function waitForHealth (base: string, child: ChildProcess): Promise<void> 
  * not from the load, and the two never trade places on one core.
  */
 const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && hasTaskset()
+const SERVER_CORE = 1
 
 function hasTaskset (): boolean {
   try {
@@ -62,7 +63,7 @@ function hasTaskset (): boolean {
 
 /** Starts node with these arguments, on the servers' core when pinning. */
 function spawnNode (args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], options) : spawn(process.execPath, args, options)
+  return PIN ? spawn('taskset', ['-c', String(SERVER_CORE), process.execPath, ...args], options) : spawn(process.execPath, args, options)
 }
 
 function spawnSandbox (port: number, env: Record<string, string> = {}, root = ROOT): ChildProcess {
@@ -158,22 +159,24 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** A server under test: this build, the baseline's, or bare Fastify. */
 type Target = 'sandbox' | 'baseline' | 'bare'
-interface Running extends Server { name: Target, headers: Record<string, string>, known: Known }
+interface Running extends Server { name: Target, headers: Record<string, string>, known: Known, servesV2: boolean }
 
 /**
  * Makes, on a sandbox, the tasks the GET scenarios read. A build older than
  * the V2 operations has no parent (`servesV2` false): it sits the V2 scenarios out.
  */
-async function prepare (server: Server): Promise<{ headers: Record<string, string>, known: Known, servesV2: boolean }> {
+async function prepare (server: Server, name: Target): Promise<Running> {
   const bearer = await token(server.base)
   const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER }
   const json = { ...headers, 'content-type': 'application/json' }
   const created = await fetch(`${server.base}/v1/open-banking/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
-  const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
   const createdV2 = await fetch(`${server.base}/open-banking/v2/refresh`, { method: 'POST', headers: json, body: '{}' })
-  if (createdV2.status !== 202) return { headers, known: { taskId, parentId: '' }, servesV2: false }
-  return { headers, known: { taskId, parentId: ((await createdV2.json()) as { data: { task_id: string } }).data.task_id }, servesV2: true }
+  const servesV2 = createdV2.status === 202
+  const known = { taskId: await taskIdOf(created), parentId: servesV2 ? await taskIdOf(createdV2) : '' }
+  return { ...server, name, headers, known, servesV2 }
 }
+
+const taskIdOf = async (res: Response) => ((await res.json()) as { data: { task_id: string } }).data.task_id
 
 const isV2 = (scenario: Scenario) => scenario.includes('V2')
 
@@ -217,22 +220,13 @@ interface ScenarioResult {
 async function throughput (baselineRoot?: string): Promise<Record<Scenario, ScenarioResult>> {
   const runs = new Map<string, Summary[]>()
   const stolen: number[] = []
-  let baselineServesV2 = false
   for (let round = 1; round <= ROUNDS; round++) {
-    const servers: Running[] = []
-    const sandbox = await start((port) => spawnSandbox(port))
-    const { headers, known } = await prepare(sandbox)
-    servers.push({ ...sandbox, name: 'sandbox', headers, known })
-    if (baselineRoot !== undefined) {
-      const baseline = await start((port) => spawnSandbox(port, {}, baselineRoot))
-      const prepared = await prepare(baseline)
-      baselineServesV2 = prepared.servesV2
-      servers.push({ ...baseline, name: 'baseline', headers: prepared.headers, known: prepared.known })
-    }
-    const bare = await start(spawnBare)
+    const sandbox = await prepare(await start((port) => spawnSandbox(port)), 'sandbox')
+    const servers = [sandbox]
+    if (baselineRoot !== undefined) servers.push(await prepare(await start((port) => spawnSandbox(port, {}, baselineRoot)), 'baseline'))
     // Bare Fastify answers fixed bodies: any headers and ids will do.
-    servers.push({ ...bare, name: 'bare', headers, known })
-    const serves = (server: Running, scenario: Scenario) => server.name !== 'baseline' || baselineServesV2 || !isV2(scenario)
+    servers.push({ ...(await start(spawnBare)), name: 'bare', headers: sandbox.headers, known: sandbox.known, servesV2: true })
+    const serves = (server: Running, scenario: Scenario) => server.servesV2 || !isV2(scenario)
     // Warm every server up on every path before measuring.
     for (const scenario of SCENARIOS) {
       for (const server of servers) if (serves(server, scenario)) await runScenario(scenario, server.base, server.headers, server.known, 1)
@@ -312,7 +306,7 @@ function cpuMs (pid: number): number {
  * with much of it measured a busy host, not the servers.
  */
 function stolenMs (): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(PIN ? 'cpu1 ' : 'cpu '))
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(PIN ? `cpu${SERVER_CORE} ` : 'cpu '))
   return line === undefined ? 0 : Number(line.trim().split(/\s+/)[8] ?? 0) * 10
 }
 
@@ -329,7 +323,7 @@ async function soak (): Promise<{ samples: { at: number, rssMb: number }[], requ
   const headers = { authorization: `Bearer ${bearer}`, 'x-client-id': 'bench', 'x-customer-id': CUSTOMER, 'content-type': 'application/json' }
   const created = await fetch(`${sandbox.base}/v1/open-banking/refresh`, { method: 'POST', headers, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
   if (created.status !== 202) throw new Error(`soak set-up: ${created.status} ${await created.text()}`)
-  const taskId = ((await created.json()) as { data: { task_id: string } }).data.task_id
+  const taskId = await taskIdOf(created)
   const samples: { at: number, rssMb: number }[] = []
   const started = Date.now()
   const sampler = setInterval(() => samples.push({ at: Math.round((Date.now() - started) / 1000), rssMb: rssMb(sandbox.child.pid!) }), 10_000)
@@ -397,6 +391,7 @@ async function main (): Promise<void> {
       out()
     }
   }
+
   if (ONLY.has('cold')) {
     const sandboxCold = await coldStart((port) => spawnSandbox(port))
     const bareCold = await coldStart(spawnBare)
