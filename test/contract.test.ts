@@ -9,7 +9,7 @@ import { loadContract, OPENAPI_FILE, OPENAPI_KEYWORDS, type Contract } from '../
 import { build } from './helper.js'
 
 // The repository's copy of Bud's published contract (see test/reference/README.md).
-const BUD_REFERENCE = join(import.meta.dirname, 'reference', 'bud-openapi-refresh.yaml')
+const BUD_REFERENCE = join(import.meta.dirname, 'reference', 'bud-openapi-journey.yaml')
 const BUD_OPERATIONS = ['oauth_token_post', 'open_banking_refresh_post', 'open_banking_refresh_get', 'platform_v3_customers_post', 'v2_open_banking_refresh_post', 'v2_open_banking_refresh_get']
 
 const ours = await loadContract()
