@@ -9,10 +9,14 @@ import { DateTime, Duration } from 'luxon'
 import type { FaultSettings } from './domain/faults.js'
 import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
 import { ScenarioCatalogue } from './domain/scenarios.js'
-import { CONSENT_STATUSES, REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
-import { ALL_WEBHOOK_EVENTS } from './webhooks/bodies.js'
+import { REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
+import type { BankSeed, GivenAccount, GivenTransaction } from './domain/data/bank.js'
+import { parseMoney } from './domain/data/money.js'
+import { DEFAULT_PROFILE, type ProfileName } from './domain/data/profiles.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
+/** The fixture format as a JSON Schema: what `$schema` in a fixture file points editors at, and what the loader checks. */
+export const FIXTURES_SCHEMA = fileURLToPath(new URL('../fixtures/schema.json', import.meta.url))
 
 export class FixtureError extends Error {
   constructor (file: string, where: string, what: string) {
@@ -20,39 +24,6 @@ export class FixtureError extends Error {
     this.name = 'FixtureError'
   }
 }
-
-const connectionSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['provider'],
-  properties: {
-    provider: { type: 'string', minLength: 1 },
-    scenario: { type: 'string', minLength: 1 },
-    consent_status: { enum: CONSENT_STATUSES },
-    consent_id: { type: 'string', minLength: 1 },
-    last_pull_at: { type: 'string' },
-    last_pull_ago: { type: 'string' }
-  }
-} as const
-
-export const faultsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    latency_ms: {
-      anyOf: [
-        { type: 'integer', minimum: 0, maximum: 60_000 },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['min', 'max'],
-          properties: { min: { type: 'integer', minimum: 0, maximum: 60_000 }, max: { type: 'integer', minimum: 0, maximum: 60_000 } }
-        }
-      ]
-    },
-    error_rate: { type: 'number', minimum: 0, maximum: 1 }
-  }
-} as const
 
 export interface RawFaults {
   latency_ms?: number | { min: number, max: number }
@@ -66,88 +37,6 @@ export function faultsFrom (raw: RawFaults): FaultSettings {
   return { latencyMs: latency, errorRate: raw.error_rate ?? 0 }
 }
 
-const fileSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['providers', 'scenarios', 'customers'],
-  properties: {
-    $schema: { type: 'string' },
-    description: { type: 'string' },
-    settings: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        step_duration_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 },
-        reconnect_status: { enum: ['Completed', 'Failed'] },
-        provision_unknown_customers: { type: 'boolean' },
-        accept_any_client: { type: 'boolean' },
-        faults: faultsSchema,
-        default_connections: { type: 'array', items: connectionSchema }
-      }
-    },
-    clients: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['client_id'],
-        properties: {
-          client_id: { type: 'string', minLength: 1 },
-          client_secret: { type: 'string', minLength: 1 },
-          webhook_url: { type: 'string', pattern: '^https?://' },
-          webhook_events: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ALL_WEBHOOK_EVENTS } }
-        }
-      }
-    },
-    providers: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name'],
-        properties: {
-          name: { type: 'string', minLength: 1 },
-          maintenance: { type: 'boolean' }
-        }
-      }
-    },
-    scenarios: {
-      type: 'object',
-      propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['result'],
-        properties: {
-          result: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-          description: { type: 'string' },
-          status: { enum: ['Completed', 'Failed'] },
-          end_step: { enum: [1, 2, 3, 4] },
-          reconnect_required: { type: 'boolean' },
-          has_new_transactions: { type: 'boolean' },
-          customer_present_scenario: { type: 'string' },
-          step_duration_ms: { type: 'integer', minimum: 1, maximum: 86_400_000 }
-        }
-      }
-    },
-    customers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['customer_id', 'connections'],
-        properties: {
-          customer_id: { type: 'string', format: 'uuid' },
-          idempotent_identifier: { type: 'string', minLength: 1 },
-          label: { type: 'string' },
-          connections: { type: 'array', items: connectionSchema }
-        }
-      }
-    }
-  }
-} as const
-
 // Compiled on first use: the embedded default is checked by the test suite,
 // so a plain start does not pay for compiling this schema (~70 ms).
 let validateFile: ValidateFunction | undefined
@@ -155,7 +44,7 @@ function fileValidator (): ValidateFunction {
   if (validateFile === undefined) {
     const ajv = new Ajv({ allErrors: false, strict: true })
     ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
-    validateFile = ajv.compile(fileSchema)
+    validateFile = ajv.compile(JSON.parse(readFileSync(FIXTURES_SCHEMA, 'utf8')))
   }
   return validateFile
 }
@@ -167,6 +56,57 @@ interface RawConnection {
   consent_id?: string
   last_pull_at?: string
   last_pull_ago?: string
+  profile?: ProfileName
+  accounts?: RawAccount[]
+  transactions?: RawTransaction[]
+}
+interface RawAccount {
+  account_id?: string
+  account_type?: string
+  account_name?: string
+  usage_type?: string
+  currency?: string
+  holders?: string[]
+  sort_code?: string
+  account_number?: string
+  balance: string
+}
+/** A transaction as the fixtures and the admin control write it (Bud's Transaction fields). */
+export interface RawTransaction {
+  transaction_id?: string
+  account_id?: string
+  description: string
+  amount: { value: string, currency?: string }
+  credit_debit_indicator: 'credit' | 'debit'
+  date_time?: string
+  status?: 'booked' | 'pending'
+}
+
+/**
+ * Reads transactions as the fixtures and the admin control write them;
+ * `fail` names the field at fault. A missing date is `defaultDateMs`.
+ */
+export function transactionsFrom (raw: RawTransaction[], defaultDateMs: number, fail: (field: string, what: string) => never): GivenTransaction[] {
+  return raw.map((t, i) => {
+    const pence = parseMoney(t.amount.value)
+    if (pence === undefined || pence < 0) fail(`${i}/amount/value`, `"${t.amount.value.slice(0, 32)}" is not an amount such as "12.50" (the direction is credit_debit_indicator)`)
+    let dateMs = defaultDateMs
+    if (t.date_time !== undefined) {
+      const at = DateTime.fromISO(t.date_time, { zone: 'utc' })
+      if (!at.isValid) fail(`${i}/date_time`, `"${t.date_time.slice(0, 64)}" is not an ISO 8601 datetime`)
+      dateMs = at.toMillis()
+    }
+    return {
+      transactionId: t.transaction_id,
+      accountId: t.account_id,
+      description: t.description,
+      amountPence: pence!,
+      currency: t.amount.currency,
+      credit: t.credit_debit_indicator === 'credit',
+      dateMs,
+      status: t.status ?? 'booked'
+    }
+  })
 }
 interface RawScenario {
   result: string
@@ -296,9 +236,32 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
       if (ago.toMillis() < 0) fail(`${where}/last_pull_ago`, `"${c.last_pull_ago}" is negative: it says how long ago the last pull was`)
       lastPull = { agoMs: ago.toMillis() }
     }
-    const seed: ConnectionSeed = { provider: c.provider, scenario, consentStatus: c.consent_status ?? 'authorised', lastPull }
+    const seed: ConnectionSeed = { provider: c.provider, scenario, consentStatus: c.consent_status ?? 'authorised', lastPull, bank: bankFrom(c, where) }
     if (c.consent_id !== undefined) seed.consentId = c.consent_id
     return seed
+  }
+  const bankFrom = (c: RawConnection, where: string): BankSeed => {
+    if (c.accounts === undefined) {
+      if (c.transactions !== undefined) fail(`${where}/transactions`, 'transactions given outright need the accounts they belong to (accounts)')
+      return { profile: c.profile ?? DEFAULT_PROFILE }
+    }
+    if (c.profile !== undefined) fail(`${where}/profile`, 'give a profile or accounts, not both')
+    const ids = new Set<string>()
+    const accounts = c.accounts.map((a, i): GivenAccount => {
+      if (a.account_id !== undefined) {
+        if (ids.has(a.account_id)) fail(`${where}/accounts/${i}/account_id`, `a second account "${a.account_id}"`)
+        ids.add(a.account_id)
+      }
+      const balancePence = parseMoney(a.balance)
+      if (balancePence === undefined) fail(`${where}/accounts/${i}/balance`, `"${a.balance}" is not an amount such as "1250.00"`)
+      return { accountId: a.account_id, accountType: a.account_type, accountName: a.account_name, usageType: a.usage_type, currency: a.currency, holders: a.holders, sortCode: a.sort_code, accountNumber: a.account_number, balancePence: balancePence! }
+    })
+    const raw = c.transactions ?? []
+    raw.forEach((t, i) => {
+      if (t.account_id !== undefined && !ids.has(t.account_id)) fail(`${where}/transactions/${i}/account_id`, `no account "${t.account_id}" among this connection's accounts`)
+      if (t.date_time === undefined) fail(`${where}/transactions/${i}`, 'missing property "date_time"')
+    })
+    return { accounts, transactions: transactionsFrom(raw, nowMs, (field, what) => fail(`${where}/transactions/${field}`, what)) }
   }
   const connections = (list: RawConnection[], where: string): ConnectionSeed[] => {
     const seen = new Set<string>()

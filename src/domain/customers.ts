@@ -4,6 +4,9 @@
 // carries Bud's own record of its consent, which a refresh that finds the
 // consent gone turns to revoked.
 import Denque from 'denque'
+import type { BankSeed } from './data/bank.js'
+import type { ConnectionData } from './data/bud-copy.js'
+import { DEFAULT_PROFILE } from './data/profiles.js'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, World } from './world.js'
 import { BudError, ERRORS } from './errors.js'
 import { newId } from './ids.js'
@@ -27,7 +30,14 @@ export interface Connection {
    * still holds it as authorised, whatever the bank's side says.
    */
   revokedAtMs: number | undefined
+  bank: BankSeed
+  /** Bud's copy of the connection's data, made when first read (see data/financial-data.ts). */
+  data: ConnectionData | undefined
+  /** Refreshes of this connection whose pull is added to Bud's copy once they end: one, several, or none. */
+  waiting: Task | Task[] | undefined
 }
+
+const DEFAULT_BANK: BankSeed = { profile: DEFAULT_PROFILE }
 
 /** The connection's consent id, made on first read and the same on every read after. */
 export function consentIdOf (connection: Connection): string {
@@ -198,7 +208,7 @@ export class CustomerDirectory {
   setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
-      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: undefined, lastPullAtMs: nowMs - 24 * 60 * 60 * 1000, revokedAtMs: undefined }
+      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: undefined, lastPullAtMs: nowMs - 24 * 60 * 60 * 1000, revokedAtMs: undefined, bank: DEFAULT_BANK, data: undefined, waiting: undefined }
       customer.connections = withConnection(customer.connections, connection)
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
@@ -207,7 +217,11 @@ export class CustomerDirectory {
       connection.consentStatus = change.consentStatus
       connection.revokedAtMs = undefined
     }
-    if (change.lastPullAtMs !== undefined) connection.lastPullAtMs = change.lastPullAtMs
+    if (change.lastPullAtMs !== undefined) {
+      // A last pull set anew is Bud's copy started again from that pull.
+      connection.lastPullAtMs = change.lastPullAtMs
+      connection.data = undefined
+    }
     return connection
   }
 
@@ -338,6 +352,9 @@ function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
     consentStatus: seed.consentStatus,
     consentId: seed.consentId,
     lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs,
-    revokedAtMs: undefined
+    revokedAtMs: undefined,
+    bank: seed.bank,
+    data: undefined,
+    waiting: undefined
   }
 }

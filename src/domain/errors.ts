@@ -14,6 +14,9 @@ export const ERRORS = {
   tokenExpired: { statusCode: 401, codeId: 'token_expired', message: 'The access token has expired.' },
   customerNotFound: { statusCode: 401, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   taskNotFound: { statusCode: 404, codeId: 'task_not_found', message: 'The task could not be found.' },
+  accountNotFound: { statusCode: 404, codeId: 'account_not_found', message: 'The specified account could not be found. Please check the account identifier is correct. The account might be closed or suspended.' },
+  // Sandbox-only: an admin change at the bank of a connection the customer does not have.
+  adminConnectionNotFound: { statusCode: 404, codeId: 'connection_not_found', message: 'The customer has no connection with this provider.' },
   // Sandbox-only: an admin read of a customer the sandbox does not know.
   adminCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   routeNotFound: { statusCode: 404, codeId: 'unknown', message: 'Route or resource not found' },

@@ -4,6 +4,7 @@
 // clock. Knows nothing of HTTP.
 import type { Clock } from './clock.js'
 import type { Connection, Customer, CustomerDirectory, CustomerRef } from './customers.js'
+import type { FinancialData } from './data/financial-data.js'
 import { BudError, ERRORS, validationError } from './errors.js'
 import { progressAt, TASK_STATUS, type Progress, type Scenario, type TaskStatus } from './scenarios.js'
 import type { ParentTask, Task, TaskStore } from './task-store.js'
@@ -96,6 +97,7 @@ export class RefreshService {
   readonly #parents: TaskStore<ParentTask>
   readonly #settings: RefreshSettings
   readonly #endings: TaskEndings | undefined
+  readonly #data: FinancialData
   #lastProviders: readonly string[] = []
   #lastProvidersKey = ''
 
@@ -106,6 +108,7 @@ export class RefreshService {
     tasks: TaskStore
     parents: TaskStore<ParentTask>
     settings: RefreshSettings
+    data: FinancialData
     endings?: TaskEndings | undefined
   }) {
     this.#clock = deps.clock
@@ -115,6 +118,7 @@ export class RefreshService {
     this.#parents = deps.parents
     this.#settings = deps.settings
     this.#endings = deps.endings
+    this.#data = deps.data
   }
 
   /** Initiate Refresh (V1): one provider; 400 provider_maintenance for a provider in maintenance. */
@@ -201,8 +205,12 @@ export class RefreshService {
     return this.#visible(this.#parents.get(taskId.toLowerCase()), clientId, customer)
   }
 
+  /** The task's state at `nowMs`; once a refresh has succeeded, whether its pull stored transactions Bud did not hold. */
   progress (task: Task, nowMs: number = this.#clock.nowMs()): Progress {
-    return progressAt(task.scenario, task.startedAtMs, task.stepMs, nowMs)
+    const progress = progressAt(task.scenario, task.startedAtMs, task.stepMs, nowMs)
+    // A deduplicated answer with the connection's own last fetch keeps its scenario's word.
+    if (progress.hasNewTransactions !== undefined && task.kind === 'refresh') progress.hasNewTransactions = this.#data.newTransactions(task, nowMs)
+    return progress
   }
 
   /** Pending while any sub-task is; Completed when every one succeeded; Failed when any did not. */
@@ -290,9 +298,11 @@ export class RefreshService {
       stepMs,
       windowFromMs: window.fromMs,
       windowToMs: window.toMs,
-      scenario
+      scenario,
+      newTransactions: undefined
     }), startedAtMs)
     this.#customers.rememberTask(customer, task)
+    if (kind === 'refresh' && connection !== undefined && scenario.result === 'success') this.#data.track(connection, task)
     if (scenario.reconnectRequired && connection !== undefined) this.#customers.reportRevoked(connection, this.progress(task).endsAtMs)
     return task
   }

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon'
 import { TokenIssuer } from './auth.js'
 import type { SandboxClock } from './clock.js'
 import { CustomerDirectory } from './customers.js'
+import { FinancialData } from './data/financial-data.js'
 import { Faults } from './faults.js'
 import { RefreshService, type TaskEndings } from './refresh.js'
 import { RequestHistory } from './request-history.js'
@@ -36,6 +37,7 @@ export interface Sandbox {
   tasks: TaskStore
   parents: TaskStore<ParentTask>
   refresh: RefreshService
+  data: FinancialData
   tokens: TokenIssuer
   history: RequestHistory
   faults: Faults
@@ -54,7 +56,9 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const tokens = new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets })
   const history = new RequestHistory(options.requestHistorySize)
   const faults = new Faults(fixtures.faults, options.random ?? Math.random)
+  const data = new FinancialData({ clock, customers })
   const refresh = new RefreshService({
+    data,
     clock,
     fixtures,
     customers,
@@ -70,6 +74,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     tasks,
     parents,
     refresh,
+    data,
     tokens,
     history,
     faults,

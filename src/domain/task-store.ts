@@ -23,6 +23,8 @@ export interface Task {
   windowFromMs: number
   windowToMs: number
   scenario: Scenario
+  /** Once its pull is in Bud's copy: whether it stored transactions Bud did not hold before. */
+  newTransactions: boolean | undefined
 }
 
 /** A V2 refresh: one parent task over one refresh task per provider. */

@@ -2,6 +2,7 @@
 // connections and consents, clients, and the settings that shape a refresh.
 // A fixture file is read into this model (src/fixtures.ts); the domain knows
 // nothing of files.
+import type { BankSeed } from './data/bank.js'
 import type { FaultSettings } from './faults.js'
 import type { ScenarioCatalogue } from './scenarios.js'
 
@@ -25,6 +26,8 @@ export interface ConnectionSeed {
   consentId?: string
   /** When the connection was last fetched: an instant, or a span before the clock's now at load. */
   lastPull: { atMs: number } | { agoMs: number }
+  /** The bank behind the connection: a generated profile's, or accounts and transactions given outright. */
+  bank: BankSeed
 }
 
 export interface CustomerSeed {

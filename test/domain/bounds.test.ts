@@ -7,6 +7,7 @@ import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
 import { RequestHistory } from '../../src/domain/request-history.js'
 import { RefreshService } from '../../src/domain/refresh.js'
 import { TaskStore, type ParentTask } from '../../src/domain/task-store.js'
+import { FinancialData } from '../../src/domain/data/financial-data.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { ALL_WEBHOOK_EVENTS } from '../../src/webhooks/bodies.js'
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
@@ -76,7 +77,7 @@ t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedu
   const customer = (i: number) => directory.resolve({ customerId: `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}` }, T0)
   const ids: string[] = []
   const add = (i: number) => {
-    const added = store.add((taskId) => ({ taskId, kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', connection: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario }), T0 + i)
+    const added = store.add((taskId) => ({ taskId, kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', connection: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario, newTransactions: undefined }), T0 + i)
     directory.rememberTask(customer(i), added)
     ids.push(added.taskId)
   }
@@ -113,7 +114,7 @@ t.test('a provisioned customer pushed out of the directory is forgotten with its
   const customers = new CustomerDirectory(fixtures, T0, 1)
   const tasks = new TaskStore({ retentionMs: 86_400_000, maxTasks: 100 }, (task) => customers.forgetTask(task))
   const parents = new TaskStore<ParentTask>({ retentionMs: 86_400_000, maxTasks: 100 })
-  const refresh = new RefreshService({ clock, fixtures, customers, tasks, parents, settings: { stepDurationMs: 1000 } })
+  const refresh = new RefreshService({ clock, fixtures, customers, tasks, parents, settings: { stepDurationMs: 1000 }, data: new FinancialData({ clock, customers }) })
   const first = { customerId: 'dddddddd-0000-4000-8000-000000000001' }
   const initiate = (customer: { customerId: string }) => refresh.initiate({ clientId: 'c', customer, provider: 'Bank_Of_Bud' })
   const original = initiate(first).task
