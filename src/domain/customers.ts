@@ -128,6 +128,17 @@ const NO_CONNECTIONS: readonly Connection[] = []
 
 /** Customers created on first use or by Create Customer V3 are kept up to this many; the oldest go first. */
 export const MAX_PROVISIONED_CUSTOMERS = 100_000
+/** Deleted customers' ids (and identifiers) remembered, so they stay unknown; past this many the oldest are forgotten. */
+export const MAX_DELETED_CUSTOMERS = 100_000
+
+export interface CustomerListRequest {
+  /** The last id of the page before. */
+  afterId?: string | undefined
+  pageSize: number
+  idempotentIdentifier?: string | undefined
+  fromMs?: number | undefined
+  toMs?: number | undefined
+}
 
 export class CustomerDirectory {
   readonly #fixtures: World
@@ -138,6 +149,8 @@ export class CustomerDirectory {
   // Provisioned customers in creation order, so a flood of new ids stays bounded
   // (a queue: see TaskStore for why not a Set's own order).
   #provisioned = new Denque<Customer>()
+  // Deleted ids, and deleted identifiers under IDENTIFIER_KEY, in deletion order.
+  #deleted = new Set<string>()
 
   constructor (fixtures: World, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
     this.#fixtures = fixtures
@@ -151,6 +164,7 @@ export class CustomerDirectory {
     this.#byId = new Map()
     this.#byIdentifier = new Map()
     this.#provisioned = new Denque()
+    this.#deleted = new Set()
     for (const seed of this.#fixtures.customers) this.#add(fromSeed(seed, nowMs))
   }
 
@@ -169,6 +183,37 @@ export class CustomerDirectory {
   }
 
   /**
+   * Remove Customer V3: the customer and its data are gone, and its id and
+   * identifier stay unknown — never provisioned again — while remembered.
+   */
+  remove (customer: Customer): void {
+    this.#byId.delete(customer.customerId)
+    this.#forget(customer.customerId)
+    if (customer.idempotentIdentifier !== undefined) {
+      if (this.#byIdentifier.get(customer.idempotentIdentifier) === customer) this.#byIdentifier.delete(customer.idempotentIdentifier)
+      this.#forget(IDENTIFIER_KEY + customer.idempotentIdentifier)
+    }
+  }
+
+  /** Retrieve Customers V3: one page, ordered by id; deleted customers are gone from it. */
+  list (request: CustomerListRequest): { customers: Customer[], more: boolean } {
+    const matching = (c: Customer) =>
+      (request.idempotentIdentifier === undefined || c.idempotentIdentifier === request.idempotentIdentifier) &&
+      (request.fromMs === undefined || c.createdAtMs >= request.fromMs) &&
+      (request.toMs === undefined || c.createdAtMs <= request.toMs) &&
+      (request.afterId === undefined || c.customerId > request.afterId)
+    const found = (request.idempotentIdentifier === undefined ? [...this.#byId.values()] : [this.#byIdentifier.get(request.idempotentIdentifier)].filter((c) => c !== undefined))
+      .filter(matching)
+      .sort((a, b) => a.customerId < b.customerId ? -1 : 1)
+    return { customers: found.slice(0, request.pageSize), more: found.length > request.pageSize }
+  }
+
+  #forget (key: string): void {
+    this.#deleted.add(key)
+    if (this.#deleted.size > MAX_DELETED_CUSTOMERS) this.#deleted.delete(this.#deleted.values().next().value!)
+  }
+
+  /**
    * Create Customer V3: a new customer with the world's default connections,
    * or the existing one when `idempotentIdentifier` is known (created false).
    * Works whether or not unknown customers are provisioned on first use.
@@ -176,6 +221,8 @@ export class CustomerDirectory {
   create (request: { idempotentIdentifier?: string | undefined, context: CustomerContext }, nowMs: number): { customer: Customer, created: boolean } {
     const known = request.idempotentIdentifier === undefined ? undefined : this.#byIdentifier.get(request.idempotentIdentifier)
     if (known !== undefined) return { customer: known, created: false }
+    // A deleted customer's identifier given to Create Customer V3 makes a new customer with it.
+    if (request.idempotentIdentifier !== undefined) this.#deleted.delete(IDENTIFIER_KEY + request.idempotentIdentifier)
     const customer = this.#addProvisioned(newId(), request.idempotentIdentifier, nowMs, 'created')
     customer.context = request.context
     return { customer, created: true }
@@ -290,6 +337,7 @@ export class CustomerDirectory {
 
   #provision (customerId: string, idempotentIdentifier: string | undefined, nowMs: number): Customer {
     if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
+    if (this.#deleted.has(idempotentIdentifier === undefined ? customerId : IDENTIFIER_KEY + idempotentIdentifier)) throw new BudError(ERRORS.customerNotFound)
     return this.#addProvisioned(customerId, idempotentIdentifier, nowMs, 'first_use')
   }
 
@@ -320,6 +368,8 @@ export class CustomerDirectory {
     if (customer.idempotentIdentifier !== undefined) this.#byIdentifier.set(customer.idempotentIdentifier, customer)
   }
 }
+
+const IDENTIFIER_KEY = '\u0000'
 
 const parentKey = (clientId: string, providersKey: string) => `${clientId}\n${providersKey}`
 

@@ -17,6 +17,8 @@ export const ERRORS = {
   accountNotFound: { statusCode: 404, codeId: 'account_not_found', message: 'The specified account could not be found. Please check the account identifier is correct. The account might be closed or suspended.' },
   // Sandbox-only: an admin change at the bank of a connection the customer does not have.
   adminConnectionNotFound: { statusCode: 404, codeId: 'connection_not_found', message: 'The customer has no connection with this provider.' },
+  // Remove Customer V3 of a customer Bud does not know (or deleted already).
+  deleteCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   // Sandbox-only: an admin read of a customer the sandbox does not know.
   adminCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   routeNotFound: { statusCode: 404, codeId: 'unknown', message: 'Route or resource not found' },

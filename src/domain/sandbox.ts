@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon'
 import { TokenIssuer } from './auth.js'
 import type { SandboxClock } from './clock.js'
+import { CustomerDeletions, type DeletionTask } from './customer-deletions.js'
 import { CustomerDirectory } from './customers.js'
 import { FinancialData } from './data/financial-data.js'
 import { Faults } from './faults.js'
@@ -38,6 +39,7 @@ export interface Sandbox {
   parents: TaskStore<ParentTask>
   refresh: RefreshService
   data: FinancialData
+  deletions: CustomerDeletions
   tokens: TokenIssuer
   history: RequestHistory
   faults: Faults
@@ -57,6 +59,9 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const history = new RequestHistory(options.requestHistorySize)
   const faults = new Faults(fixtures.faults, options.random ?? Math.random)
   const data = new FinancialData({ clock, customers })
+  const deletionTasks = new TaskStore<DeletionTask>(limits)
+  const stepMs = options.stepDurationMs ?? fixtures.stepDurationMs
+  const deletions = new CustomerDeletions({ clock, customers, tasks: deletionTasks, stepMs: () => stepMs })
   const refresh = new RefreshService({
     data,
     clock,
@@ -75,6 +80,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     parents,
     refresh,
     data,
+    deletions,
     tokens,
     history,
     faults,
@@ -85,6 +91,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     reset () {
       tasks.clear()
       parents.clear()
+      deletionTasks.clear()
       customers.reset(clock.nowMs())
       history.clear()
       faults.reset()

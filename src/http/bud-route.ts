@@ -11,9 +11,16 @@ export interface BudRouteOptions {
   onRequest: onRequestHookHandler[]
 }
 
-/** A Bud operation's route options: validation and success serializers from openapi.yaml, and the guards. */
-export function budRoute (contract: Contract, guards: onRequestHookHandler[], operationId: string): BudRouteOptions {
-  return { schema: contract.routeSchema(operationId, { serialize: true }), config: { operationId }, onRequest: guards }
+/**
+ * A Bud operation's route options: validation and success serializers from
+ * openapi.yaml, and the guards. With `ownQuery`, the route reads its query
+ * itself (see query.ts): query strings are text, and Bud's list operations
+ * take numbers, dates and repeated values.
+ */
+export function budRoute (contract: Contract, guards: onRequestHookHandler[], operationId: string, options: { ownQuery?: boolean } = {}): BudRouteOptions {
+  const schema = contract.routeSchema(operationId, { serialize: true })
+  if (options.ownQuery === true) delete schema.querystring
+  return { schema, config: { operationId }, onRequest: guards }
 }
 
 /** A status's metadata: where and when to poll next, while the task is pending. */

@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
-import { budConsentStatus, consentIdOf, taskConsentId, type Customer, type CustomerDirectory } from '../domain/customers.js'
-import { faultsFrom, type RawFaults } from '../fixtures.js'
+import { budConsentStatus, consentIdOf, taskConsentId, type Customer } from '../domain/customers.js'
+import { faultsFrom, transactionsFrom, type RawFaults, type RawTransaction } from '../fixtures.js'
+import { lastPullAt } from '../domain/data/bud-copy.js'
+import { formatPence } from '../domain/data/money.js'
 import { CONSENT_STATUSES, type ConsentStatus } from '../domain/world.js'
 import { ALL_WEBHOOK_EVENTS, type WebhookEvent } from '../webhooks/bodies.js'
 import { deliveryView } from '../webhooks/dispatcher.js'
@@ -41,21 +43,28 @@ export function adminTaskView (sandbox: Sandbox, task: Task) {
   return view
 }
 
-export function adminCustomerView (customer: Customer, customers: CustomerDirectory, nowMs: number) {
+export function adminCustomerView (sandbox: Sandbox, customer: Customer, nowMs: number) {
+  const customers = sandbox.customers
   const view: Record<string, unknown> = { customer_id: customer.customerId }
   if (customer.idempotentIdentifier !== undefined) view.idempotent_identifier = customer.idempotentIdentifier
   if (customer.label !== undefined) view.label = customer.label
   view.provisioned = customer.origin !== 'fixtures'
   view.origin = customer.origin
   view.created_at = toIso(customer.createdAtMs)
-  view.connections = customers.connections(customer).map((c) => ({
-    provider: c.provider,
-    scenario: c.scenario,
-    consent_status: c.consentStatus,
-    bud_consent_status: budConsentStatus(c, nowMs),
-    consent_id: consentIdOf(c),
-    last_pull_at: toIso(c.lastPullAtMs)
-  }))
+  view.connections = customers.connections(customer).map((c) => {
+    const data = sandbox.data.dataOf(customer.customerId, c, nowMs)
+    const fetchedAt = lastPullAt(data)
+    return {
+      provider: c.provider,
+      scenario: c.scenario,
+      consent_status: c.consentStatus,
+      bud_consent_status: budConsentStatus(c, nowMs),
+      consent_id: consentIdOf(c),
+      last_pull_at: toIso(c.lastPullAtMs),
+      data_pulled_at: fetchedAt === undefined ? null : toIso(fetchedAt),
+      accounts: data.bank.accounts.map((a) => ({ account_id: a.accountId, account_type: a.accountType, account_name: a.accountName, currency: a.currency }))
+    }
+  })
   return view
 }
 
@@ -106,7 +115,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   })
 
   fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
-    sandbox.customers.all().map((customer) => adminCustomerView(customer, sandbox.customers, sandbox.clock.nowMs())))
+    sandbox.customers.all().map((customer) => adminCustomerView(sandbox, customer, sandbox.clock.nowMs())))
 
   fastify.get<{ Params: { customer_id: string } }>('/__admin/customers/:customer_id', {
     schema: contract.routeSchema('admin_customer_get'),
@@ -114,7 +123,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   }, async (request) => {
     const customer = sandbox.customers.get(request.params.customer_id)
     if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
-    return adminCustomerView(customer, sandbox.customers, sandbox.clock.nowMs())
+    return adminCustomerView(sandbox, customer, sandbox.clock.nowMs())
   })
 
   fastify.get<{ Querystring: { client_id?: string, customer_id?: string, limit?: string } }>('/__admin/requests', {
@@ -166,7 +175,33 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
     sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs }, nowMs)
     request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
-    return adminCustomerView(customer, sandbox.customers, sandbox.clock.nowMs())
+    return adminCustomerView(sandbox, customer, sandbox.clock.nowMs())
+  })
+
+  fastify.post<{ Params: { customer_id: string, provider: string }, Body: { transactions: RawTransaction[] } }>('/__admin/customers/:customer_id/connections/:provider/transactions', {
+    schema: contract.routeSchema('admin_bank_transactions_post'),
+    config: { operationId: 'admin_bank_transactions_post' }
+  }, async (request, reply) => {
+    const { customer_id: customerId, provider } = request.params
+    const nowMs = sandbox.clock.nowMs()
+    const customer = sandbox.customers.get(customerId)
+    if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
+    const given = transactionsFrom(request.body.transactions, nowMs, (field, what) => { throw validationError({ [`transactions.${field.replace(/\//g, '.')}`]: what }) })
+    const added = sandbox.data.addAtBank(customer, provider, given, nowMs)
+    request.log.info({ customerId, provider, count: added.length }, 'transactions added at the bank')
+    reply.code(201)
+    return {
+      transactions: added.map(({ entry, provider }) => ({
+        transaction_id: entry.bookedId,
+        account_id: entry.accountId,
+        provider,
+        description: entry.kind.description,
+        amount: { value: formatPence(entry.amountPence), currency: entry.currency },
+        credit_debit_indicator: entry.kind.credit ? 'credit' : 'debit',
+        status: entry.bookedAtMs === undefined ? 'booked' : 'pending',
+        date_time: toIso(entry.dateMs)
+      }))
+    }
   })
 
   fastify.get('/__admin/faults', { config: { operationId: 'admin_faults_get' } }, async () => faultsView(sandbox))

@@ -1,11 +1,19 @@
-// Bud's Create Customer V3. Thin: the customer directory creates (or, for a
-// known idempotent identifier, finds) the customer; this shapes the envelope.
+// Bud's customer operations: Create Customer V3, Retrieve Customers V3,
+// Remove Customer V3 (by id or identifier) and its status. Thin: the customer
+// directory and the deletions do the work; this shapes the envelopes.
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
 import { withDefaults, type Customer, type CustomerContextRequest } from '../domain/customers.js'
-import { budRoute } from '../http/bud-route.js'
+import { budRoute, statusMetadata } from '../http/bud-route.js'
+import { decodeToken, encodeToken, instant, single, wholeNumber, type Query } from '../http/query.js'
 import { clientIdOf } from '../http/request-context.js'
+import type { DeletionTask } from '../domain/customer-deletions.js'
+import { TASK_STATUS } from '../domain/scenarios.js'
+
+/** Bud's published polling hint for a customer deletion, in milliseconds. */
+export const DELETE_NEXT_URL_DELAY_MS = 50
+const deleteStatusUrl = (task: DeletionTask) => `/platform/v3/customers/${task.customerId}/${task.taskId}`
 
 interface CreateCustomerBody {
   customer_context?: CustomerContextRequest
@@ -23,7 +31,58 @@ function customerView (customer: Customer) {
 }
 
 export default async function customerRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { customers, clock } = fastify.sandbox
+  const { customers, clock, deletions } = fastify.sandbox
+
+  fastify.get<{ Querystring: Query }>('/platform/v3/customers', budRoute(contract, guards, 'platform_v3_customers_get', { ownQuery: true }), (request) => {
+    clientIdOf(request)
+    const query = request.query
+    const pageSize = wholeNumber(query, 'page_size', 1, 1000, 200)
+    const after = decodeToken(query, 'page_token', ['string'])
+    const { customers: page, more } = customers.list({
+      afterId: after?.[0] as string | undefined,
+      pageSize,
+      idempotentIdentifier: single(query, 'idempotent_identifier'),
+      fromMs: instant(query, 'date_from'),
+      toMs: instant(query, 'date_to', { endOfDay: true })
+    })
+    const metadata: Record<string, unknown> = { results: page.length }
+    if (more) metadata.next_page_token = encodeToken([page[page.length - 1]!.customerId])
+    return {
+      operation_id: 'platform_v3_customers_get',
+      data: page.map((c) => c.idempotentIdentifier === undefined
+        ? { customer_id: c.customerId, created_at: toIso(c.createdAtMs) }
+        : { customer_id: c.customerId, idempotent_identifier: c.idempotentIdentifier, created_at: toIso(c.createdAtMs) }),
+      metadata
+    }
+  })
+
+  const deleted = (operationId: string, task: DeletionTask) => ({
+    operation_id: operationId,
+    data: { task_id: task.taskId },
+    metadata: { status: TASK_STATUS.pending, next_url: deleteStatusUrl(task), next_url_delay: DELETE_NEXT_URL_DELAY_MS }
+  })
+
+  fastify.delete<{ Params: { customer_id: string } }>('/platform/v3/customers/:customer_id', budRoute(contract, guards, 'platform_v3_customers_delete'), (request, reply) => {
+    const task = deletions.start(clientIdOf(request), { customerId: request.params.customer_id })
+    request.log.info({ customerId: task.customerId, taskId: task.taskId }, 'customer deleted')
+    reply.code(202).send(deleted('platform_v3_customers_delete', task))
+  })
+
+  fastify.delete<{ Params: { customer_idempotent_identifier: string } }>('/platform/v3/customers/idempotent-identifier/:customer_idempotent_identifier', budRoute(contract, guards, 'platform_v3_customers_idempotent_identifier_delete'), (request, reply) => {
+    const task = deletions.start(clientIdOf(request), { idempotentIdentifier: request.params.customer_idempotent_identifier })
+    request.log.info({ customerId: task.customerId, taskId: task.taskId }, 'customer deleted')
+    reply.code(202).send(deleted('platform_v3_customers_idempotent_identifier_delete', task))
+  })
+
+  fastify.get<{ Params: { customer_id: string, task_id: string } }>('/platform/v3/customers/:customer_id/:task_id', budRoute(contract, guards, 'platform_v3_customers_delete_status'), (request) => {
+    const task = deletions.find(clientIdOf(request), request.params.customer_id, request.params.task_id)
+    const status = deletions.statusOf(task)
+    return {
+      operation_id: 'platform_v3_customers_delete_status',
+      data: status === TASK_STATUS.completed ? { task_id: task.taskId, result: 'success' } : { task_id: task.taskId },
+      metadata: statusMetadata(status, deleteStatusUrl(task), DELETE_NEXT_URL_DELAY_MS)
+    }
+  })
 
   // The body is optional: in this plugin's scope an empty JSON body is an empty object.
   const parseJson = fastify.getDefaultJsonParser('error', 'error')

@@ -98,10 +98,12 @@ function digest (text: string): Buffer {
 
 const hexId = (bytes: Buffer) => bytes.subarray(0, 16).toString('hex')
 
-function digits (bytes: Buffer, from: number, count: number): string {
-  let out = ''
-  for (let i = 0; i < count; i++) out += String(bytes[from + i]! % 10)
-  return out
+/** A UK sort code and account number from a digest's last eight bytes. */
+function ukIdentifiers (bytes: Buffer): { sortCode: string, accountNumber: string } {
+  return {
+    sortCode: String(bytes.readUInt32BE(24) % 1_000_000).padStart(6, '0'),
+    accountNumber: String(bytes.readUInt32BE(28) % 100_000_000).padStart(8, '0')
+  }
 }
 
 const between = (rng: ReturnType<typeof xoroshiro128plus>, range: readonly [number, number]) => range[0] === range[1] ? range[0] : uniformInt(rng, range[0], range[1])
@@ -125,8 +127,8 @@ export function openBank (customerId: string, provider: string, seed: BankSeed, 
       accountCategory: 'depository',
       currency: given.currency ?? 'GBP',
       holders: given.holders ?? [HOLDER_NAMES[bytes[20]! % HOLDER_NAMES.length]!],
-      sortCode: given.sortCode ?? digits(bytes, 16, 6),
-      accountNumber: given.accountNumber ?? digits(bytes, 22, 8),
+      sortCode: given.sortCode ?? ukIdentifiers(bytes).sortCode,
+      accountNumber: given.accountNumber ?? ukIdentifiers(bytes).accountNumber,
       openingDateMs: anchorMs - (365 + (bytes[30]! % 5) * 365) * DAY_MS,
       anchorBalancePence: given.balancePence,
       recurringPence: []
@@ -155,8 +157,7 @@ function generatedAccount (customerId: string, provider: string, plan: AccountPl
     accountCategory: plan.accountCategory,
     currency: 'GBP',
     holders: [business ? BUSINESS_NAMES[bytes[20]! % BUSINESS_NAMES.length]! : HOLDER_NAMES[bytes[20]! % HOLDER_NAMES.length]!],
-    sortCode: digits(bytes, 21, 6),
-    accountNumber: digits(bytes, 27, 8).padEnd(8, '0'),
+    ...ukIdentifiers(bytes),
     openingDateMs: Math.floor(anchorMs / DAY_MS - 400 - between(rng, [0, 2500])) * DAY_MS,
     anchorBalancePence: between(rng, plan.openingPence),
     recurringPence: plan.recurring.map((r) => between(rng, r.amountPence))

@@ -1,0 +1,261 @@
+// Bud's financial-data operations: accounts, transaction dates, balances over
+// time, transactions, and Remove Provider Data. Thin: read the query, ask the
+// customer's financial data (src/domain/data), shape Bud's envelopes.
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { Contract } from '../contract.js'
+import { toIso } from '../domain/clock.js'
+import type { Customer } from '../domain/customers.js'
+import { GRANULARITIES, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
+import { formatPence } from '../domain/data/money.js'
+import { BUD_CODES, type MerchantInfo } from '../domain/data/profiles.js'
+import { validationError } from '../domain/errors.js'
+import { budRoute } from '../http/bud-route.js'
+import { decodeToken, encodeToken, flag, instant, oneOf, several, single, wholeNumber, type Query } from '../http/query.js'
+import { clientIdOf, customerRefOf } from '../http/request-context.js'
+
+const amount = (pence: number, currency: string) => ({ value: formatPence(Math.abs(pence)), currency })
+const direction = (pence: number) => pence < 0 ? 'debit' : 'credit'
+const displayName = (provider: string) => provider.replace(/_/g, ' ')
+
+export function accountView (held: HeldAccount, allBalances: boolean) {
+  const { account, balanceAtMs, bookedPence, pendingPence, windows } = held
+  const date = toIso(balanceAtMs)
+  const balances: Record<string, unknown> = {
+    booked: { date, amount: amount(bookedPence, account.currency), credit_debit_indicator: direction(bookedPence) },
+    pending: { date, amount: amount(pendingPence, account.currency), credit_debit_indicator: direction(pendingPence) }
+  }
+  if (allBalances) {
+    balances.all_balances = [
+      { type: 'interim_booked', date, amount: amount(bookedPence, account.currency), credit_debit_indicator: direction(bookedPence) },
+      { type: 'interim_available', date, amount: amount(pendingPence, account.currency), credit_debit_indicator: direction(pendingPence) }
+    ]
+  }
+  return {
+    account_id: account.accountId,
+    currency: account.currency,
+    holders: account.holders.map((name) => ({ name, relationship: 'unknown' })),
+    account_name: account.accountName,
+    suggested_name: `${account.accountName} ${account.accountNumber.slice(-4)}`,
+    account_type: account.accountType,
+    usage_type: account.usageType,
+    account_category: account.accountCategory,
+    status: 'active',
+    opening_date_time: toIso(account.openingDateMs),
+    provider: account.provider,
+    provider_display_name: displayName(account.provider),
+    identifiers: { uk_sort_code: account.sortCode, uk_account_number: account.accountNumber },
+    balances,
+    transaction_windows: windows.map((w) => ({ from: toIso(w.fromMs), to: toIso(w.toMs) }))
+  }
+}
+
+// A merchant's id is a UUID made from its slug: the same everywhere, like Bud's.
+const merchantIds = new Map<string, string>()
+function merchantId (merchant: MerchantInfo): string {
+  let id = merchantIds.get(merchant.slug)
+  if (id === undefined) {
+    const hex = createHash('sha256').update(`merchant\n${merchant.slug}`).digest('hex')
+    id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+    merchantIds.set(merchant.slug, id)
+  }
+  return id
+}
+
+export function transactionView (t: HeldTransaction) {
+  const { entry } = t
+  const kind = entry.kind
+  const date = toIso(entry.dateMs)
+  const view: Record<string, unknown> = {
+    transaction_id: t.transactionId,
+    account_id: entry.accountId,
+    provider: t.provider,
+    description: kind.description,
+    credit_debit_indicator: kind.credit ? 'credit' : 'debit',
+    status: t.pending ? 'pending' : 'booked',
+    suggested_description: t.pending ? kind.description : kind.suggested,
+    transaction_type: { bud_code: kind.budCode },
+    amount: amount(entry.amountPence, entry.currency),
+    date_time: date,
+    value_date_time: t.pending || entry.bookedAtMs === undefined ? date : toIso(Math.floor(entry.bookedAtMs / 86_400_000) * 86_400_000)
+  }
+  if (kind.mcc !== undefined) view.merchant_category_code = kind.mcc
+  // Bud enriches booked transactions; pending ones have too little to go on.
+  if (!t.pending) {
+    const enrichments: Record<string, unknown> = {
+      categories: { l1: { slug: kind.l1, confidence: '0.99' }, l2: { slug: kind.l2, confidence: '0.99' } },
+      transaction_types: kind.card ? ['card', 'debit'] : [BUD_CODE_TYPES[kind.budCode], kind.credit ? 'credit' : 'debit']
+    }
+    if (kind.merchant !== undefined) {
+      enrichments.merchant = { id: merchantId(kind.merchant), slug: kind.merchant.slug, display_name: kind.merchant.displayName, website: kind.merchant.website }
+    }
+    if (kind.regular) enrichments.regularity = { frequency: 'monthly' }
+    view.enrichments = enrichments
+    if (kind.regular) view.tags = ['regular-transaction']
+  }
+  return view
+}
+
+const BUD_CODE_TYPES: Record<keyof typeof BUD_CODES, string> = {
+  DEB: 'card', DD: 'direct_debit', SO: 'standing_order', BGC: 'bank_credit', FPI: 'faster_payment', FPO: 'faster_payment', TFR: 'transfer', INT: 'interest'
+}
+
+const STATUSES = ['booked', 'pending', 'declined'] as const
+
+export default async function financialRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
+  const { customers, data, clock } = fastify.sandbox
+  const route = (operationId: string) => budRoute(contract, guards, operationId, { ownQuery: true })
+
+  /** The customer a data request names, provisioned on first use as for a refresh. */
+  function customerOf (request: FastifyRequest): Customer {
+    clientIdOf(request)
+    return customers.resolve(customerRefOf(request), clock.nowMs())
+  }
+
+  fastify.get<{ Querystring: Query }>('/financial/v3/accounts', route('financial_v3_accounts_get'), (request) => {
+    const customer = customerOf(request)
+    const query = request.query
+    const filters = {
+      providers: several(query, 'provider'),
+      account_types: several(query, 'account_type'),
+      currencies: several(query, 'currency'),
+      usage_types: several(query, 'usage_type'),
+      holder_types: several(query, 'holder_relationship_type')
+    }
+    const allBalances = flag(query, 'include_all_balances') ?? false
+    const accounts = data.accounts(customer).filter(({ account }) =>
+      (filters.providers === undefined || filters.providers.includes(account.provider)) &&
+      (filters.account_types === undefined || filters.account_types.includes(account.accountType)) &&
+      (filters.currencies === undefined || filters.currencies.includes(account.currency)) &&
+      (filters.usage_types === undefined || filters.usage_types.includes(account.usageType)) &&
+      (filters.holder_types === undefined || filters.holder_types.includes('unknown')))
+    const parameters: Record<string, unknown> = { currencies: [...new Set(accounts.map((a) => a.account.currency))] }
+    for (const [name, values] of Object.entries(filters)) if (values !== undefined && name !== 'currencies') parameters[name] = values
+    if (allBalances) parameters.include_all_balances = true
+    return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances)), metadata: { parameters, results: accounts.length } }
+  })
+
+  fastify.get('/financial/v3/accounts/transaction-dates', route('financial_v3_accounts_transaction_dates_get'), (request) => {
+    const dates = data.transactionDates(customerOf(request))
+    const metadata: Record<string, unknown> = { results: dates.length }
+    if (dates.length > 0) {
+      metadata.first_transaction_date = toIso(Math.min(...dates.map((d) => d.firstMs)))
+      metadata.last_transaction_date = toIso(Math.max(...dates.map((d) => d.lastMs)))
+    }
+    return {
+      operation_id: 'financial_v3_accounts_transaction_dates_get',
+      data: dates.map((d) => ({ account_id: d.accountId, first_transaction_date: toIso(d.firstMs), last_transaction_date: toIso(d.lastMs) })),
+      metadata
+    }
+  })
+
+  fastify.get<{ Params: { account_id: string } }>('/financial/v3/accounts/:account_id', route('financial_v3_accounts_account_id_get'), (request) => {
+    const held = data.account(customerOf(request), request.params.account_id)
+    return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false), metadata: { parameters: {}, results: 1 } }
+  })
+
+  function balancesOf (request: FastifyRequest<{ Querystring: Query }>, accountId: string | undefined) {
+    const query = request.query
+    const customer = customerOf(request)
+    const granularity = oneOf(query, 'granularity', Object.keys(GRANULARITIES) as Granularity[], 'weekly')
+    const fromMs = instant(query, 'from')
+    const toMs = instant(query, 'to', { endOfDay: true })
+    if (fromMs !== undefined && toMs !== undefined && toMs < fromMs) throw validationError({ to: 'This value should not be before from' })
+    const found = data.balances(customer, { accountId, fromMs, toMs, granularity })
+    const parametersOf = (points: { atMs: number }[]) => ({
+      from: toIso(fromMs ?? points[points.length - 1]?.atMs ?? clock.nowMs()),
+      to: toIso(toMs ?? points[0]?.atMs ?? clock.nowMs()),
+      granularity
+    })
+    const items = found.map(({ held, points }) => {
+      const currency = held.account.currency
+      const booked = points.map((p) => p.bookedPence)
+      const summary: Record<string, unknown> = {
+        from: toIso(points[points.length - 1]?.atMs ?? held.balanceAtMs),
+        to: toIso(points[0]?.atMs ?? held.balanceAtMs),
+        balance_count: points.length,
+        last_updated_at: toIso(held.balanceAtMs)
+      }
+      if (points.length > 0) {
+        summary.min_balance = amount(Math.min(...booked), currency)
+        summary.max_balance = amount(Math.max(...booked), currency)
+      }
+      return {
+        accountId: held.account.accountId,
+        summary,
+        points,
+        balances: points.map((p) => ({
+          date: toIso(p.atMs),
+          booked: { amount: amount(p.bookedPence, currency), credit_debit_indicator: direction(p.bookedPence) },
+          pending: { amount: amount(p.pendingPence, currency), credit_debit_indicator: direction(p.pendingPence) }
+        }))
+      }
+    })
+    return { items, parametersOf }
+  }
+
+  fastify.get<{ Querystring: Query }>('/financial/v3/balances', route('financial_v3_balances_get'), (request) => {
+    const { items, parametersOf } = balancesOf(request, undefined)
+    return {
+      operation_id: 'financial_v3_balances_get',
+      data: items.map((i) => ({ account_id: i.accountId, balances: i.balances })),
+      metadata: {
+        accounts: Object.fromEntries(items.map((i) => [i.accountId, i.summary])),
+        parameters: parametersOf(items.flatMap((i) => i.points).sort((a, b) => b.atMs - a.atMs))
+      }
+    }
+  })
+
+  fastify.get<{ Params: { account_id: string }, Querystring: Query }>('/financial/v3/accounts/:account_id/balances', route('financial_v3_accounts_balances_get'), (request) => {
+    const { items, parametersOf } = balancesOf(request, request.params.account_id)
+    const item = items[0]!
+    return {
+      operation_id: 'financial_v3_accounts_balances_get',
+      data: item.balances,
+      metadata: { accounts: item.summary, parameters: { ...parametersOf(item.points), account_id: item.accountId } }
+    }
+  })
+
+  fastify.get<{ Querystring: Query }>('/financial/v2/transactions', route('v2_transactions_get'), (request) => {
+    const customer = customerOf(request)
+    const query = request.query
+    const pageSize = wholeNumber(query, 'page_size', 1, 200, 100)
+    const token = decodeToken(query, 'page_token', ['number', 'number', 'number', 'string'])
+    const statuses = several(query, 'status')
+    const unknown = statuses?.find((s) => !(STATUSES as readonly string[]).includes(s))
+    if (unknown !== undefined) throw validationError({ status: `This value should be one of ${STATUSES.join(', ')}` })
+    const credit = single(query, 'credit_debit_indicator')
+    if (credit !== undefined && credit !== 'credit' && credit !== 'debit') throw validationError({ credit_debit_indicator: 'This value should be one of credit, debit' })
+    const updatedAfterMs = instant(query, 'updated_after')
+    const page = data.transactions(customer, {
+      dateFromMs: instant(query, 'date_from'),
+      dateToMs: instant(query, 'date_to', { endOfDay: true }),
+      accountIds: several(query, 'account_id'),
+      // Open banking brings no declined transactions: asking only for them finds none.
+      statuses: statuses?.filter((s): s is 'booked' | 'pending' => s !== 'declined') ?? undefined,
+      credit: credit === undefined ? undefined : credit === 'credit',
+      categoryL1: single(query, 'category_l1'),
+      categoryL2: single(query, 'category_l2'),
+      merchant: single(query, 'merchant'),
+      updatedAfterMs,
+      pageSize,
+      after: token === undefined ? undefined : { asOfMs: token[0] as number, generation: token[1] as number, dateMs: token[2] as number, transactionId: token[3] as string }
+    })
+    const onlyDeclined = statuses !== undefined && statuses.every((s) => s === 'declined')
+    const transactions = onlyDeclined ? [] : page.transactions
+    const metadata: Record<string, unknown> = { results: transactions.length }
+    if (updatedAfterMs !== undefined) {
+      metadata.updated_after = toIso(updatedAfterMs)
+      metadata.deleted = page.deleted.map((d) => ({ transaction_id: d.transactionId, at: toIso(d.atMs) }))
+    }
+    if (page.next !== undefined && !onlyDeclined) metadata.next_page_token = encodeToken([page.next.asOfMs, page.next.generation, page.next.dateMs, page.next.transactionId])
+    return { operation_id: 'v2_transactions_get', data: transactions.map(transactionView), metadata }
+  })
+
+  fastify.delete<{ Params: { provider: string } }>('/v1/provider/:provider', route('v1_provider_delete'), (request, reply) => {
+    const customer = customerOf(request)
+    data.removeProvider(customer, request.params.provider)
+    request.log.info({ customerId: customer.customerId, provider: request.params.provider }, 'provider data removed')
+    reply.code(204).send()
+  })
+}
