@@ -54,8 +54,9 @@ export function recordingCompilers (store: Map<string, string>): SchemaCompilers
   const record = (kind: Kind, standalone: (options: object) => CompilerFactory): CompilerFactory => (externalSchemas, options) => {
     const context = hash([externalSchemas, options])
     let key = ''
-    // The standalone compilers write into the options they get; ours stay as Fastify gave them.
-    const compile = standalone({ readMode: false, storeFunction: (_route: unknown, code: string) => store.set(key, code) })(externalSchemas, { ...(options as object) })
+    // The standalone compilers write into the options they get, and fast-json-stringify into the
+    // shared schemas it merges (allOf): they get copies, so what later keys hash stays as Fastify gave it.
+    const compile = standalone({ readMode: false, storeFunction: (_route: unknown, code: string) => store.set(key, code) })(structuredClone(externalSchemas), { ...(options as object) })
     return (route) => {
       key = keyOf(kind, context, route)
       return compile(route)
@@ -72,7 +73,7 @@ export function restoringCompilers (compiled: CompiledSchemas): SchemaCompilers 
     return (route) => {
       const generated = compiled[keyOf(kind, context, route)]
       if (generated === undefined) {
-        compile ??= fallback()(externalSchemas, options)
+        compile ??= fallback()(structuredClone(externalSchemas), options)
         return compile(route)
       }
       const module = { exports: {} }

@@ -34,9 +34,9 @@ export default fp<SandboxPluginOptions>(async (fastify, options) => {
         // Each provider's webhook as its sub-task ends, then the parent's once the last one has.
         for (const task of parent.subTasks) {
           const subEndsAtMs = sandbox.refresh.progress(task).endsAtMs
-          webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, () => providerRefreshCompletedBody(sandbox.refresh, task))
+          webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, () => providerRefreshCompletedBody(sandbox.refresh, sandbox.data, task))
         }
-        webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, parent))
+        webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, sandbox.data, parent))
       },
       clockMoved: () => webhooks.tick(true),
       reset: () => {

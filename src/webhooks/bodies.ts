@@ -5,6 +5,7 @@
 // with its sub-tasks).
 import { toIso } from '../domain/clock.js'
 import { taskConsentId } from '../domain/customers.js'
+import type { FinancialData } from '../domain/data/financial-data.js'
 import type { RefreshService } from '../domain/refresh.js'
 import type { Progress } from '../domain/scenarios.js'
 import type { ParentTask, Task } from '../domain/task-store.js'
@@ -38,8 +39,12 @@ export function refreshCompletedBody (refresh: RefreshService, task: Task): Reco
   }
 }
 
-/** One provider's refresh as both V2 webhooks report it (Bud's RefreshSubtaskWebhookTask fields). */
-function subTaskReport (task: Task, progress: Progress): Record<string, unknown> {
+/**
+ * One provider's refresh as both V2 webhooks report it (Bud's
+ * RefreshSubtaskWebhookTask fields), with `account_ids`: the accounts it
+ * updated, where it succeeded.
+ */
+function subTaskReport (task: Task, progress: Progress, data: FinancialData): Record<string, unknown> {
   const report: Record<string, unknown> = {
     task_id: task.taskId,
     provider: task.provider,
@@ -50,16 +55,18 @@ function subTaskReport (task: Task, progress: Progress): Record<string, unknown>
     start_time: toIso(task.startedAtMs),
     refresh_window: { from: toIso(task.windowFromMs), to: toIso(task.windowToMs) }
   }
+  const accountIds = data.accountIdsOf(task)
+  if (accountIds.length > 0) report.account_ids = accountIds
   const consentId = taskConsentId(task)
   if (consentId !== undefined) report.consent_ids = [consentId]
   return report
 }
 
-export function providerRefreshCompletedBody (refresh: RefreshService, task: Task): Record<string, unknown> {
-  return { event: WEBHOOK_EVENTS.v2ProviderCompleted, customer_id: task.customerId, ...subTaskReport(task, refresh.progress(task)) }
+export function providerRefreshCompletedBody (refresh: RefreshService, data: FinancialData, task: Task): Record<string, unknown> {
+  return { event: WEBHOOK_EVENTS.v2ProviderCompleted, customer_id: task.customerId, ...subTaskReport(task, refresh.progress(task), data) }
 }
 
-export function refreshV2CompletedBody (refresh: RefreshService, parent: ParentTask): Record<string, unknown> {
+export function refreshV2CompletedBody (refresh: RefreshService, data: FinancialData, parent: ParentTask): Record<string, unknown> {
   const outcome = refresh.parentProgress(parent)
   return {
     customer_id: parent.customerId,
@@ -73,6 +80,6 @@ export function refreshV2CompletedBody (refresh: RefreshService, parent: ParentT
       from: toIso(Math.min(...parent.subTasks.map((t) => t.windowFromMs))),
       to: toIso(Math.max(...parent.subTasks.map((t) => t.windowToMs)))
     },
-    sub_tasks: parent.subTasks.map((task, i) => subTaskReport(task, outcome.subTasks[i]!))
+    sub_tasks: parent.subTasks.map((task, i) => subTaskReport(task, outcome.subTasks[i]!, data))
   }
 }

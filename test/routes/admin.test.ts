@@ -71,6 +71,13 @@ t.test('customers are listed with their connections', async (t) => {
   const h = await build(t)
   const customers = (await h.inject({ url: '/__admin/customers' })).json() as Record<string, unknown>[]
   t.equal(customers.length, 11)
+  type Shown = { consent_id: string, accounts: { account_id: string, account_type: string, account_name: string, currency: string }[] }
+  const shown = (customers[2] as { connections: Shown[] }).connections
+  const accounts = (i: number) => shown[i]!.accounts
+  t.same(shown.map((c) => c.accounts.map((a) => [a.account_type, a.account_name, a.currency])), [
+    [['current_account', 'Current Account', 'GBP'], ['savings', 'Easy Saver', 'GBP']],
+    [['current_account', 'Current Account', 'GBP'], ['savings', 'Easy Saver', 'GBP']]
+  ], 'each connection shows the accounts at its bank')
   t.same(customers[2], {
     customer_id: CUSTOMERS.revoked,
     idempotent_identifier: 'consent-revoked',
@@ -80,8 +87,8 @@ t.test('customers are listed with their connections', async (t) => {
     created_at: new Date(T0).toISOString(),
     connections: [
       // Revoked at the bank; Bud still holds it as authorised until a refresh reports it.
-      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', bud_consent_status: 'authorised', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[0]!.consent_id, last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString() },
-      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', bud_consent_status: 'authorised', consent_id: (customers[2] as { connections: { consent_id: string }[] }).connections[1]!.consent_id, last_pull_at: new Date(T0 - 86_400_000).toISOString() }
+      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', bud_consent_status: 'authorised', consent_id: shown[0]!.consent_id, last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString(), data_pulled_at: new Date(T0 - 10 * 86_400_000).toISOString(), accounts: accounts(0) },
+      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', bud_consent_status: 'authorised', consent_id: shown[1]!.consent_id, last_pull_at: new Date(T0 - 86_400_000).toISOString(), data_pulled_at: new Date(T0 - 86_400_000).toISOString(), accounts: accounts(1) }
     ]
   })
 })
