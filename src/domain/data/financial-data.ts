@@ -164,7 +164,8 @@ export class FinancialData {
     if (position !== undefined && (position.asOfMs > nowMs || position.generation !== this.#generation(customer, nowMs))) {
       throw validationError({ page_token: 'This page token is no longer valid: the customer\'s data changed since the first page (a provider\'s data was removed). Start again from the first page' })
     }
-    const asOfMs = position?.asOfMs ?? nowMs
+    // A walk reads Bud's copy as of its newest pull when it started: the token says only what changed it.
+    const asOfMs = position?.asOfMs ?? this.#newestPull(customer, nowMs) ?? nowMs
     const newestMs = Math.min(query.dateToMs ?? Infinity, position?.dateMs ?? Infinity)
     const oldestMs = query.dateFromMs ?? -Infinity
     const page: HeldTransaction[] = []
@@ -253,6 +254,15 @@ export class FinancialData {
   accountIdsOf (task: Task, nowMs: number = this.#clock.nowMs()): string[] {
     if (task.connection === undefined || task.scenario.result !== 'success') return []
     return this.dataOf(task.customerId, task.connection, nowMs).bank.accounts.map((a) => a.accountId)
+  }
+
+  #newestPull (customer: Customer, nowMs: number): number | undefined {
+    let newest: number | undefined
+    for (const connection of this.#customers.connections(customer)) {
+      const at = lastPullAt(this.dataOf(customer.customerId, connection, nowMs))
+      if (at !== undefined) newest = Math.max(newest ?? at, at)
+    }
+    return newest
   }
 
   #generation (customer: Customer, nowMs: number): number {
