@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { DEFAULT_FIXTURES, FixtureError, loadFixtures } from '../src/fixtures.js'
+import { PROFILES } from '../src/domain/data/profiles.js'
+import { CONSENT_STATUSES } from '../src/domain/world.js'
+import { DEFAULT_FIXTURES, FIXTURES_SCHEMA, FixtureError, loadFixtures } from '../src/fixtures.js'
+import { ALL_WEBHOOK_EVENTS } from '../src/webhooks/bodies.js'
 import { build, CUSTOMERS } from './helper.js'
 
 const base = () => JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8'))
@@ -20,14 +23,31 @@ t.test('the embedded default fixtures pass the full schema check and load', asyn
   t.ok(fixtures.catalogue.get('connection_revoked'))
 })
 
-t.test('the fixture example in the README is a file that loads', async (t) => {
-  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
+t.test('the fixture example in docs/fixtures.md is a file that loads', async (t) => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'docs', 'fixtures.md'), 'utf8')
   const example = /```jsonc\n([\s\S]*?)```/.exec(readme)![1]!
   // Comments out, and the one elided value filled in.
   const json = example.replace(/(^|\s)\/\/[^\n]*/g, '$1').replace('"…"', '"0b7a6c1e-5d4f-4e3a-8b2c-1d0e9f8a7b6c"')
   const fixtures = loadFixtures(writeFixture(t, json), { checkSchema: true })
-  t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Maintenance_Bank'])
+  t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank'])
   t.equal(fixtures.catalogue.get('limited')?.customerPresentScenario, 'success')
+  t.same(fixtures.customers[0]!.connections.map((c) => c.bank), [
+    { profile: 'student' },
+    {
+      accounts: [{ accountId: 'acc-1', accountType: 'current_account', accountName: undefined, usageType: undefined, currency: undefined, holders: undefined, sortCode: undefined, accountNumber: undefined, balancePence: 125000 }],
+      transactions: [{ transactionId: undefined, accountId: 'acc-1', description: 'RENT', amountPence: 90000, currency: undefined, credit: false, dateMs: Date.parse('2026-11-01T09:00:00Z'), status: 'booked' }]
+    }
+  ])
+})
+
+t.test('fixtures/schema.json, which editors and the loader read, names the same values as the code', async (t) => {
+  const schema = JSON.parse(readFileSync(FIXTURES_SCHEMA, 'utf8'))
+  const connection = schema.properties.customers.items.properties.connections.items
+  t.same(connection.properties.profile.enum, PROFILES)
+  t.same(connection.properties.consent_status.enum, CONSENT_STATUSES)
+  t.same(schema.properties.clients.items.properties.webhook_events.items.enum, ALL_WEBHOOK_EVENTS)
+  t.same(schema.properties.settings.properties.default_connections.items, connection, 'default connections take the same fields')
+  t.equal(base().$schema, './schema.json', 'the default file points editors at it')
 })
 
 t.test('a broken fixture file is reported in one line with the file, the place and the problem', async (t) => {
@@ -45,6 +65,12 @@ t.test('a broken fixture file is reported in one line with the file, the place a
     ['unknown webhook event', (f) => { f.clients = [{ client_id: 'a', webhook_url: 'http://127.0.0.1:9000/hooks', webhook_events: ['open_banking.v2.refresh.done'] }]; return f }, /: \/clients\/0\/webhook_events\/0: must be one of "open_banking.refresh.completed", "open_banking.v2.refresh.completed", "open_banking.v2.refresh.provider.completed"$/],
     ['last pull in the future', (f) => { f.customers[0].connections[0].last_pull_at = '2999-01-01T00:00:00Z'; delete f.customers[0].connections[0].last_pull_ago; return f }, /: \/customers\/0\/connections\/0\/last_pull_at: "2999-01-01T00:00:00Z" is in the future \(the sandbox clock starts at \d{4}-\d\d-\d\dT[\d:.]+Z\); a last pull has already happened$/],
     ['negative last pull ago', (f) => { f.customers[0].connections[0].last_pull_ago = '-P1D'; return f }, /: \/customers\/0\/connections\/0\/last_pull_ago: "-P1D" is negative: it says how long ago the last pull was$/],
+    ['profile and accounts', (f) => { f.customers[0].connections[0].profile = 'student'; f.customers[0].connections[0].accounts = [{ balance: '1.00' }]; return f }, /: \/customers\/0\/connections\/0\/profile: give a profile or accounts, not both$/],
+    ['transactions without accounts', (f) => { f.customers[0].connections[0].transactions = []; return f }, /: \/customers\/0\/connections\/0\/transactions: transactions given outright need the accounts they belong to \(accounts\)$/],
+    ['transaction of an unknown account', (f) => { f.customers[0].connections[0].accounts = [{ account_id: 'a', balance: '1.00' }]; f.customers[0].connections[0].transactions = [{ account_id: 'b', description: 'x', amount: { value: '1.00' }, credit_debit_indicator: 'debit', date_time: '2026-01-01T00:00:00Z' }]; return f }, /: \/customers\/0\/connections\/0\/transactions\/0\/account_id: no account "b" among this connection's accounts$/],
+    ['bad transaction date', (f) => { f.customers[0].connections[0].accounts = [{ balance: '1.00' }]; f.customers[0].connections[0].transactions = [{ description: 'x', amount: { value: '1.00' }, credit_debit_indicator: 'debit', date_time: 'yesterday' }]; return f }, /: \/customers\/0\/connections\/0\/transactions\/0\/date_time: "yesterday" is not an ISO 8601 datetime$/],
+    ['bad balance', (f) => { f.customers[0].connections[0].accounts = [{ balance: '12,50' }]; return f }, /: \/customers\/0\/connections\/0\/accounts\/0\/balance: must match pattern/],
+    ['unknown profile', (f) => { f.customers[0].connections[0].profile = 'pensioner'; return f }, /: \/customers\/0\/connections\/0\/profile: must be one of "salaried", "student", "small_business", "empty"$/],
     ['webhook events without a URL', (f) => { f.clients = [{ client_id: 'a', webhook_events: ['open_banking.v2.refresh.completed'] }]; return f }, /: \/clients\/0\/webhook_events: webhook_events needs a webhook_url to send them to$/]
   ]
   for (const [name, mutate, expected] of cases) {

@@ -1,7 +1,10 @@
 // The customer's data as a client reads it: the first pull, what a refresh
 // brings (and only once it has completed), the window, has_new_transactions,
 // balances, page walks, deletion, and Bud's errors for bad input.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
+import { DEFAULT_FIXTURES, loadFixtures } from '../../src/fixtures.js'
 import { build, CLIENT, CUSTOMERS, failedValidation, type Harness } from '../helper.js'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -237,4 +240,27 @@ t.test('bad input is a Bud 400 naming the parameter', async (t) => {
     t.equal(res.statusCode, 400, url)
     t.same(res.json(), failedValidation(url.includes('balances') ? 'financial_v3_balances_get' : 'v2_transactions_get', errors), url)
   }
+})
+
+t.test('a bank given outright by the fixtures: its accounts and transactions, and one dated after the last pull only with a refresh', async (t) => {
+  const raw = JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8'))
+  raw.customers[0].connections[0] = {
+    provider: 'Bank_Of_Bud',
+    last_pull_at: '2026-11-20T00:00:00Z',
+    accounts: [{ account_id: 'acc-1', account_name: 'Joint Account', balance: '1000.00' }],
+    transactions: [
+      { description: 'RENT', amount: { value: '900.00' }, credit_debit_indicator: 'debit', date_time: '2026-11-01T09:00:00Z' },
+      { description: 'SALARY', amount: { value: '2500.00' }, credit_debit_indicator: 'credit', date_time: '2026-11-22T09:00:00Z' }
+    ]
+  }
+  const file = join(t.testdir({}), 'given.json')
+  writeFileSync(file, JSON.stringify(raw))
+  const h = await build(t, { fixtures: loadFixtures(file, { checkSchema: true }) })
+  const bank = (await accounts(h)).filter((a) => a.provider === 'Bank_Of_Bud')
+  t.same(bank.map((a) => [a.account_id, signed(a)]), [['acc-1', 100_000]], 'the given balance at the first pull')
+  const given = async () => (await walk(h, 200)).filter((x) => x.provider === 'Bank_Of_Bud').map((x) => x.description)
+  t.same(await given(), ['RENT'], 'the salary came after the last pull')
+  await refreshAndWait(h, { provider: 'Bank_Of_Bud' })
+  t.same(await given(), ['SALARY', 'RENT'])
+  t.same((await accounts(h)).filter((a) => a.provider === 'Bank_Of_Bud').map(signed), [350_000], 'the balance moved by the salary')
 })
