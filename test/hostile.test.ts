@@ -152,3 +152,50 @@ t.test('absurdly long headers and ids get a 4xx envelope', async (t) => {
   t.same(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), { operation_id: 'unknown', code_id: 'unknown', message: 'Request Header Fields Too Large', errors: {} })
   t.equal((await fetch(`${address}/health`)).status, 200, 'and the server carries on')
 })
+
+t.test('the data operations: any query, any page token, any header, any transaction added at the bank — a Bud envelope, never a 5xx', async (t) => {
+  const h = await build(t)
+  const queryValue = fc.oneof(printable, instant, fc.constantFrom('0', '1', '200', '201', '-1', '1e3', 'true', 'daily', 'booked', 'pending', 'credit', 'Bank_Of_Bud', '2026-02-30', '2026-11-20'))
+  const token = fc.oneof(
+    printable,
+    fc.tuple(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constant(0)), fc.integer(), fc.oneof(fc.integer(), fc.maxSafeInteger()), fc.oneof(printable, fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), maxLength: 32 }))).map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')),
+    jsonish.map((v) => Buffer.from(JSON.stringify(v) ?? '').toString('base64url'))
+  )
+  const names = ['page_size', 'page_token', 'date_from', 'date_to', 'account_id', 'status', 'credit_debit_indicator', 'category_l1', 'category_l2', 'merchant', 'updated_after', 'from', 'to', 'granularity', 'provider', 'account_type', 'currency', 'usage_type', 'holder_relationship_type', 'include_all_balances', 'idempotent_identifier']
+  const query = fc.array(fc.tuple(fc.constantFrom(...names), fc.oneof(queryValue, token)), { maxLength: 6 })
+    .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'))
+  const path = fc.constantFrom(
+    '/financial/v3/accounts', '/financial/v3/accounts/transaction-dates', '/financial/v2/transactions', '/financial/v3/balances',
+    '/platform/v3/customers', '/financial/v3/accounts/unknown', '/financial/v3/accounts/unknown/balances'
+  )
+  const accountId = (await h.inject({ url: '/financial/v3/accounts', headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy } })).json().data[0].account_id as string
+  await fc.assert(fc.asyncProperty(
+    fc.oneof(path, fc.constant(`/financial/v3/accounts/${accountId}/balances`)), query,
+    fc.record({ client: headerValue, customer: fc.oneof(headerValue, fc.constant(CUSTOMERS.healthy)) }),
+    async (url, q, headers) => {
+      const res = await h.inject({ url: `${url}?${q}`, headers: { 'x-client-id': headers.client, 'x-customer-id': headers.customer } })
+      return res.statusCode < 500 && isEnvelope(res.statusCode, res.json())
+    }
+  ), { numRuns: RUNS })
+  await fc.assert(fc.asyncProperty(
+    fc.oneof(jsonish, fc.record({ transactions: fc.array(fc.oneof(jsonish, fc.record({
+      description: fc.oneof(printable, jsonish),
+      amount: fc.oneof(jsonish, fc.record({ value: fc.oneof(printable, fc.constantFrom('1.00', '0', '999999999999.99', '-5')), currency: fc.oneof(printable, fc.constant('GBP')) })),
+      credit_debit_indicator: fc.oneof(fc.constantFrom('credit', 'debit'), printable),
+      date_time: fc.option(instant, { nil: undefined }),
+      account_id: fc.option(fc.oneof(printable, fc.constant(accountId)), { nil: undefined }),
+      status: fc.option(fc.oneof(fc.constantFrom('booked', 'pending'), printable), { nil: undefined })
+    }, { requiredKeys: [] })), { maxLength: 3 }) })),
+    fc.constantFrom('Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank', 'Nowhere'),
+    async (body, provider) => {
+      const res = await h.inject({ method: 'POST', url: `/__admin/customers/${CUSTOMERS.healthy}/connections/${provider}/transactions`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+      if (res.statusCode >= 500) return false
+      if (res.statusCode !== 201 && !isEnvelope(res.statusCode, res.json())) return false
+      const page = await h.inject({ url: '/financial/v2/transactions?page_size=5', headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy } })
+      return page.statusCode === 200
+    }
+  ), { numRuns: RUNS })
+  const removed = await h.inject({ method: 'DELETE', url: `/v1/provider/${encodeURIComponent('%00../x')}`, headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy } })
+  t.ok(removed.statusCode < 500)
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
+})
