@@ -83,4 +83,12 @@ t.test('Swagger UI shows every operation and Try it out works against the sandbo
   const status = await tryItOut(page, 'v2_open_banking_refresh_get', { ...v2Headers, task_id: parent.data.task_id })
   t.equal(status.status, '200')
   t.match(JSON.parse(status.body), { data: { task_id: parent.data.task_id, status: 'Completed', result: 'success', sub_tasks: [{ status: 'Completed' }, { status: 'Completed' }] } })
+
+  // Once the refresh has completed: the customer's transactions, a page at a time.
+  const read = await tryItOut(page, 'v2_transactions_get', { ...v2Headers, page_size: '5' })
+  t.equal(read.status, '200')
+  const transactions = JSON.parse(read.body) as { data: { provider: string, date_time: string }[], metadata: { results: number, next_page_token?: string } }
+  t.equal(transactions.metadata.results, 5)
+  t.ok(transactions.metadata.next_page_token, 'more pages follow')
+  t.ok(transactions.data.every((x) => ['Bank_Of_Bud', 'Natwest_Sandbox'].includes(x.provider)))
 })
