@@ -191,10 +191,10 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     request.log.info({ customerId, provider, count: added.length }, 'transactions added at the bank')
     reply.code(201)
     return {
-      transactions: added.map(({ entry, provider }) => ({
+      transactions: added.map((entry) => ({
         transaction_id: entry.bookedId,
         account_id: entry.accountId,
-        provider,
+        provider: entry.provider,
         description: entry.kind.description,
         amount: { value: formatPence(entry.amountPence), currency: entry.currency },
         credit_debit_indicator: entry.kind.credit ? 'credit' : 'debit',

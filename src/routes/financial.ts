@@ -69,7 +69,7 @@ export function transactionView (t: HeldTransaction) {
   const view: Record<string, unknown> = {
     transaction_id: t.transactionId,
     account_id: entry.accountId,
-    provider: t.provider,
+    provider: entry.provider,
     description: kind.description,
     credit_debit_indicator: kind.credit ? 'credit' : 'debit',
     status: t.pending ? 'pending' : 'booked',

@@ -18,6 +18,7 @@ export const MAX_PENDING_DAYS = 3
 /** One transaction at the bank, in both its versions: pending (card payments, until booked) and booked. */
 export interface Entry {
   accountId: string
+  provider: string
   dateMs: number
   amountPence: number
   kind: Kind
@@ -81,12 +82,47 @@ export interface GivenTransaction {
 /** How a connection's bank is made: from a profile, or from accounts and transactions given outright. */
 export type BankSeed = { profile: ProfileName } | { accounts: GivenAccount[], transactions: GivenTransaction[] }
 
-export interface Bank {
-  accounts: BankAccount[]
-  /** Given or added transactions, in the order they came. */
-  extra: Entry[]
+/** Generated banks whose accounts are kept made, most recent last: the rest are made again when read. */
+const MAX_BANKS_KEPT = 4096
+const madeAccounts = new Map<Bank, readonly BankAccount[]>()
+const NO_ENTRIES: readonly Entry[] = []
+
+/**
+ * A connection's bank. A generated bank keeps only what it is made from:
+ * its accounts are made again when read (a few microseconds) and kept for
+ * the most recently read banks only, so a customer costs little however
+ * many there are.
+ */
+export class Bank {
+  readonly #customerId: string
+  readonly #provider: string
+  readonly #seed: BankSeed
+  readonly #anchorMs: number
+  readonly #given: readonly BankAccount[] | undefined
+  /** Given or added transactions, in the order they came; replaced, never changed in place. */
+  extra: readonly Entry[] = NO_ENTRIES
   /** How many transactions were added at run time: the next added one's id is made from it. */
-  added: number
+  added = 0
+
+  constructor (customerId: string, provider: string, seed: BankSeed, anchorMs: number, given?: readonly BankAccount[]) {
+    this.#customerId = customerId
+    this.#provider = provider
+    this.#seed = seed
+    this.#anchorMs = anchorMs
+    this.#given = given
+  }
+
+  get accounts (): readonly BankAccount[] {
+    if (this.#given !== undefined) return this.#given
+    let made = madeAccounts.get(this)
+    if (made === undefined) {
+      const profile = 'profile' in this.#seed ? this.#seed.profile : 'empty'
+      made = PROFILE_ACCOUNTS[profile].map((plan, index) => generatedAccount(this.#customerId, this.#provider, plan, index, this.#anchorMs))
+      if (madeAccounts.size >= MAX_BANKS_KEPT) madeAccounts.delete(madeAccounts.keys().next().value!)
+      madeAccounts.set(this, made)
+    }
+    return made
+  }
 }
 
 /** At most this many transactions are added at one bank at run time; past it the oldest additions go. */
@@ -110,10 +146,7 @@ const between = (rng: ReturnType<typeof xoroshiro128plus>, range: readonly [numb
 
 /** The bank of one connection, as of its first pull (`anchorMs`): the accounts it holds and the history it starts with. */
 export function openBank (customerId: string, provider: string, seed: BankSeed, anchorMs: number): Bank {
-  if ('profile' in seed) {
-    const accounts = PROFILE_ACCOUNTS[seed.profile].map((plan, index) => generatedAccount(customerId, provider, plan, index, anchorMs))
-    return { accounts, extra: [], added: 0 }
-  }
+  if ('profile' in seed) return new Bank(customerId, provider, seed, anchorMs)
   const accounts = seed.accounts.map((given, index): BankAccount => {
     const bytes = digest(`${customerId}\n${provider}\n${index}`)
     return {
@@ -134,10 +167,8 @@ export function openBank (customerId: string, provider: string, seed: BankSeed, 
       recurringPence: []
     }
   })
-  const bank: Bank = { accounts, extra: [], added: 0 }
-  seed.transactions.forEach((given, index) => {
-    bank.extra.push(givenEntry(bank, given, -Infinity, `${customerId}\n${provider}\ngiven\n${index}`))
-  })
+  const bank = new Bank(customerId, provider, seed, anchorMs, accounts)
+  bank.extra = seed.transactions.map((given, index) => givenEntry(bank, given, -Infinity, `${customerId}\n${provider}\ngiven\n${index}`))
   return bank
 }
 
@@ -172,6 +203,7 @@ export function givenEntry (bank: Bank, given: GivenTransaction, existsFromMs: n
   const pending = given.status === 'pending'
   return {
     accountId: account.accountId,
+    provider: account.provider,
     dateMs: given.dateMs,
     amountPence: given.amountPence,
     kind: { description: given.description, suggested: given.description, budCode: given.credit ? 'FPI' : 'FPO', credit: given.credit, l1: given.credit ? 'income' : 'transfers', l2: given.credit ? 'other_income' : 'other_transfers', card: false, regular: false },
@@ -186,7 +218,7 @@ export function givenEntry (bank: Bank, given: GivenTransaction, existsFromMs: n
 /** Adds transactions at the bank at `nowMs` (the admin control); ids follow from the bank and the count added before. */
 export function addAtBank (bank: Bank, customerId: string, provider: string, transactions: GivenTransaction[], nowMs: number): Entry[] {
   const made = transactions.map((given) => givenEntry(bank, given, nowMs, `${customerId}\n${provider}\nadded\n${bank.added++}`))
-  bank.extra.push(...made)
+  bank.extra = [...bank.extra, ...made]
   const added = bank.extra.filter((e) => e.existsFromMs !== -Infinity)
   if (added.length > MAX_ADDED_TRANSACTIONS) {
     const drop = new Set(added.slice(0, added.length - MAX_ADDED_TRANSACTIONS))
@@ -195,8 +227,12 @@ export function addAtBank (bank: Bank, customerId: string, provider: string, tra
   return made
 }
 
-const hex8 = (rng: ReturnType<typeof xoroshiro128plus>) => (uniformInt(rng, 0, 0xffffffff) >>> 0).toString(16).padStart(8, '0')
-const newHexId = (rng: ReturnType<typeof xoroshiro128plus>) => hex8(rng) + hex8(rng) + hex8(rng) + hex8(rng)
+// A transaction id: the generator's next 128 bits as 32 hex digits, written out in one call.
+const idBytes = Buffer.alloc(16)
+function newHexId (rng: ReturnType<typeof xoroshiro128plus>): string {
+  for (let at = 0; at < 16; at += 4) idBytes.writeInt32BE(rng.next(), at)
+  return idBytes.toString('hex')
+}
 
 /** The transactions a generated account makes on UTC day `day` (days since 1970), in the order made. */
 export function generatedOn (account: BankAccount, day: number): Entry[] {
@@ -215,7 +251,7 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
     const due = rule.monthDay !== undefined ? rule.monthDay === monthDay : rule.weekday === weekday
     if (!due || (rule.months !== undefined && !rule.months.includes(month))) return
     const dateMs = startMs + (6 + i % 3) * HOUR_MS
-    out.push({ accountId: account.accountId, dateMs, amountPence: account.recurringPence[i]!, kind: rule, existsFromMs: dateMs, bookedAtMs: undefined, pendingId: undefined, bookedId: newHexId(rng), currency: account.currency })
+    out.push({ accountId: account.accountId, provider: account.provider, dateMs, amountPence: account.recurringPence[i]!, kind: rule, existsFromMs: dateMs, bookedAtMs: undefined, pendingId: undefined, bookedId: newHexId(rng), currency: account.currency })
   })
   const count = between(rng, plan.spendingPerDay)
   if (count > 0) {
@@ -225,7 +261,7 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
       const kind = plan.spending.find((s) => (pick -= s.weight) < 0)!
       const dateMs = startMs + uniformInt(rng, 7 * 3600, 22 * 3600) * 1000
       const bookedAtMs = (day + uniformInt(rng, 1, 2)) * DAY_MS + 2 * HOUR_MS
-      out.push({ accountId: account.accountId, dateMs, amountPence: between(rng, kind.amountPence), kind, existsFromMs: dateMs, bookedAtMs, pendingId: newHexId(rng), bookedId: newHexId(rng), currency: account.currency })
+      out.push({ accountId: account.accountId, provider: account.provider, dateMs, amountPence: between(rng, kind.amountPence), kind, existsFromMs: dateMs, bookedAtMs, pendingId: newHexId(rng), bookedId: newHexId(rng), currency: account.currency })
     }
   }
   return out

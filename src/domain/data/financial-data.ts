@@ -45,9 +45,7 @@ export interface PagePosition {
   transactionId: string
 }
 
-export interface HeldTransaction extends Held {
-  provider: string
-}
+export type HeldTransaction = Held
 
 export interface TransactionPage {
   transactions: HeldTransaction[]
@@ -240,7 +238,7 @@ export class FinancialData {
         throw validationError({ [`transactions.${i}.account_id`]: `No account with this id at ${provider.slice(0, 64)}; its accounts are ${data.bank.accounts.map((a) => a.accountId).join(', ')}` })
       }
     }
-    return addAtBank(data.bank, customer.customerId, provider, transactions, nowMs).map((entry) => ({ entry, provider: connection.provider }))
+    return addAtBank(data.bank, customer.customerId, provider, transactions, nowMs)
   }
 
   /** Remove Provider Data: Bud forgets the provider's accounts and transactions for this customer; a later refresh brings its window back. */
@@ -277,10 +275,10 @@ export class FinancialData {
    * `visit` returns false. Nothing is kept between calls.
    */
   #walk (customer: Customer, asOfMs: number, newestMs: number, oldestMs: number, visit: (t: HeldTransaction) => boolean): void {
-    const sources = this.#customers.connections(customer).map((connection) => ({ connection, data: this.dataOf(customer.customerId, connection, asOfMs) }))
+    const sources = this.#customers.connections(customer).map((connection) => this.dataOf(customer.customerId, connection, asOfMs))
     let firstDay = Infinity
     let lastDay = -Infinity
-    for (const { data } of sources) {
+    for (const data of sources) {
       for (const pull of data.pulls) {
         if (pull.atMs > asOfMs) continue
         firstDay = Math.min(firstDay, Math.floor(pull.fromMs / DAY_MS))
@@ -291,11 +289,11 @@ export class FinancialData {
     lastDay = Math.min(lastDay, Math.floor(newestMs / DAY_MS))
     for (let day = lastDay; day >= firstDay; day--) {
       const found: HeldTransaction[] = []
-      for (const { connection, data } of sources) {
+      for (const data of sources) {
         for (const entry of entriesOn(data.bank, day)) {
           if (entry.dateMs > newestMs || entry.dateMs < oldestMs) continue
           const copy = held(data, entry, asOfMs)
-          if (copy !== undefined) found.push({ ...copy, provider: connection.provider })
+          if (copy !== undefined) found.push(copy)
         }
       }
       found.sort(byNewest)
