@@ -2,7 +2,7 @@
 // time, transactions, and Remove Provider Data. Thin: read the query, ask the
 // customer's financial data (src/domain/data), shape Bud's envelopes.
 import { createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
@@ -11,6 +11,7 @@ import { formatPence } from '../domain/data/money.js'
 import { BUD_CODES, type MerchantInfo } from '../domain/data/profiles.js'
 import { validationError } from '../domain/errors.js'
 import { budRoute } from '../http/bud-route.js'
+import { RenderedResponses } from '../http/rendered-responses.js'
 import { decodeToken, encodeToken, flag, instant, oneOf, several, single, wholeNumber, type Query } from '../http/query.js'
 import { clientIdOf, customerRefOf } from '../http/request-context.js'
 
@@ -106,33 +107,52 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   const { customers, data, clock } = fastify.sandbox
   const route = (operationId: string) => budRoute(contract, guards, operationId, { ownQuery: true })
 
+  /**
+   * Answers with what `render` makes, serialized by the route's schema, or
+   * with the same bytes as last time when the customer's data has not
+   * changed since (see rendered-responses.ts).
+   */
+  const rendered = new RenderedResponses()
+  function answer (request: FastifyRequest, reply: FastifyReply, customer: Customer, render: () => unknown): FastifyReply {
+    const key = `${customer.customerId}\n${request.url}`
+    const version = data.version(customer)
+    let body = rendered.get(key, version)
+    if (body === undefined) {
+      body = reply.serialize(render()) as string
+      rendered.set(key, version, body)
+    }
+    return reply.type('application/json; charset=utf-8').send(body)
+  }
+
   /** The customer a data request names, provisioned on first use as for a refresh. */
   function customerOf (request: FastifyRequest): Customer {
     clientIdOf(request)
     return customers.resolve(customerRefOf(request), clock.nowMs())
   }
 
-  fastify.get<{ Querystring: Query }>('/financial/v3/accounts', route('financial_v3_accounts_get'), (request) => {
+  fastify.get<{ Querystring: Query }>('/financial/v3/accounts', route('financial_v3_accounts_get'), (request, reply) => {
     const customer = customerOf(request)
-    const query = request.query
-    const filters = {
-      providers: several(query, 'provider'),
-      account_types: several(query, 'account_type'),
-      currencies: several(query, 'currency'),
-      usage_types: several(query, 'usage_type'),
-      holder_types: several(query, 'holder_relationship_type')
-    }
-    const allBalances = flag(query, 'include_all_balances') ?? false
-    const accounts = data.accounts(customer).filter(({ account }) =>
-      (filters.providers === undefined || filters.providers.includes(account.provider)) &&
+    return answer(request, reply, customer, () => {
+      const query = request.query
+      const filters = {
+        providers: several(query, 'provider'),
+        account_types: several(query, 'account_type'),
+        currencies: several(query, 'currency'),
+        usage_types: several(query, 'usage_type'),
+        holder_types: several(query, 'holder_relationship_type')
+      }
+      const allBalances = flag(query, 'include_all_balances') ?? false
+      const accounts = data.accounts(customer).filter(({ account }) =>
+        (filters.providers === undefined || filters.providers.includes(account.provider)) &&
       (filters.account_types === undefined || filters.account_types.includes(account.accountType)) &&
       (filters.currencies === undefined || filters.currencies.includes(account.currency)) &&
       (filters.usage_types === undefined || filters.usage_types.includes(account.usageType)) &&
       (filters.holder_types === undefined || filters.holder_types.includes('unknown')))
-    const parameters: Record<string, unknown> = { currencies: [...new Set(accounts.map((a) => a.account.currency))] }
-    for (const [name, values] of Object.entries(filters)) if (values !== undefined && name !== 'currencies') parameters[name] = values
-    if (allBalances) parameters.include_all_balances = true
-    return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances)), metadata: { parameters, results: accounts.length } }
+      const parameters: Record<string, unknown> = { currencies: [...new Set(accounts.map((a) => a.account.currency))] }
+      for (const [name, values] of Object.entries(filters)) if (values !== undefined && name !== 'currencies') parameters[name] = values
+      if (allBalances) parameters.include_all_balances = true
+      return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances)), metadata: { parameters, results: accounts.length } }
+    })
   })
 
   fastify.get('/financial/v3/accounts/transaction-dates', route('financial_v3_accounts_transaction_dates_get'), (request) => {
@@ -216,40 +236,42 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     }
   })
 
-  fastify.get<{ Querystring: Query }>('/financial/v2/transactions', route('v2_transactions_get'), (request) => {
+  fastify.get<{ Querystring: Query }>('/financial/v2/transactions', route('v2_transactions_get'), (request, reply) => {
     const customer = customerOf(request)
-    const query = request.query
-    const pageSize = wholeNumber(query, 'page_size', 1, 200, 100)
-    const token = decodeToken(query, 'page_token', ['number', 'number', 'number', 'string'])
-    const statuses = several(query, 'status')
-    const unknown = statuses?.find((s) => !(STATUSES as readonly string[]).includes(s))
-    if (unknown !== undefined) throw validationError({ status: `This value should be one of ${STATUSES.join(', ')}` })
-    const credit = single(query, 'credit_debit_indicator')
-    if (credit !== undefined && credit !== 'credit' && credit !== 'debit') throw validationError({ credit_debit_indicator: 'This value should be one of credit, debit' })
-    const updatedAfterMs = instant(query, 'updated_after')
-    const page = data.transactions(customer, {
-      dateFromMs: instant(query, 'date_from'),
-      dateToMs: instant(query, 'date_to', { endOfDay: true }),
-      accountIds: several(query, 'account_id'),
-      // Open banking brings no declined transactions: asking only for them finds none.
-      statuses: statuses?.filter((s): s is 'booked' | 'pending' => s !== 'declined') ?? undefined,
-      credit: credit === undefined ? undefined : credit === 'credit',
-      categoryL1: single(query, 'category_l1'),
-      categoryL2: single(query, 'category_l2'),
-      merchant: single(query, 'merchant'),
-      updatedAfterMs,
-      pageSize,
-      after: token === undefined ? undefined : { asOfMs: token[0] as number, generation: token[1] as number, dateMs: token[2] as number, transactionId: token[3] as string }
+    return answer(request, reply, customer, () => {
+      const query = request.query
+      const pageSize = wholeNumber(query, 'page_size', 1, 200, 100)
+      const token = decodeToken(query, 'page_token', ['number', 'number', 'number', 'string'])
+      const statuses = several(query, 'status')
+      const unknown = statuses?.find((s) => !(STATUSES as readonly string[]).includes(s))
+      if (unknown !== undefined) throw validationError({ status: `This value should be one of ${STATUSES.join(', ')}` })
+      const credit = single(query, 'credit_debit_indicator')
+      if (credit !== undefined && credit !== 'credit' && credit !== 'debit') throw validationError({ credit_debit_indicator: 'This value should be one of credit, debit' })
+      const updatedAfterMs = instant(query, 'updated_after')
+      const page = data.transactions(customer, {
+        dateFromMs: instant(query, 'date_from'),
+        dateToMs: instant(query, 'date_to', { endOfDay: true }),
+        accountIds: several(query, 'account_id'),
+        // Open banking brings no declined transactions: asking only for them finds none.
+        statuses: statuses?.filter((s): s is 'booked' | 'pending' => s !== 'declined') ?? undefined,
+        credit: credit === undefined ? undefined : credit === 'credit',
+        categoryL1: single(query, 'category_l1'),
+        categoryL2: single(query, 'category_l2'),
+        merchant: single(query, 'merchant'),
+        updatedAfterMs,
+        pageSize,
+        after: token === undefined ? undefined : { asOfMs: token[0] as number, generation: token[1] as number, dateMs: token[2] as number, transactionId: token[3] as string }
+      })
+      const onlyDeclined = statuses !== undefined && statuses.every((s) => s === 'declined')
+      const transactions = onlyDeclined ? [] : page.transactions
+      const metadata: Record<string, unknown> = { results: transactions.length }
+      if (updatedAfterMs !== undefined) {
+        metadata.updated_after = toIso(updatedAfterMs)
+        metadata.deleted = page.deleted.map((d) => ({ transaction_id: d.transactionId, at: toIso(d.atMs) }))
+      }
+      if (page.next !== undefined && !onlyDeclined) metadata.next_page_token = encodeToken([page.next.asOfMs, page.next.generation, page.next.dateMs, page.next.transactionId])
+      return { operation_id: 'v2_transactions_get', data: transactions.map(transactionView), metadata }
     })
-    const onlyDeclined = statuses !== undefined && statuses.every((s) => s === 'declined')
-    const transactions = onlyDeclined ? [] : page.transactions
-    const metadata: Record<string, unknown> = { results: transactions.length }
-    if (updatedAfterMs !== undefined) {
-      metadata.updated_after = toIso(updatedAfterMs)
-      metadata.deleted = page.deleted.map((d) => ({ transaction_id: d.transactionId, at: toIso(d.atMs) }))
-    }
-    if (page.next !== undefined && !onlyDeclined) metadata.next_page_token = encodeToken([page.next.asOfMs, page.next.generation, page.next.dateMs, page.next.transactionId])
-    return { operation_id: 'v2_transactions_get', data: transactions.map(transactionView), metadata }
   })
 
   fastify.delete<{ Params: { provider: string } }>('/v1/provider/:provider', route('v1_provider_delete'), (request, reply) => {

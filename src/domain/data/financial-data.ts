@@ -88,8 +88,11 @@ export class FinancialData {
 
   /** A refresh of `connection` has started: its pull goes into Bud's copy when it completes. */
   track (connection: Connection, task: Task): void {
+    // Most connections have one refresh under way: the task itself, no array.
     const waiting = connection.waiting
-    connection.waiting = waiting === undefined ? task : Array.isArray(waiting) ? [...waiting, task] : [waiting, task]
+    if (waiting === undefined) connection.waiting = task
+    else if (Array.isArray(waiting)) waiting.push(task)
+    else connection.waiting = [waiting, task]
   }
 
   /** Whether a refresh that succeeded stored transactions Bud did not hold (its pull applied if it has ended). */
@@ -252,6 +255,21 @@ export class FinancialData {
   accountIdsOf (task: Task, nowMs: number = this.#clock.nowMs()): string[] {
     if (task.connection === undefined || task.scenario.result !== 'success') return []
     return this.dataOf(task.customerId, task.connection, nowMs).bank.accounts.map((a) => a.accountId)
+  }
+
+  /**
+   * What the customer's data is as of `nowMs`, as a short text that changes
+   * whenever Bud's copy does (a pull landed, data removed, pulls merged, a
+   * connection added or started again): answers made from one version are
+   * the same bytes for the same request.
+   */
+  version (customer: Customer, nowMs: number = this.#clock.nowMs()): string {
+    let version = ''
+    for (const connection of this.#customers.connections(customer)) {
+      const data = this.dataOf(customer.customerId, connection, nowMs)
+      version += `|${connection.provider}:${data.anchorMs}:${data.pulls.length}:${data.generation}`
+    }
+    return version
   }
 
   #newestPull (customer: Customer, nowMs: number): number | undefined {
