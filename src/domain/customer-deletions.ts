@@ -19,9 +19,9 @@ export class CustomerDeletions {
   readonly #clock: Clock
   readonly #customers: CustomerDirectory
   readonly #tasks: TaskStore<DeletionTask>
-  readonly #stepMs: () => number
+  readonly #stepMs: number
 
-  constructor (deps: { clock: Clock, customers: CustomerDirectory, tasks: TaskStore<DeletionTask>, stepMs: () => number }) {
+  constructor (deps: { clock: Clock, customers: CustomerDirectory, tasks: TaskStore<DeletionTask>, stepMs: number }) {
     this.#clock = deps.clock
     this.#customers = deps.customers
     this.#tasks = deps.tasks
@@ -34,7 +34,7 @@ export class CustomerDeletions {
     if (customer === undefined) throw new BudError(ERRORS.deleteCustomerNotFound)
     this.#customers.remove(customer)
     const nowMs = this.#clock.nowMs()
-    return this.#tasks.add((taskId) => ({ taskId, clientId, customerId: customer.customerId, startedAtMs: nowMs, endsAtMs: nowMs + this.#stepMs() }), nowMs)
+    return this.#tasks.add((taskId) => ({ taskId, clientId, customerId: customer.customerId, startedAtMs: nowMs, endsAtMs: nowMs + this.#stepMs }), nowMs)
   }
 
   /** The client's deletion of this customer; anyone else's, or another customer's, is not found. */

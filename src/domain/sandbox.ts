@@ -61,7 +61,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const data = new FinancialData({ clock, customers })
   const deletionTasks = new TaskStore<DeletionTask>(limits)
   const stepMs = options.stepDurationMs ?? fixtures.stepDurationMs
-  const deletions = new CustomerDeletions({ clock, customers, tasks: deletionTasks, stepMs: () => stepMs })
+  const deletions = new CustomerDeletions({ clock, customers, tasks: deletionTasks, stepMs })
   const refresh = new RefreshService({
     data,
     clock,
@@ -69,7 +69,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     customers,
     tasks,
     parents,
-    settings: { stepDurationMs: options.stepDurationMs ?? fixtures.stepDurationMs },
+    settings: { stepDurationMs: stepMs },
     endings: events
   })
   return {

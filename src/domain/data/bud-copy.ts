@@ -21,7 +21,12 @@ export interface ConnectionData {
   pulls: Pull[]
   /** Bumped when past pulls change other than by a new one (merged, removed): page tokens made before no longer hold. */
   generation: number
+  /** Which change this state of the copy is, among all copies' changes in this process: a new one on every change. */
+  changeId: number
 }
+
+// Every change to any copy takes the next number: a copy's changeId tells its states apart cheaply.
+let changes = 0
 
 /** Bud holds the 90 days up to a connection's first pull. */
 export const FIRST_PULL_DAYS = 90
@@ -33,7 +38,8 @@ export function openData (customerId: string, provider: string, seed: BankSeed, 
     bank: openBank(customerId, provider, seed, lastPullAtMs),
     anchorMs: lastPullAtMs,
     pulls: [{ fromMs: lastPullAtMs - FIRST_PULL_DAYS * DAY_MS, toMs: lastPullAtMs, atMs: lastPullAtMs }],
-    generation: 0
+    generation: 0,
+    changeId: ++changes
   }
 }
 
@@ -105,6 +111,7 @@ export function applyPull (data: ConnectionData, pull: Pull): boolean {
     }
   }
   data.pulls.push(pull)
+  data.changeId = ++changes
   if (data.pulls.length > MAX_PULLS) mergeOldest(data)
   return brought
 }
@@ -146,4 +153,5 @@ export function lastPullAt (data: ConnectionData): number | undefined {
 export function removeAll (data: ConnectionData): void {
   data.pulls = []
   data.generation++
+  data.changeId = ++changes
 }

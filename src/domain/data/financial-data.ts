@@ -3,6 +3,7 @@
 // time, transaction dates; and what changes it — a refresh's pull when it
 // completes on the sandbox clock, a test adding transactions at the bank, the
 // removal of a provider's data. Knows nothing of HTTP.
+import { DateTime, Duration } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Connection, Customer, CustomerDirectory } from '../customers.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
@@ -54,7 +55,8 @@ export interface TransactionPage {
   next: PagePosition | undefined
 }
 
-export const GRANULARITIES = { daily: 1, weekly: 7, biweekly: 14, monthly: 30, quarterly: 91, six_monthly: 182, annually: 365 } as const
+/** How far apart balances over time are, in calendar terms. */
+export const GRANULARITIES = { daily: { days: 1 }, weekly: { weeks: 1 }, biweekly: { weeks: 2 }, monthly: { months: 1 }, quarterly: { months: 3 }, six_monthly: { months: 6 }, annually: { years: 1 } } as const
 export type Granularity = keyof typeof GRANULARITIES
 
 export interface BalancePoint {
@@ -214,10 +216,12 @@ export class FinancialData {
       const latestMs = Math.min(request.toMs ?? heldAccount.balanceAtMs, heldAccount.balanceAtMs)
       const earliestMs = Math.max(request.fromMs ?? oldestWindow, oldestWindow)
       const times: number[] = []
-      const stepDays = GRANULARITIES[request.granularity]
-      // Each point is the end of a day (23:59:59), stepping back from the latest.
-      for (let day = Math.floor(latestMs / DAY_MS); budget > 0; day -= stepDays) {
-        const endOfDay = Math.min((day + 1) * DAY_MS - 1000, heldAccount.balanceAtMs)
+      // Each point is the end of a day (23:59:59) — the latest one Bud's balance itself —
+      // stepping back a calendar period at a time.
+      const step = GRANULARITIES[request.granularity]
+      const lastDay = DateTime.fromMillis(latestMs, { zone: 'utc' }).endOf('day').set({ millisecond: 0 })
+      for (let n = 0; budget > 0; n++) {
+        const endOfDay = Math.min(lastDay.minus(Duration.fromObject(step).mapUnits((x) => x * n)).toMillis(), heldAccount.balanceAtMs)
         if (endOfDay < earliestMs) break
         times.push(endOfDay)
         budget--
@@ -265,10 +269,7 @@ export class FinancialData {
    */
   version (customer: Customer, nowMs: number = this.#clock.nowMs()): string {
     let version = ''
-    for (const connection of this.#customers.connections(customer)) {
-      const data = this.dataOf(customer.customerId, connection, nowMs)
-      version += `|${connection.provider}:${data.anchorMs}:${data.pulls.length}:${data.generation}`
-    }
+    for (const connection of this.#customers.connections(customer)) version += `${this.dataOf(customer.customerId, connection, nowMs).changeId}.`
     return version
   }
 
