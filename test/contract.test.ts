@@ -191,3 +191,37 @@ t.test('the served document is openapi.yaml, as JSON and YAML', async (t) => {
   t.same(parse(yaml.body), ours.document)
   t.same(json.json().servers, [{ url: '/', description: 'The sandbox this page is served from' }], 'Try it out calls the sandbox that serves the page')
 })
+
+t.test('the journey\'s requests, as Bud\'s collection sends them, are answered with bodies that fit Bud\'s own schemas', async (t) => {
+  const h = await build(t)
+  const checkBud = validatorFor(bud)
+  const client = { 'x-client-id': 'collection' }
+  const created = await h.inject({ method: 'POST', url: '/platform/v3/customers', headers: client, payload: { customer_context: { type: 'personal', region: 'GB', locale: 'en-GB', models: { categorisation: 'uk-v2' } }, client_metadata: { idempotent_identifier: 'your_internal_id' } } })
+  const customer = { ...client, 'x-customer-id': created.json().data.customer_id as string }
+  const refreshed = await h.inject({ method: 'POST', url: '/open-banking/v2/refresh', headers: customer, payload: {} })
+  h.advance('PT3S')
+  const accountId = (await h.inject({ url: '/financial/v3/accounts', headers: customer })).json().data[0].account_id as string
+  const requests: [string, string, string, Record<string, string>][] = [
+    ['platform_v3_customers_post', 'POST', '/platform/v3/customers', client],
+    ['v2_open_banking_refresh_get', 'GET', `/open-banking/v2/refresh/${refreshed.json().data.task_id}`, customer],
+    ['platform_v3_customers_get', 'GET', '/platform/v3/customers?idempotent_identifier=your_internal_id', client],
+    ['financial_v3_accounts_get', 'GET', '/financial/v3/accounts', customer],
+    ['financial_v3_accounts_account_id_get', 'GET', `/financial/v3/accounts/${accountId}`, customer],
+    ['financial_v3_accounts_transaction_dates_get', 'GET', '/financial/v3/accounts/transaction-dates', customer],
+    ['financial_v3_balances_get', 'GET', '/financial/v3/balances?granularity=daily', customer],
+    ['financial_v3_accounts_balances_get', 'GET', `/financial/v3/accounts/${accountId}/balances`, customer],
+    ['v2_transactions_get', 'GET', '/financial/v2/transactions?page_size=200', customer]
+  ]
+  for (const [operationId, method, url, headers] of requests) {
+    const res = await h.inject({ method: method as 'GET', url, headers, ...(method === 'POST' ? { payload: { client_metadata: { idempotent_identifier: 'your_internal_id' } } } : {}) })
+    t.ok(res.statusCode >= 200 && res.statusCode < 300, `${operationId}: ${res.statusCode}`)
+    t.equal(checkBud(bud.responseSchema(operationId, res.statusCode)!, res.json()), undefined, `${operationId} fits Bud's schema`)
+  }
+  const removed = await h.inject({ method: 'DELETE', url: '/v1/provider/Bank_Of_Bud', headers: customer })
+  t.equal(removed.statusCode, 204, 'Remove Provider Data: 204, no body, as Bud documents it')
+  const deleted = await h.inject({ method: 'DELETE', url: `/platform/v3/customers/${customer['x-customer-id']}`, headers: client })
+  t.equal(checkBud(bud.responseSchema('platform_v3_customers_delete', 202)!, deleted.json()), undefined, 'Remove Customer V3 fits Bud\'s schema')
+  h.advance('PT1S')
+  const status = await h.inject({ url: deleted.json().metadata.next_url, headers: client })
+  t.equal(checkBud(bud.responseSchema('platform_v3_customers_delete_status', 200)!, status.json()), undefined, 'its status fits Bud\'s schema')
+})

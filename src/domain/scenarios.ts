@@ -57,7 +57,7 @@ export interface Progress {
  */
 export function progressAt (scenario: Scenario, startedAtMs: number, stepMs: number, nowMs: number): Progress {
   const lastRunningStep = scenario.endStep === 4 ? 3 : scenario.endStep
-  const endsAtMs = startedAtMs + lastRunningStep * stepMs
+  const endsAtMs = endsAt(scenario, startedAtMs, stepMs)
   if (nowMs >= endsAtMs) {
     const ended: Progress = {
       status: scenario.status,
@@ -79,6 +79,11 @@ export function progressAt (scenario: Scenario, startedAtMs: number, stepMs: num
     reconnectRequired: false,
     endsAtMs
   }
+}
+
+/** When a task playing `scenario` ends: at the close of step 3, or of the step it fails in. */
+export function endsAt (scenario: Scenario, startedAtMs: number, stepMs: number): number {
+  return startedAtMs + (scenario.endStep === 4 ? 3 : scenario.endStep) * stepMs
 }
 
 /** A typed lookup of the scenarios a fixture file declares. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { BUSINESS_NAMES, HOLDER_NAMES, PROFILE_ACCOUNTS, type AccountPlan, type Kind, type ProfileName } from './profiles.js'
+import { BUSINESS_NAMES, HOLDER_NAMES, plainKind, PROFILE_ACCOUNTS, type AccountPlan, type Kind, type ProfileName } from './profiles.js'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 const HOUR_MS = 60 * 60 * 1000
@@ -206,7 +206,7 @@ export function givenEntry (bank: Bank, given: GivenTransaction, existsFromMs: n
     provider: account.provider,
     dateMs: given.dateMs,
     amountPence: given.amountPence,
-    kind: { description: given.description, suggested: given.description, budCode: given.credit ? 'FPI' : 'FPO', credit: given.credit, l1: given.credit ? 'income' : 'transfers', l2: given.credit ? 'other_income' : 'other_transfers', card: false, regular: false },
+    kind: plainKind(given.description, given.credit),
     existsFromMs,
     bookedAtMs: pending ? Infinity : undefined,
     pendingId: pending ? id : undefined,

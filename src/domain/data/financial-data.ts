@@ -7,7 +7,7 @@ import { DateTime, Duration } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Connection, Customer, CustomerDirectory } from '../customers.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
-import { progressAt } from '../scenarios.js'
+import { endsAt } from '../scenarios.js'
 import type { Task } from '../task-store.js'
 import { addAtBank, balancesAt, DAY_MS, entriesOn, type BankAccount, type GivenTransaction } from './bank.js'
 import { applyPull, held, lastPullAt, openData, removeAll, transactionWindows, type ConnectionData, type Held, type Pull } from './bud-copy.js'
@@ -111,17 +111,14 @@ export class FinancialData {
     const waiting = connection.waiting
     if (waiting === undefined) return data
     const tasks = Array.isArray(waiting) ? waiting : [waiting]
-    const ended = tasks
-      .map((task) => ({ task, endsAtMs: progressAt(task.scenario, task.startedAtMs, task.stepMs, Number.MAX_SAFE_INTEGER).endsAtMs }))
-      .filter((t) => t.endsAtMs <= nowMs)
-      .sort((a, b) => a.endsAtMs - b.endsAtMs)
+    const endOf = (task: Task) => endsAt(task.scenario, task.startedAtMs, task.stepMs)
+    const ended = tasks.filter((task) => endOf(task) <= nowMs)
     if (ended.length === 0) return data
-    for (const { task, endsAtMs } of ended) {
-      if (task.scenario.result !== 'success') continue
-      // A bank with no new activity (success_no_new_transactions) brings nothing.
-      task.newTransactions = task.scenario.hasNewTransactions && applyPull(data, { fromMs: task.windowFromMs, toMs: task.windowToMs, atMs: endsAtMs })
-    }
-    const left = tasks.filter((task) => !ended.some((e) => e.task === task))
+    ended.sort((a, b) => endOf(a) - endOf(b))
+    // Only refreshes that will succeed are tracked (RefreshService); a bank with no new activity
+    // (success_no_new_transactions) brings nothing.
+    for (const task of ended) task.newTransactions = task.scenario.hasNewTransactions && applyPull(data, { fromMs: task.windowFromMs, toMs: task.windowToMs, atMs: endOf(task) })
+    const left = tasks.filter((task) => endOf(task) > nowMs)
     connection.waiting = left.length === 0 ? undefined : left.length === 1 ? left[0] : left
     return data
   }
