@@ -1,30 +1,39 @@
 # syntax=docker/dockerfile:1
 # bud-sandbox: a small, non-root image for integration tests.
-# scripts/check-docker-runtime.ts replays the runtime stage outside Docker
-# (it parses this file), so keep each step a plain ENV/WORKDIR/COPY/RUN/USER/
-# EXPOSE/HEALTHCHECK/CMD instruction. Build with BuildKit (the default).
+# `npm run check:image` builds this file with a real engine and checks the
+# image as a user would (scripts/check-image.ts).
+#
+# Behind a TLS-inspecting proxy, give npm the proxy's CA as a build secret:
+#   docker build --secret id=ca,src=/path/to/proxy-ca.pem -t bud-sandbox .
+# Without the secret the build is the same.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca \
+    if [ -f /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi; \
+    npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY src ./src
 COPY scripts/build.mjs scripts/fingerprint.mjs scripts/bundle.ts ./scripts/
 COPY fixtures ./fixtures
 RUN npm run build
 
+# The runtime holds no node_modules: dist/server.js bundles the server and
+# its dependencies (scripts/bundle.ts), with what loads on demand (jose,
+# pino-pretty) in dist/chunks/; only Swagger UI's static files are read from
+# their package. Source maps stay in the build stage.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 ENV HOST=0.0.0.0
 ENV PORT=4010
 WORKDIR /app
-COPY package.json package-lock.json ./
-# The npm cache lives in a build cache mount, never in the image.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
-COPY --from=build /app/dist ./dist
+COPY package.json openapi.yaml ./
 COPY fixtures ./fixtures
-COPY openapi.yaml ./
+COPY --from=build /app/dist/server.js /app/dist/compiled-schemas.cjs /app/dist/openapi.json /app/dist/healthcheck.js ./dist/
+COPY --from=build /app/dist/chunks/*.js ./dist/chunks/
+COPY --from=build /app/node_modules/@fastify/swagger-ui/package.json ./node_modules/@fastify/swagger-ui/
+COPY --from=build /app/node_modules/@fastify/swagger-ui/static ./node_modules/@fastify/swagger-ui/static
 # Mount your own fixtures here and point FIXTURES at them:
 #   -v ./my-fixtures.json:/app/fixtures/custom.json -e FIXTURES=/app/fixtures/custom.json
 USER node

