@@ -24,6 +24,7 @@ import refreshRoutes from './routes/refresh.js'
 import refreshV2Routes from './routes/refresh-v2.js'
 import customerRoutes from './routes/customers.js'
 import financialRoutes from './routes/financial.js'
+import providerRoutes from './routes/providers.js'
 
 export interface AppConfig {
   fixtures: World
@@ -166,6 +167,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(refreshV2Routes, { contract, guards: bud })
   await app.register(customerRoutes, { contract, guards: bud })
   await app.register(financialRoutes, { contract, guards: bud })
+  await app.register(providerRoutes, { contract, guards: bud })
   await app.register(adminRoutes, { contract })
   await app.register(healthRoutes)
   return app

@@ -108,6 +108,27 @@ export function transactionsFrom (raw: RawTransaction[], defaultDateMs: number, 
     }
   })
 }
+interface RawProvider {
+  name: string
+  display_name?: string
+  icon?: string
+  regions?: string[]
+  mobile_only?: boolean
+  types?: Provider['types']
+  scopes?: Provider['scopes']
+  maintenance?: boolean
+  maintenance_window?: { start: string, end?: string | null }
+}
+
+/** A provider's icon when the fixtures give none: its initials on a colour of its own, as an SVG data URL. */
+function defaultIcon (displayName: string): string {
+  const initials = displayName.split(/\s+/).filter((w) => /^[A-Za-z]/.test(w)).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('')
+  let hue = 0
+  for (const char of displayName) hue = (hue * 31 + char.charCodeAt(0)) % 360
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="32" fill="hsl(${hue},55%,40%)"/><text x="32" y="41" font-family="sans-serif" font-size="24" fill="#fff" text-anchor="middle">${initials}</text></svg>`
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`
+}
+
 interface RawScenario {
   result: string
   description?: string
@@ -128,7 +149,7 @@ interface RawFile {
     default_connections?: RawConnection[]
   }
   clients?: { client_id: string, client_secret?: string, webhook_url?: string, webhook_events?: string[] }[]
-  providers: { name: string, maintenance?: boolean }[]
+  providers: RawProvider[]
   scenarios: Record<string, RawScenario>
   customers: { customer_id: string, idempotent_identifier?: string, label?: string, connections: RawConnection[] }[]
 }
@@ -210,7 +231,28 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
   const providers = new Map<string, Provider>()
   raw.providers.forEach((p, i) => {
     if (providers.has(p.name)) fail(`/providers/${i}/name`, `duplicate provider "${p.name}"`)
-    providers.set(p.name, { name: p.name, maintenance: p.maintenance ?? false })
+    const displayName = p.display_name ?? p.name.replace(/_/g, ' ')
+    const instant = (value: string, field: string) => {
+      const at = DateTime.fromISO(value, { zone: 'utc' })
+      if (!at.isValid) fail(`/providers/${i}/maintenance_window/${field}`, `"${value}" is not an ISO 8601 datetime`)
+      return at.toMillis()
+    }
+    const window = p.maintenance_window
+    const provider: Provider = {
+      name: p.name,
+      displayName,
+      icon: p.icon ?? defaultIcon(displayName),
+      regions: p.regions ?? ['GBR'],
+      mobileOnly: p.mobile_only ?? false,
+      types: p.types ?? ['sandbox'],
+      scopes: p.scopes ?? ['accounts', 'balances', 'transactions'],
+      maintenance: p.maintenance ?? false
+    }
+    if (window !== undefined) {
+      provider.maintenanceWindow = { startMs: instant(window.start, 'start'), endMs: window.end === undefined || window.end === null ? undefined : instant(window.end, 'end') }
+      if (provider.maintenanceWindow.endMs !== undefined && provider.maintenanceWindow.endMs <= provider.maintenanceWindow.startMs) fail(`/providers/${i}/maintenance_window/end`, 'the maintenance window ends before it starts')
+    }
+    providers.set(p.name, provider)
   })
 
   const connection = (c: RawConnection, where: string): ConnectionSeed => {

@@ -14,7 +14,8 @@ const BUD_OPERATIONS = [
   'oauth_token_post', 'open_banking_refresh_post', 'open_banking_refresh_get', 'platform_v3_customers_post', 'v2_open_banking_refresh_post', 'v2_open_banking_refresh_get',
   'platform_v3_customers_get', 'platform_v3_customers_delete', 'platform_v3_customers_idempotent_identifier_delete', 'platform_v3_customers_delete_status',
   'financial_v3_accounts_get', 'financial_v3_accounts_account_id_get', 'financial_v3_accounts_transaction_dates_get',
-  'financial_v3_balances_get', 'financial_v3_accounts_balances_get', 'v2_transactions_get', 'v1_provider_delete'
+  'financial_v3_balances_get', 'financial_v3_accounts_balances_get', 'v2_transactions_get', 'v1_provider_delete',
+  'open_banking_providers_get'
 ]
 
 const ours = await loadContract()

@@ -18,7 +18,7 @@ function writeFixture (t: Test, content: unknown): string {
 
 t.test('the embedded default fixtures pass the full schema check and load', async (t) => {
   const fixtures = loadFixtures(DEFAULT_FIXTURES, { checkSchema: true })
-  t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank'])
+  t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank', 'Monzo_Sandbox', 'Starling_Business_Sandbox'])
   t.equal(fixtures.customers.length, 11)
   t.ok(fixtures.catalogue.get('connection_revoked'))
 })
@@ -54,7 +54,8 @@ t.test('a broken fixture file is reported in one line with the file, the place a
   const cases: [string, (f: any) => unknown, RegExp][] = [
     ['not JSON', () => '{"providers": [', /: \/: is not valid JSON \(/],
     ['unknown scenario', (f) => { f.customers[0].connections[0].scenario = 'volcano'; return f }, /: \/customers\/0\/connections\/0\/scenario: unknown scenario "volcano" \(declared: success, /],
-    ['unknown provider', (f) => { f.customers[1].connections[0].provider = 'Lloyds'; return f }, /: \/customers\/1\/connections\/0\/provider: unknown provider "Lloyds" \(declared: Bank_Of_Bud, Natwest_Sandbox, Maintenance_Bank\)$/],
+    ['unknown provider', (f) => { f.customers[1].connections[0].provider = 'Lloyds'; return f }, /: \/customers\/1\/connections\/0\/provider: unknown provider "Lloyds" \(declared: Bank_Of_Bud, Natwest_Sandbox, Maintenance_Bank, Monzo_Sandbox, Starling_Business_Sandbox\)$/],
+    ['maintenance window ending first', (f) => { f.providers[0].maintenance_window = { start: '2026-11-23T14:00:00Z', end: '2026-11-23T13:00:00Z' }; return f }, /: \/providers\/0\/maintenance_window\/end: the maintenance window ends before it starts$/],
     ['bad customer id', (f) => { f.customers[2].customer_id = 'abc'; return f }, /: \/customers\/2\/customer_id: must match format "uuid"$/],
     ['unknown property', (f) => { f.customers[0].conections = []; return f }, /: \/customers\/0: unknown property "conections"$/],
     ['bad enum', (f) => { f.customers[0].connections[0].consent_status = 'gone'; return f }, /: \/customers\/0\/connections\/0\/consent_status: must be one of "authorised", "revoked", "expired", "reauthentication_required"$/],

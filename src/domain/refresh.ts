@@ -9,7 +9,7 @@ import { BudError, ERRORS, validationError } from './errors.js'
 import { progressAt, TASK_STATUS, type Progress, type Scenario, type TaskStatus } from './scenarios.js'
 import type { ParentTask, Task, TaskStore } from './task-store.js'
 import { resolveWindow, type RefreshWindow, type WindowRequest } from './window.js'
-import { CONSENT_SCENARIOS, NO_CONNECTION_SCENARIO, type World } from './world.js'
+import { CONSENT_SCENARIOS, inMaintenance, NO_CONNECTION_SCENARIO, type World } from './world.js'
 
 export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
 export const MAINTENANCE_MESSAGE = 'The provider is currently disabled due to planned maintenance or known issues.'
@@ -256,7 +256,8 @@ export class RefreshService {
   }
 
   #inMaintenance (provider: string, scenario: Scenario): boolean {
-    return this.#fixtures.providers.get(provider)?.maintenance === true || scenario.result === 'provider_maintenance'
+    const known = this.#fixtures.providers.get(provider)
+    return (known !== undefined && inMaintenance(known, this.#clock.nowMs())) || scenario.result === 'provider_maintenance'
   }
 
   /** How a refresh of this connection ends: the request's choice, else the consent when not authorised, else the connection's scenario. */

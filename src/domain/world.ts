@@ -37,9 +37,27 @@ export interface CustomerSeed {
   connections: ConnectionSeed[]
 }
 
+export const PROVIDER_TYPES = ['sandbox', 'business', 'retail'] as const
+export const PROVIDER_SCOPES = ['accounts', 'balances', 'transactions', 'parties', 'direct-debits'] as const
+
 export interface Provider {
   name: string
+  displayName: string
+  icon: string
+  regions: readonly string[]
+  mobileOnly: boolean
+  types: readonly (typeof PROVIDER_TYPES)[number][]
+  scopes: readonly (typeof PROVIDER_SCOPES)[number][]
+  /** In maintenance for good (the fixtures' `maintenance: true`). */
   maintenance: boolean
+  /** A planned maintenance on the sandbox clock: from `startMs`, until `endMs` when one is given. */
+  maintenanceWindow?: { startMs: number, endMs?: number | undefined } | undefined
+}
+
+/** Whether the provider is in maintenance at `nowMs`: for good, or inside its window. */
+export function inMaintenance (provider: Provider, nowMs: number): boolean {
+  const window = provider.maintenanceWindow
+  return provider.maintenance || (window !== undefined && window.startMs <= nowMs && (window.endMs === undefined || nowMs < window.endMs))
 }
 
 export interface ClientSeed {

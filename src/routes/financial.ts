@@ -17,9 +17,7 @@ import { clientIdOf, customerRefOf } from '../http/request-context.js'
 
 const amount = (pence: number, currency: string) => ({ value: formatPence(Math.abs(pence)), currency })
 const direction = (pence: number) => pence < 0 ? 'debit' : 'credit'
-const displayName = (provider: string) => provider.replace(/_/g, ' ')
-
-export function accountView (held: HeldAccount, allBalances: boolean) {
+export function accountView (held: HeldAccount, allBalances: boolean, providerDisplayName: string) {
   const { account, balanceAtMs, bookedPence, pendingPence, windows } = held
   const date = toIso(balanceAtMs)
   const balances: Record<string, unknown> = {
@@ -44,7 +42,7 @@ export function accountView (held: HeldAccount, allBalances: boolean) {
     status: 'active',
     opening_date_time: toIso(account.openingDateMs),
     provider: account.provider,
-    provider_display_name: displayName(account.provider),
+    provider_display_name: providerDisplayName,
     identifiers: { uk_sort_code: account.sortCode, uk_account_number: account.accountNumber },
     balances,
     transaction_windows: windows.map((w) => ({ from: toIso(w.fromMs), to: toIso(w.toMs) }))
@@ -104,7 +102,8 @@ const BUD_CODE_TYPES: Record<keyof typeof BUD_CODES, string> = {
 const STATUSES = ['booked', 'pending', 'declined'] as const
 
 export default async function financialRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { customers, data, clock } = fastify.sandbox
+  const { customers, data, clock, fixtures } = fastify.sandbox
+  const displayName = (provider: string) => fixtures.providers.get(provider)?.displayName ?? provider.replace(/_/g, ' ')
   const route = (operationId: string) => budRoute(contract, guards, operationId, { ownQuery: true })
 
   /**
@@ -151,7 +150,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
       const parameters: Record<string, unknown> = { currencies: [...new Set(accounts.map((a) => a.account.currency))] }
       for (const [name, values] of Object.entries(filters)) if (values !== undefined && name !== 'currencies') parameters[name] = values
       if (allBalances) parameters.include_all_balances = true
-      return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances)), metadata: { parameters, results: accounts.length } }
+      return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances, displayName(a.account.provider))), metadata: { parameters, results: accounts.length } }
     })
   })
 
@@ -171,7 +170,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
 
   fastify.get<{ Params: { account_id: string } }>('/financial/v3/accounts/:account_id', route('financial_v3_accounts_account_id_get'), (request) => {
     const held = data.account(customerOf(request), request.params.account_id)
-    return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false), metadata: { parameters: {}, results: 1 } }
+    return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false, displayName(held.account.provider)), metadata: { parameters: {}, results: 1 } }
   })
 
   function balancesOf (request: FastifyRequest<{ Querystring: Query }>, accountId: string | undefined) {
