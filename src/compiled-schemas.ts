@@ -58,7 +58,9 @@ export function recordingCompilers (store: Map<string, string>): SchemaCompilers
     const compile = standalone({ readMode: false, storeFunction: (_route: unknown, code: string) => store.set(key, code) })(structuredClone(externalSchemas), { ...(options as object) })
     return (route) => {
       key = keyOf(kind, context, route)
-      return compile(route)
+      // A route's schema is shared with its HEAD route, and fast-json-stringify writes into
+      // what it compiles (oneOf, allOf): a copy keeps the next key as Fastify gave it.
+      return compile({ ...route, schema: structuredClone(route.schema) })
     }
   }
   return { buildValidator: record('validator', StandaloneValidator), buildSerializer: record('serializer', StandaloneSerializer) }
@@ -73,7 +75,7 @@ export function restoringCompilers (compiled: CompiledSchemas): SchemaCompilers 
       const generated = compiled[keyOf(kind, context, route)]
       if (generated === undefined) {
         compile ??= fallback()(structuredClone(externalSchemas), options)
-        return compile(route)
+        return compile({ ...route, schema: structuredClone(route.schema) })
       }
       const module = { exports: {} }
       generated(module, module.exports)
