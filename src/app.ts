@@ -2,12 +2,13 @@
 // schemas, the sandbox state, routes, Swagger UI and the error handlers.
 // Tests build exactly this app; only server.ts listens and reads the environment.
 import { setMaxListeners } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { pino, type DestinationStream } from 'pino'
 import type { SchemaCompilers } from './compiled-schemas.js'
-import { loadContract, OPENAPI_KEYWORDS, type Contract } from './contract.js'
+import { loadContract, OPENAPI_FORMATS, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
 import { newId } from './domain/ids.js'
 import type { World } from './domain/world.js'
@@ -25,6 +26,9 @@ import refreshV2Routes from './routes/refresh-v2.js'
 import customerRoutes from './routes/customers.js'
 import financialRoutes from './routes/financial.js'
 import providerRoutes from './routes/providers.js'
+import connectRoutes from './routes/connect.js'
+import consentRoutes from './routes/consents.js'
+import pageRoutes from './routes/pages.js'
 
 export interface AppConfig {
   fixtures: World
@@ -53,6 +57,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+/** The pages' templates, beside src/ and dist/ alike. */
+export const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url))
 /** Once closing has begun, how long a connection may take to finish its request before it is closed. */
 export const CLOSE_GRACE_MS = 1000
 
@@ -81,6 +87,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
         removeAdditional: false,
         allErrors: true,
         keywords: OPENAPI_KEYWORDS,
+        formats: OPENAPI_FORMATS,
         // openapi.yaml is linted by the test suite; skipping the meta-schema check saves ~30 ms of every start.
         validateSchema: false
       }
@@ -168,6 +175,9 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(customerRoutes, { contract, guards: bud })
   await app.register(financialRoutes, { contract, guards: bud })
   await app.register(providerRoutes, { contract, guards: bud })
+  await app.register(connectRoutes, { contract, guards: bud })
+  await app.register(consentRoutes, { contract, guards: bud })
+  await app.register(pageRoutes, { views: VIEWS_DIR })
   await app.register(adminRoutes, { contract })
   await app.register(healthRoutes)
   return app

@@ -25,6 +25,8 @@ async function readDocument (file: string): Promise<OpenApiDocument> {
 
 /** OpenAPI keywords Ajv does not know; they are annotations, not rules. */
 export const OPENAPI_KEYWORDS = ['example', 'xml', 'externalDocs', 'discriminator']
+/** Formats Bud's document names that JSON Schema does not define: annotations, not rules. */
+export const OPENAPI_FORMATS = { ISO8601: true } as const
 
 type Json = Record<string, unknown>
 

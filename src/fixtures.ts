@@ -56,6 +56,8 @@ interface RawConnection {
   consent_id?: string
   last_pull_at?: string
   last_pull_ago?: string
+  consented_at?: string
+  consent_age?: string
   profile?: ProfileName
   accounts?: RawAccount[]
   transactions?: RawTransaction[]
@@ -142,6 +144,7 @@ interface RawScenario {
 interface RawFile {
   settings?: {
     step_duration_ms?: number
+    reconfirm_due_days?: number
     reconnect_status?: FinalStatus
     provision_unknown_customers?: boolean
     accept_any_client?: boolean
@@ -263,24 +266,28 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
     if (catalogue.get(scenario) === undefined) {
       fail(`${where}/scenario`, `unknown scenario "${scenario}" (declared: ${catalogue.names().join(', ')})`)
     }
-    if (c.last_pull_at !== undefined && c.last_pull_ago !== undefined) {
-      fail(where, 'give last_pull_at or last_pull_ago, not both')
-    }
-    let lastPull: ConnectionSeed['lastPull'] = { agoMs: 24 * 60 * 60 * 1000 }
-    if (c.last_pull_at !== undefined) {
-      const at = DateTime.fromISO(c.last_pull_at, { zone: 'utc' })
-      if (!at.isValid) fail(`${where}/last_pull_at`, `"${c.last_pull_at}" is not an ISO 8601 datetime`)
-      if (at.toMillis() > nowMs) fail(`${where}/last_pull_at`, `"${c.last_pull_at}" is in the future (the sandbox clock starts at ${new Date(nowMs).toISOString()}); a last pull has already happened`)
-      lastPull = { atMs: at.toMillis() }
-    } else if (c.last_pull_ago !== undefined) {
-      const ago = Duration.fromISO(c.last_pull_ago)
-      if (!ago.isValid) fail(`${where}/last_pull_ago`, `"${c.last_pull_ago}" is not an ISO 8601 duration such as "PT30M" or "P2D"`)
-      if (ago.toMillis() < 0) fail(`${where}/last_pull_ago`, `"${c.last_pull_ago}" is negative: it says how long ago the last pull was`)
-      lastPull = { agoMs: ago.toMillis() }
-    }
+    const lastPull = pastMoment(c.last_pull_at, c.last_pull_ago, where, 'last_pull', 'a last pull has already happened') ?? { agoMs: 24 * 60 * 60 * 1000 }
+    const consented = pastMoment(c.consented_at, c.consent_age, where, 'consent', 'a consent is given before it is used')
     const seed: ConnectionSeed = { provider: c.provider, scenario, consentStatus: c.consent_status ?? 'authorised', lastPull, bank: bankFrom(c, where) }
     if (c.consent_id !== undefined) seed.consentId = c.consent_id
+    if (consented !== undefined) seed.consented = consented
     return seed
+  }
+  /** A moment before the clock's start, given as an instant (`…_at`) or a span before it (`…_ago`/`…_age`), not both. */
+  const pastMoment = (at: string | undefined, ago: string | undefined, where: string, what: 'last_pull' | 'consent', why: string): { atMs: number } | { agoMs: number } | undefined => {
+    const [atField, agoField] = what === 'last_pull' ? ['last_pull_at', 'last_pull_ago'] : ['consented_at', 'consent_age']
+    if (at !== undefined && ago !== undefined) fail(where, `give ${atField} or ${agoField}, not both`)
+    if (at !== undefined) {
+      const instant = DateTime.fromISO(at, { zone: 'utc' })
+      if (!instant.isValid) fail(`${where}/${atField}`, `"${at}" is not an ISO 8601 datetime`)
+      if (instant.toMillis() > nowMs) fail(`${where}/${atField}`, `"${at}" is in the future (the sandbox clock starts at ${new Date(nowMs).toISOString()}); ${why}`)
+      return { atMs: instant.toMillis() }
+    }
+    if (ago === undefined) return undefined
+    const span = Duration.fromISO(ago)
+    if (!span.isValid) fail(`${where}/${agoField}`, `"${ago}" is not an ISO 8601 duration such as "PT30M" or "P2D"`)
+    if (span.toMillis() < 0) fail(`${where}/${agoField}`, `"${ago}" is negative: it says how long ago that was`)
+    return { agoMs: span.toMillis() }
   }
   const bankFrom = (c: RawConnection, where: string): BankSeed => {
     if (c.accounts === undefined) {
@@ -359,6 +366,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
     clients,
     faults,
     stepDurationMs: settings.step_duration_ms ?? 1000,
+    reconfirmDueDays: settings.reconfirm_due_days ?? 7,
     provisionUnknownCustomers: settings.provision_unknown_customers ?? true,
     defaultConnections: connections(settings.default_connections ?? [], '/settings/default_connections'),
     providers,

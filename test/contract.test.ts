@@ -5,7 +5,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import t from 'tap'
 import { parse } from 'yaml'
-import { loadContract, OPENAPI_FILE, OPENAPI_KEYWORDS, type Contract } from '../src/contract.js'
+import { loadContract, OPENAPI_FILE, OPENAPI_KEYWORDS, OPENAPI_FORMATS, type Contract } from '../src/contract.js'
 import { build } from './helper.js'
 
 // The repository's copy of Bud's published contract (see test/reference/README.md).
@@ -22,7 +22,7 @@ const ours = await loadContract()
 const bud = await loadContract(BUD_REFERENCE)
 
 function validatorFor (contract: Contract) {
-  const ajv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
+  const ajv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS, formats: OPENAPI_FORMATS })
   addFormats.default(ajv)
   for (const schema of contract.schemas) ajv.addSchema(schema)
   return (schema: object, value: unknown) => ajv.validate(schema, value) ? undefined : ajv.errorsText()

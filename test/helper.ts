@@ -9,7 +9,7 @@ import addFormats from 'ajv-formats'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Duration } from 'luxon'
 import { buildApp, type AppConfig, type AppDeps } from '../src/app.js'
-import { loadContract, OPENAPI_KEYWORDS, type Contract } from '../src/contract.js'
+import { loadContract, OPENAPI_KEYWORDS, OPENAPI_FORMATS, type Contract } from '../src/contract.js'
 import { DEFAULTS } from '../src/config.js'
 import { SandboxClock } from '../src/domain/clock.js'
 import { loadFixtures } from '../src/fixtures.js'
@@ -74,7 +74,7 @@ function contract (): Contract {
 
 function schemaAjv (): Ajv {
   if (responseAjv === undefined) {
-    responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
+    responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS, formats: OPENAPI_FORMATS })
     addFormats.default(responseAjv)
     for (const s of contract().schemas) responseAjv.addSchema(s)
   }

@@ -4,6 +4,7 @@
 // carries Bud's own record of its consent, which a refresh that finds the
 // consent gone turns to revoked.
 import Denque from 'denque'
+import type { PendingConsent } from './consents/consents.js'
 import type { BankSeed } from './data/bank.js'
 import type { ConnectionData } from './data/bud-copy.js'
 import { DEFAULT_PROFILE } from './data/profiles.js'
@@ -30,6 +31,12 @@ export interface Connection {
    * still holds it as authorised, whatever the bank's side says.
    */
   revokedAtMs: number | undefined
+  /** Why Bud's record turned to revoked (Bud's revoke_reason); set with revokedAtMs. */
+  revokeReason: RevokeReason | undefined
+  /** When the consent was first given (its created_at). */
+  consentedAtMs: number
+  /** When it was last given, reconfirmed or re-authenticated: it expires CONSENT_LIFETIME_MS after. */
+  lastConsentedMs: number
   bank: BankSeed
   /** Bud's copy of the connection's data, made when first read (see data/financial-data.ts). */
   data: ConnectionData | undefined
@@ -52,6 +59,29 @@ export function taskConsentId (task: Task): string | undefined {
 
 /** Bud's record of a consent, as opposed to the bank's (`consentStatus`). */
 export type BudConsentStatus = 'authorised' | 'revoked'
+
+/** Bud's revoke_reason values. */
+export const REVOKE_REASONS = ['provider_revoked', 'bud_revoked', 'single_use', 'duplicate_accounts', 'access_token_error', 'consent_invalid'] as const
+export type RevokeReason = (typeof REVOKE_REASONS)[number]
+
+/** A UK consent lasts 90 days from when it was last given (Bud: "a generated consent has a 90 day expiry"). */
+export const CONSENT_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000
+
+/** When the connection's consent expires (its expiration_date). */
+export function consentExpiresAtMs (connection: Connection): number {
+  return connection.lastConsentedMs + CONSENT_LIFETIME_MS
+}
+
+/** A consent Bud no longer holds for a connection: replaced by a new one for the same provider. */
+export interface FormerConsent {
+  consentId: string
+  provider: string
+  consentedAtMs: number
+  lastConsentedMs: number
+  revokedAtMs: number
+  revokeReason: RevokeReason
+  accountIds: readonly string[]
+}
 
 export function budConsentStatus (connection: Connection, nowMs: number): BudConsentStatus {
   return connection.revokedAtMs !== undefined && connection.revokedAtMs <= nowMs ? 'revoked' : 'authorised'
@@ -110,12 +140,21 @@ export interface Customer {
    * dedupe: the one refresh most customers have as it is, a map past that.
    */
   parents: ParentTask | Map<string, ParentTask> | undefined
+  /** Consents replaced by a new one for the same provider, oldest first (bounded: see MAX_FORMER_CONSENTS). */
+  formerConsents?: FormerConsent[]
+  /** Consents asked for and not (yet) given: each authorisation's, until it ends in a connection. */
+  pendingConsents?: PendingConsent[] | undefined
 }
+
+/** Former consents kept per customer; past this many the oldest are forgotten. */
+export const MAX_FORMER_CONSENTS = 32
 
 export interface ConnectionChange {
   scenario?: string | undefined
   consentStatus?: ConsentStatus | undefined
   lastPullAtMs?: number | undefined
+  /** When the consent was last given: it then expires 90 days later. */
+  lastConsentedMs?: number | undefined
 }
 
 /** How a request names its customer: by Bud id, or by the client's own identifier. */
@@ -255,7 +294,7 @@ export class CustomerDirectory {
   setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
-      connection = { provider, scenario: 'success', consentStatus: 'authorised', consentId: undefined, lastPullAtMs: nowMs - 24 * 60 * 60 * 1000, revokedAtMs: undefined, bank: DEFAULT_BANK, data: undefined, waiting: undefined }
+      connection = newConnection(provider, nowMs - 24 * 60 * 60 * 1000, nowMs)
       customer.connections = withConnection(customer.connections, connection)
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
@@ -263,7 +302,9 @@ export class CustomerDirectory {
       // A consent set anew (revoked at the bank, or connected again) is one Bud has not yet refreshed against.
       connection.consentStatus = change.consentStatus
       connection.revokedAtMs = undefined
+      connection.revokeReason = undefined
     }
+    if (change.lastConsentedMs !== undefined) connection.lastConsentedMs = change.lastConsentedMs
     if (change.lastPullAtMs !== undefined) {
       // A last pull set anew is Bud's copy started again from that pull.
       connection.lastPullAtMs = change.lastPullAtMs
@@ -290,9 +331,50 @@ export class CustomerDirectory {
     return connections.filter((c) => budConsentStatus(c, nowMs) === 'authorised')
   }
 
-  /** A refresh that ends at `atMs` found the consent gone: Bud's record turns to revoked then. */
-  reportRevoked (connection: Connection, atMs: number): void {
-    if (connection.revokedAtMs === undefined || atMs < connection.revokedAtMs) connection.revokedAtMs = atMs
+  /** A refresh that ends at `atMs` found the consent gone (or a client revoked it): Bud's record turns to revoked then. */
+  reportRevoked (connection: Connection, atMs: number, reason: RevokeReason): void {
+    if (connection.revokedAtMs === undefined || atMs < connection.revokedAtMs) {
+      connection.revokedAtMs = atMs
+      connection.revokeReason = reason
+    }
+  }
+
+  /**
+   * A customer connects a provider: the connection it has (or a new one) takes
+   * a consent given now. With `reauthorise`, the connection's own consent is
+   * given again (same id, 90 more days); otherwise a new consent replaces it,
+   * and the one it had stays listed, revoked, among the former consents.
+   */
+  connect (customer: Customer, provider: string, nowMs: number, reauthorise: boolean, accountIds: () => readonly string[]): Connection {
+    let connection = this.connection(customer, provider)
+    if (connection === undefined) {
+      connection = newConnection(provider, nowMs, nowMs)
+      connection.data = undefined
+      customer.connections = withConnection(this.connections(customer), connection)
+      return connection
+    }
+    if (!reauthorise) {
+      const revokedAtMs = connection.revokedAtMs !== undefined && connection.revokedAtMs <= nowMs ? connection.revokedAtMs : nowMs
+      const former: FormerConsent = {
+        consentId: consentIdOf(connection),
+        provider,
+        consentedAtMs: connection.consentedAtMs,
+        lastConsentedMs: connection.lastConsentedMs,
+        revokedAtMs,
+        revokeReason: revokedAtMs === nowMs ? 'duplicate_accounts' : connection.revokeReason ?? 'provider_revoked',
+        accountIds: accountIds()
+      }
+      const formers = customer.formerConsents ??= []
+      formers.push(former)
+      if (formers.length > MAX_FORMER_CONSENTS) formers.shift()
+      connection.consentId = undefined
+      connection.consentedAtMs = nowMs
+    }
+    connection.lastConsentedMs = nowMs
+    connection.consentStatus = 'authorised'
+    connection.revokedAtMs = undefined
+    connection.revokeReason = undefined
+    return connection
   }
 
   /** The customer's newest V2 refresh by this client of exactly these providers, if one is kept. */
@@ -396,6 +478,7 @@ function withConnection (connections: readonly Connection[], connection: Connect
 }
 
 function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
+  const consentedAtMs = seed.consented === undefined ? nowMs : 'atMs' in seed.consented ? seed.consented.atMs : nowMs - seed.consented.agoMs
   return {
     provider: seed.provider,
     scenario: seed.scenario,
@@ -403,7 +486,28 @@ function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
     consentId: seed.consentId,
     lastPullAtMs: 'atMs' in seed.lastPull ? seed.lastPull.atMs : nowMs - seed.lastPull.agoMs,
     revokedAtMs: undefined,
+    revokeReason: undefined,
+    consentedAtMs,
+    lastConsentedMs: consentedAtMs,
     bank: seed.bank,
+    data: undefined,
+    waiting: undefined
+  }
+}
+
+/** A connection made at run time, with the default bank and a consent given at `consentedAtMs`. */
+function newConnection (provider: string, lastPullAtMs: number, consentedAtMs: number): Connection {
+  return {
+    provider,
+    scenario: 'success',
+    consentStatus: 'authorised',
+    consentId: undefined,
+    lastPullAtMs,
+    revokedAtMs: undefined,
+    revokeReason: undefined,
+    consentedAtMs,
+    lastConsentedMs: consentedAtMs,
+    bank: DEFAULT_BANK,
     data: undefined,
     waiting: undefined
   }

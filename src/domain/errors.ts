@@ -21,6 +21,19 @@ export const ERRORS = {
   deleteCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   // Sandbox-only: an admin read of a customer the sandbox does not know.
   adminCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
+  // Reconfirm Consent of a consent the customer does not have.
+  consentNotFound: { statusCode: 404, codeId: 'consent_not_found', message: 'The consent could not be found.' },
+  // Initiate Provider Authorisation with a consent_id the customer does not have (Bud's own example).
+  consentIdNotFound: { statusCode: 400, codeId: 'resource_not_found', message: 'Consent ID could not be found.' },
+  // Submit Authorisation Codes V2 with a code submitted before.
+  authUsed: { statusCode: 409, codeId: 'auth_used', message: 'auth code has been used before' },
+  // Retrieve Authorisation Gateway URL naming providers that are all in maintenance.
+  gatewayProvidersInMaintenance: { statusCode: 422, codeId: 'provider_maintenance', message: 'The requested providers are in maintenance.' },
+  // The sandbox's pages: an authorisation the mock bank does not know, one answered already, a Bud Connect link.
+  authorisationNotFound: { statusCode: 404, codeId: 'authorisation_not_found', message: 'This authorisation could not be found. Ask for a new link.' },
+  authorisationAnswered: { statusCode: 409, codeId: 'authorisation_answered', message: 'This authorisation has been answered already.' },
+  gatewayLinkNotFound: { statusCode: 404, codeId: 'link_not_found', message: 'This Bud Connect link could not be found.' },
+  gatewayLinkExpired: { statusCode: 410, codeId: 'link_expired', message: 'This Bud Connect link has expired: links are valid for 30 minutes. Ask for a new one.' },
   routeNotFound: { statusCode: 404, codeId: 'unknown', message: 'Route or resource not found' },
   methodNotAllowed: { statusCode: 405, codeId: 'unknown', message: 'Method not allowed' },
   payloadTooLarge: { statusCode: 413, codeId: 'payload_too_large', message: 'The request body is too large.' },

@@ -3,7 +3,7 @@
 // their status, as rules over the customer directory, the task stores and the
 // clock. Knows nothing of HTTP.
 import type { Clock } from './clock.js'
-import type { Connection, Customer, CustomerDirectory, CustomerRef } from './customers.js'
+import { consentExpiresAtMs, consentIdOf, type Connection, type Customer, type CustomerDirectory, type CustomerRef, type RevokeReason } from './customers.js'
 import type { FinancialData } from './data/financial-data.js'
 import { BudError, ERRORS, validationError } from './errors.js'
 import { progressAt, TASK_STATUS, type Progress, type Scenario, type TaskStatus } from './scenarios.js'
@@ -12,6 +12,8 @@ import { resolveWindow, type RefreshWindow, type WindowRequest } from './window.
 import { CONSENT_SCENARIOS, inMaintenance, NO_CONNECTION_SCENARIO, type World } from './world.js'
 
 export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
+/** A connection's first fetch reaches back as far as Bud may: 90 days. */
+const CONNECT_WINDOW_MS = 90 * 24 * 60 * 60 * 1000
 export const MAINTENANCE_MESSAGE = 'The provider is currently disabled due to planned maintenance or known issues.'
 
 /** V2's sub-task for a provider in maintenance, when the world declares no `provider_maintenance` scenario. */
@@ -79,6 +81,44 @@ export interface TaskEndings {
   listensTo (clientId: string): boolean
   refreshEnds (task: Task, endsAtMs: number): void
   parentEnds (parent: ParentTask, endsAtMs: number): void
+  /** A connect task (a customer connecting or re-authenticating a provider) ends at `endsAtMs`. */
+  connectEnds (task: Task, endsAtMs: number): void
+  /** Bud's record of a consent changes at `atMs` (revoked by a refresh or a client, reconfirmed, re-authorised). */
+  consentChanged (change: ConsentChange): void
+}
+
+export const CONSENT_EVENTS = {
+  reconfirmed: 'open_banking.consent.reconfirmed',
+  reauthorised: 'open_banking.consent.reauthorised',
+  revoked: 'open_banking.consent.revoked'
+} as const
+export type ConsentEvent = (typeof CONSENT_EVENTS)[keyof typeof CONSENT_EVENTS]
+
+export interface ConsentChange {
+  event: ConsentEvent
+  clientId: string
+  customerId: string
+  provider: string
+  consentId: string
+  atMs: number
+  reason?: RevokeReason | undefined
+}
+
+/** What a refresh that finds the consent gone tells Bud's record, by the scenario it plays. */
+const REVOKE_REASON_OF: Record<string, RevokeReason> = {
+  connection_expired: 'consent_invalid',
+  connection_reauthenticate: 'access_token_error'
+}
+
+/** How a connect task ends when the bank refused, or the code was never issued (Bud's auth_denied). */
+export const AUTH_DENIED_SCENARIO: Scenario = {
+  name: 'auth_denied',
+  result: 'auth_denied',
+  status: TASK_STATUS.failed,
+  endStep: 1,
+  reconnectRequired: false,
+  hasNewTransactions: false,
+  description: 'The bank did not authorise the connection.'
 }
 
 /** What one provider's refresh will be, before anything is made. */
@@ -87,6 +127,8 @@ interface Plan {
   connection: Connection | undefined
   scenario: Scenario
   window: RefreshWindow
+  /** False for the dedupe's answer with the connection's own last fetch: it brings nothing new. */
+  fetches: boolean
 }
 
 export class RefreshService {
@@ -126,7 +168,7 @@ export class RefreshService {
     const nowMs = this.#clock.nowMs()
     const customer = this.#customers.resolve(request.customer, nowMs)
     const connection = this.#customers.connection(customer, request.provider)
-    const scenario = this.#scenarioFor(connection, request.scenario, request.customerIpAddress)
+    const scenario = this.#scenarioFor(connection, request.scenario, request.customerIpAddress, nowMs)
     if (this.#inMaintenance(request.provider, scenario)) {
       throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
     }
@@ -141,11 +183,11 @@ export class RefreshService {
     if (previous === undefined && connection !== undefined && nowMs - connection.lastPullAtMs < DEDUPE_WINDOW_MS) {
       // The connection itself was fetched within the hour: Bud answers with that fetch's task.
       const success = this.#fixtures.catalogue.get('success')!
-      const plan = { provider: request.provider, connection, scenario: success, window }
+      const plan = { provider: request.provider, connection, scenario: success, window, fetches: false }
       return { task: this.#start(customer, request.clientId, plan, 'connect', connection.lastPullAtMs), deduplicated: true }
     }
 
-    const task = this.#start(customer, request.clientId, { provider: request.provider, connection, scenario, window }, 'refresh', nowMs)
+    const task = this.#start(customer, request.clientId, { provider: request.provider, connection, scenario, window, fetches: true }, 'refresh', nowMs)
     if (this.#endings?.listensTo(task.clientId) === true) this.#endings.refreshEnds(task, this.progress(task).endsAtMs)
     return { task, deduplicated: false }
   }
@@ -183,10 +225,10 @@ export class RefreshService {
     const plans = providers.map((provider, i): Plan => {
       const connection = authorised === undefined ? this.#customers.connection(customer, provider) : authorised[i]
       const chosen = choice === undefined ? undefined : 'all' in choice ? choice.all : choice.byProvider.get(provider)
-      let scenario = this.#scenarioFor(connection, chosen, request.customerIpAddress)
+      let scenario = this.#scenarioFor(connection, chosen, request.customerIpAddress, nowMs)
       if (this.#inMaintenance(provider, scenario)) scenario = this.#fixtures.catalogue.get('provider_maintenance') ?? MAINTENANCE_SCENARIO
       const previous = this.#customers.newestTask(customer, request.clientId, provider)
-      return { provider, connection, scenario, window: resolveWindow(request, nowMs, this.#lastPullAt(connection, previous, nowMs)) }
+      return { provider, connection, scenario, window: resolveWindow(request, nowMs, this.#lastPullAt(connection, previous, nowMs)), fetches: true }
     })
     const subTasks = plans.map((plan) => this.#start(customer, request.clientId, plan, 'refresh', nowMs))
     const parent = this.#parents.add((taskId) => ({ taskId, clientId: request.clientId, customerId: customer.customerId, providersKey, startedAtMs: nowMs, subTasks }), nowMs)
@@ -260,13 +302,18 @@ export class RefreshService {
     return (known !== undefined && inMaintenance(known, this.#clock.nowMs())) || scenario.result === 'provider_maintenance'
   }
 
-  /** How a refresh of this connection ends: the request's choice, else the consent when not authorised, else the connection's scenario. */
-  #scenarioFor (connection: Connection | undefined, chosen: Scenario | undefined, customerIpAddress: string | undefined): Scenario {
+  /**
+   * How a refresh of this connection ends: the request's choice, else the
+   * consent when the bank no longer holds it or it is past its expiration
+   * date, else the connection's scenario.
+   */
+  #scenarioFor (connection: Connection | undefined, chosen: Scenario | undefined, customerIpAddress: string | undefined, nowMs: number): Scenario {
     const catalogue = this.#fixtures.catalogue
     let scenario: Scenario
     if (chosen !== undefined) scenario = chosen
     else if (connection === undefined) scenario = catalogue.get(NO_CONNECTION_SCENARIO)!
     else if (connection.consentStatus !== 'authorised') scenario = catalogue.get(CONSENT_SCENARIOS[connection.consentStatus])!
+    else if (consentExpiresAtMs(connection) <= nowMs) scenario = catalogue.get(CONSENT_SCENARIOS.expired)!
     else scenario = catalogue.get(connection.scenario)!
     if (scenario.customerPresentScenario !== undefined && customerIpAddress !== undefined) {
       scenario = catalogue.get(scenario.customerPresentScenario)!
@@ -302,9 +349,40 @@ export class RefreshService {
       scenario,
       newTransactions: undefined
     }), startedAtMs)
-    this.#customers.rememberTask(customer, task)
-    if (kind === 'refresh' && connection !== undefined && scenario.result === 'success') this.#data.track(connection, task)
-    if (scenario.reconnectRequired && connection !== undefined) this.#customers.reportRevoked(connection, this.progress(task).endsAtMs)
+    // A connection the bank refused was not fetched: the dedupe does not answer with it.
+    if (kind === 'refresh' || scenario.result === 'success') this.#customers.rememberTask(customer, task)
+    if (plan.fetches && connection !== undefined && scenario.result === 'success') this.#data.track(connection, task)
+    if (scenario.reconnectRequired && connection !== undefined) this.#reportRevoked(task, connection, scenario)
+    return task
+  }
+
+  #reportRevoked (task: Task, connection: Connection, scenario: Scenario): void {
+    const endsAtMs = this.progress(task).endsAtMs
+    const wasAuthorised = connection.revokedAtMs === undefined
+    this.#customers.reportRevoked(connection, endsAtMs, REVOKE_REASON_OF[scenario.result] ?? 'provider_revoked')
+    if (wasAuthorised && this.#endings?.listensTo(task.clientId) === true) {
+      this.#endings.consentChanged({ event: CONSENT_EVENTS.revoked, clientId: task.clientId, customerId: task.customerId, provider: task.provider, consentId: consentIdOf(connection), atMs: endsAtMs, reason: connection.revokeReason })
+    }
+  }
+
+  /**
+   * A customer has authorised (or the bank refused) a connection: a connect
+   * task on the refresh's steps, whose pull fills Bud's copy when it
+   * completes. The dedupe then finds it as the provider's latest fetch.
+   */
+  connect (request: { clientId: string, customer: Customer, connection: Connection | undefined, provider: string, denied: boolean }): Task {
+    const nowMs = this.#clock.nowMs()
+    const scenario = request.denied ? AUTH_DENIED_SCENARIO : this.#fixtures.catalogue.get('success')!
+    const window = { fromMs: nowMs - CONNECT_WINDOW_MS, toMs: nowMs }
+    const task = this.#start(request.customer, request.clientId, { provider: request.provider, connection: request.connection, scenario, window, fetches: true }, 'connect', nowMs)
+    if (this.#endings?.listensTo(task.clientId) === true) this.#endings.connectEnds(task, this.progress(task).endsAtMs)
+    return task
+  }
+
+  /** A connect task as the asking client and customer may see it (a refresh's id is not one). */
+  findConnect (clientId: string, customer: CustomerRef, taskId: string): Task {
+    const task = this.find(clientId, customer, taskId)
+    if (task.kind !== 'connect') throw new BudError(ERRORS.taskNotFound)
     return task
   }
 }

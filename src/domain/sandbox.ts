@@ -7,6 +7,9 @@ import { DateTime } from 'luxon'
 import { TokenIssuer } from './auth.js'
 import type { SandboxClock } from './clock.js'
 import { CustomerDeletions, type DeletionTask } from './customer-deletions.js'
+import { Authorisations, type Authorisation } from './connect/authorisations.js'
+import { Gateway, type GatewaySession } from './connect/gateway.js'
+import { Consents, type RevokeTask } from './consents/consents.js'
 import { CustomerDirectory } from './customers.js'
 import { FinancialData } from './data/financial-data.js'
 import { Faults } from './faults.js'
@@ -40,6 +43,9 @@ export interface Sandbox {
   refresh: RefreshService
   data: FinancialData
   deletions: CustomerDeletions
+  consents: Consents
+  authorisations: Authorisations
+  gateway: Gateway
   tokens: TokenIssuer
   history: RequestHistory
   faults: Faults
@@ -72,6 +78,13 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     settings: { stepDurationMs: stepMs },
     endings: events
   })
+  const changed = events === undefined ? () => {} : events.consentChanged.bind(events)
+  const revokeTasks = new TaskStore<RevokeTask>(limits)
+  const consents = new Consents({ clock, customers, data, revokes: revokeTasks, settings: { reconfirmDueMs: fixtures.reconfirmDueDays * 24 * 60 * 60 * 1000, stepMs }, changed })
+  const authorisationTasks = new TaskStore<Authorisation>(limits)
+  const authorisations = new Authorisations({ clock, fixtures, customers, refresh, data, store: authorisationTasks, stepMs, changed })
+  const sessions = new TaskStore<GatewaySession>(limits)
+  const gateway = new Gateway({ clock, fixtures, customers, authorisations, consents, data, sessions })
   return {
     clock,
     fixtures,
@@ -81,6 +94,9 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     refresh,
     data,
     deletions,
+    consents,
+    authorisations,
+    gateway,
     tokens,
     history,
     faults,
@@ -92,6 +108,9 @@ export function createSandbox (options: SandboxOptions): Sandbox {
       tasks.clear()
       parents.clear()
       deletionTasks.clear()
+      revokeTasks.clear()
+      authorisationTasks.clear()
+      sessions.clear()
       customers.reset(clock.nowMs())
       history.clear()
       faults.reset()

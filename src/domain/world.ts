@@ -26,6 +26,8 @@ export interface ConnectionSeed {
   consentId?: string
   /** When the connection was last fetched: an instant, or a span before the clock's now at load. */
   lastPull: { atMs: number } | { agoMs: number }
+  /** When its consent was given (it expires 90 days later); absent: when the sandbox loaded or the customer was made. */
+  consented?: { atMs: number } | { agoMs: number }
   /** The bank behind the connection: a generated profile's, or accounts and transactions given outright. */
   bank: BankSeed
 }
@@ -75,6 +77,8 @@ export interface World {
   clients: ClientSeed[]
   faults: FaultSettings
   stepDurationMs: number
+  /** Consents expiring within this many days are `reconfirm_due`. */
+  reconfirmDueDays: number
   provisionUnknownCustomers: boolean
   defaultConnections: ConnectionSeed[]
   providers: Map<string, Provider>

@@ -67,3 +67,8 @@ export function scenarioChoiceOf (request: FastifyRequest, catalogue: ScenarioCa
   }
   return { byProvider }
 }
+
+/** Where the client reached the sandbox (scheme, host and port): the base of the pages' absolute URLs. */
+export function originOf (request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`
+}

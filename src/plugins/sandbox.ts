@@ -3,7 +3,7 @@
 // events (a task that ends, the clock moving, a reset).
 import fp from 'fastify-plugin'
 import { createSandbox, type Sandbox, type SandboxOptions } from '../domain/sandbox.js'
-import { ALL_WEBHOOK_EVENTS, providerRefreshCompletedBody, refreshCompletedBody, refreshV2CompletedBody, WEBHOOK_EVENTS } from '../webhooks/bodies.js'
+import { ALL_WEBHOOK_EVENTS, connectCompletedBody, consentChangedBody, providerRefreshCompletedBody, refreshCompletedBody, refreshV2CompletedBody, WEBHOOK_EVENTS } from '../webhooks/bodies.js'
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js'
 
 declare module 'fastify' {
@@ -38,6 +38,8 @@ export default fp<SandboxPluginOptions>(async (fastify, options) => {
         }
         webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, sandbox.data, parent))
       },
+      connectEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.connectCompleted, task.taskId, task.clientId, endsAtMs, () => connectCompletedBody(sandbox.refresh, task)),
+      consentChanged: (change) => webhooks.schedule(change.event, change.consentId, change.clientId, change.atMs, () => consentChangedBody(change)),
       clockMoved: () => webhooks.tick(true),
       reset: () => {
         webhooks.reset()

@@ -6,7 +6,7 @@
 import { toIso } from '../domain/clock.js'
 import { taskConsentId } from '../domain/customers.js'
 import type { FinancialData } from '../domain/data/financial-data.js'
-import type { RefreshService } from '../domain/refresh.js'
+import { CONSENT_EVENTS, type ConsentChange, type RefreshService } from '../domain/refresh.js'
 import type { Progress } from '../domain/scenarios.js'
 import type { ParentTask, Task } from '../domain/task-store.js'
 
@@ -17,7 +17,11 @@ import type { ParentTask, Task } from '../domain/task-store.js'
 export const WEBHOOK_EVENTS = {
   refreshCompleted: 'open_banking.refresh.completed',
   v2Completed: 'open_banking.v2.refresh.completed',
-  v2ProviderCompleted: 'open_banking.v2.refresh.provider.completed'
+  v2ProviderCompleted: 'open_banking.v2.refresh.provider.completed',
+  connectCompleted: 'open_banking.connect.completed',
+  consentRevoked: CONSENT_EVENTS.revoked,
+  consentReconfirmed: CONSENT_EVENTS.reconfirmed,
+  consentReauthorised: CONSENT_EVENTS.reauthorised
 } as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS]
 export const ALL_WEBHOOK_EVENTS: readonly WebhookEvent[] = Object.values(WEBHOOK_EVENTS)
@@ -37,6 +41,35 @@ export function refreshCompletedBody (refresh: RefreshService, task: Task): Reco
       consent_id: taskConsentId(task) ?? null
     }
   }
+}
+
+/** Connect Completed (Bud's OBConnectWebhookBody): a connect task's end. */
+export function connectCompletedBody (refresh: RefreshService, task: Task): Record<string, unknown> {
+  const outcome = refresh.progress(task)
+  const data: Record<string, unknown> = {
+    task_id: task.taskId,
+    status: outcome.status,
+    result: outcome.result,
+    task_type: 'connect',
+    customer_id: task.customerId,
+    provider: task.provider
+  }
+  const consentId = outcome.result === 'success' ? taskConsentId(task) : undefined
+  if (consentId !== undefined) data.consent_id = consentId
+  return { data }
+}
+
+/** Consent Revoked, Reconfirmed or Reauthorised (Bud's OBConsentWebhookBody). */
+export function consentChangedBody (change: ConsentChange): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    event: change.event,
+    consent_id: change.consentId,
+    customer_id: change.customerId,
+    provider: change.provider,
+    updated_at: toIso(change.atMs)
+  }
+  if (change.reason !== undefined) data.reason = change.reason
+  return { data }
 }
 
 /**

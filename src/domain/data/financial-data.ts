@@ -97,6 +97,13 @@ export class FinancialData {
     else connection.waiting = [waiting, task]
   }
 
+  /** A connection made by a customer connecting: Bud holds nothing of it until its connect task's pull lands. */
+  startEmpty (customerId: string, connection: Connection): void {
+    const data = openData(customerId, connection.provider, connection.bank, connection.lastPullAtMs)
+    removeAll(data)
+    connection.data = data
+  }
+
   /** Whether a refresh that succeeded stored transactions Bud did not hold (its pull applied if it has ended). */
   newTransactions (task: Task, nowMs: number): boolean {
     const connection = task.connection
@@ -255,7 +262,12 @@ export class FinancialData {
   /** The account ids a refresh updated: the connection's accounts, once it succeeded. */
   accountIdsOf (task: Task, nowMs: number = this.#clock.nowMs()): string[] {
     if (task.connection === undefined || task.scenario.result !== 'success') return []
-    return this.dataOf(task.customerId, task.connection, nowMs).bank.accounts.map((a) => a.accountId)
+    return this.accountIdsOfConnection(task.customerId, task.connection, nowMs)
+  }
+
+  /** The ids of the connection's accounts at the bank. */
+  accountIdsOfConnection (customerId: string, connection: Connection, nowMs: number = this.#clock.nowMs()): string[] {
+    return this.dataOf(customerId, connection, nowMs).bank.accounts.map((a) => a.accountId)
   }
 
   /**

@@ -1,0 +1,214 @@
+// The customer's consents as Bud keeps them: one per connection (its
+// current one) and the former ones new consents replaced; listed, revoked
+// (a task, one step long) and reconfirmed. A consent expires 90 days after it
+// was last given on the sandbox clock; a refresh past then ends
+// connection_expired (see refresh.ts). Knows nothing of HTTP.
+import type { Clock } from '../clock.js'
+import {
+  budConsentStatus, CONSENT_LIFETIME_MS, consentExpiresAtMs, consentIdOf,
+  type Connection, type Customer, type CustomerDirectory, type CustomerRef, type RevokeReason
+} from '../customers.js'
+import type { FinancialData } from '../data/financial-data.js'
+import { BudError, ERRORS } from '../errors.js'
+import { CONSENT_EVENTS, type ConsentChange } from '../refresh.js'
+import { TASK_STATUS, type TaskStatus } from '../scenarios.js'
+import type { TaskStore } from '../task-store.js'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** `reconfirm_due` lists consents expiring within this span: Plaid's lead time for the same UK rule. */
+export const DEFAULT_RECONFIRM_DUE_MS = 7 * DAY_MS
+/** How far back a consent lets Bud read transactions, from when it was first given. */
+const TRANSACTION_HISTORY_MS = 365 * DAY_MS
+
+export const CONSENT_FILTERS = ['active', 'all', 'reconfirm_due'] as const
+export type ConsentFilter = (typeof CONSENT_FILTERS)[number]
+
+/** Bud's statuses of a consent; the sandbox's own pending authorisations add the first and third. */
+export type ConsentState = 'awaiting_authorisation' | 'authorised' | 'rejected' | 'revoked'
+
+export interface ConsentRecord {
+  consentId: string
+  customerId: string
+  provider: string
+  createdAtMs: number
+  lastConsentedMs: number
+  expiresAtMs: number
+  transactionFromMs: number
+  status: ConsentState
+  revokedAtMs?: number | undefined
+  revokeReason?: RevokeReason | undefined
+  accountIds: readonly string[]
+  /** The latest pull of data under it; for a revoked consent, when it was revoked. */
+  lastSyncedAtMs?: number | undefined
+}
+
+/** A consent the customer is being asked for and has not yet given (or has refused): see connect/authorisations.ts. */
+export interface PendingConsent {
+  consentId: string
+  provider: string
+  createdAtMs: number
+  status: 'awaiting_authorisation' | 'rejected'
+}
+
+export interface RevokeTask {
+  taskId: string
+  clientId: string
+  customerId: string
+  provider: string
+  startedAtMs: number
+  endsAtMs: number
+  /** Whether the customer had a consent for the provider to revoke. */
+  found: boolean
+}
+
+export interface ConsentSettings {
+  reconfirmDueMs: number
+  stepMs: number
+}
+
+export class Consents {
+  readonly #clock: Clock
+  readonly #customers: CustomerDirectory
+  readonly #data: FinancialData
+  readonly #revokes: TaskStore<RevokeTask>
+  readonly #settings: ConsentSettings
+  readonly #changed: (change: ConsentChange) => void
+
+  constructor (deps: {
+    clock: Clock
+    customers: CustomerDirectory
+    data: FinancialData
+    revokes: TaskStore<RevokeTask>
+    settings: ConsentSettings
+    changed: (change: ConsentChange) => void
+  }) {
+    this.#clock = deps.clock
+    this.#customers = deps.customers
+    this.#data = deps.data
+    this.#revokes = deps.revokes
+    this.#settings = deps.settings
+    this.#changed = deps.changed
+  }
+
+  /**
+   * Retrieve Customer Consents: `active` (the default) lists the authorised
+   * consents not yet past their expiration date; `reconfirm_due` those of
+   * them expiring within the reconfirm lead time; `all` every consent,
+   * former and pending ones included.
+   */
+  list (customer: Customer, filter: ConsentFilter, pending: readonly PendingConsent[] = []): ConsentRecord[] {
+    const nowMs = this.#clock.nowMs()
+    const current = this.#customers.connections(customer).map((c) => this.#record(customer, c, nowMs))
+    if (filter === 'all') {
+      const former = (customer.formerConsents ?? []).map((f): ConsentRecord => ({
+        consentId: f.consentId,
+        customerId: customer.customerId,
+        provider: f.provider,
+        createdAtMs: f.consentedAtMs,
+        lastConsentedMs: f.lastConsentedMs,
+        expiresAtMs: f.lastConsentedMs + CONSENT_LIFETIME_MS,
+        transactionFromMs: f.consentedAtMs - TRANSACTION_HISTORY_MS,
+        status: 'revoked',
+        revokedAtMs: f.revokedAtMs,
+        revokeReason: f.revokeReason,
+        accountIds: f.accountIds,
+        lastSyncedAtMs: f.revokedAtMs
+      }))
+      const asked = pending.map((p): ConsentRecord => ({
+        consentId: p.consentId,
+        customerId: customer.customerId,
+        provider: p.provider,
+        createdAtMs: p.createdAtMs,
+        lastConsentedMs: p.createdAtMs,
+        expiresAtMs: p.createdAtMs + CONSENT_LIFETIME_MS,
+        transactionFromMs: p.createdAtMs - TRANSACTION_HISTORY_MS,
+        status: p.status,
+        accountIds: []
+      }))
+      return [...current, ...former, ...asked]
+    }
+    const active = current.filter((r) => r.status === 'authorised' && r.expiresAtMs > nowMs)
+    return filter === 'active' ? active : active.filter((r) => r.expiresAtMs - nowMs <= this.#settings.reconfirmDueMs)
+  }
+
+  /** The customer's current consent with this id, if it has one. */
+  connectionOf (customer: Customer, consentId: string): Connection | undefined {
+    return this.#customers.connections(customer).find((c) => consentIdOf(c) === consentId)
+  }
+
+  /**
+   * Initiate Revoke Consent: every consent of the provider is revoked now
+   * (Bud's record and the bank's alike), each with a ConsentRevokedCallBack;
+   * the task reports it after one step. No consent to revoke: the task fails.
+   */
+  revoke (clientId: string, ref: CustomerRef, provider: string): RevokeTask {
+    const nowMs = this.#clock.nowMs()
+    const customer = this.#customers.resolve(ref, nowMs)
+    const connection = this.#customers.connection(customer, provider)
+    if (connection !== undefined && budConsentStatus(connection, nowMs) === 'authorised') {
+      this.#customers.setConnection(customer, provider, { consentStatus: 'revoked' }, nowMs)
+      this.#customers.reportRevoked(connection, nowMs, 'bud_revoked')
+      this.#changed({ event: CONSENT_EVENTS.revoked, clientId, customerId: customer.customerId, provider: connection.provider, consentId: consentIdOf(connection), atMs: nowMs, reason: 'bud_revoked' })
+    }
+    const found = connection !== undefined
+    return this.#revokes.add((taskId) => ({ taskId, clientId, customerId: customer.customerId, provider, startedAtMs: nowMs, endsAtMs: nowMs + this.#settings.stepMs, found }), nowMs)
+  }
+
+  /** The client's revoke task for this customer; anyone else's is not found. */
+  findRevoke (clientId: string, ref: CustomerRef, taskId: string): RevokeTask {
+    const task = this.#revokes.get(taskId.toLowerCase())
+    const customer = this.#customers.lookup(ref)
+    if (task === undefined || task.clientId !== clientId || task.customerId !== customer?.customerId) throw new BudError(ERRORS.taskNotFound)
+    return task
+  }
+
+  revokeStatus (task: RevokeTask): { status: TaskStatus, result?: string } {
+    if (this.#clock.nowMs() < task.endsAtMs) return { status: TASK_STATUS.pending }
+    return task.found ? { status: TASK_STATUS.completed, result: 'success' } : { status: TASK_STATUS.failed, result: 'consent_not_found' }
+  }
+
+  /**
+   * Reconfirm Consent: 90 more days from now for an authorised consent the
+   * bank still holds and that has not expired; otherwise the customer must
+   * reconnect (re-authenticate it), and nothing changes.
+   */
+  reconfirm (clientId: string, ref: CustomerRef, consentId: string): { provider: string, reconnectRequired: boolean } {
+    const nowMs = this.#clock.nowMs()
+    const customer = this.#customers.resolve(ref, nowMs)
+    const connection = this.connectionOf(customer, consentId)
+    if (connection === undefined) {
+      // A consent a newer one replaced can only be given again by connecting.
+      const former = customer.formerConsents?.find((f) => f.consentId === consentId)
+      if (former !== undefined) return { provider: former.provider, reconnectRequired: true }
+      throw new BudError(ERRORS.consentNotFound)
+    }
+    const renewable = budConsentStatus(connection, nowMs) === 'authorised' && connection.consentStatus === 'authorised' && consentExpiresAtMs(connection) > nowMs
+    if (!renewable) return { provider: connection.provider, reconnectRequired: true }
+    connection.lastConsentedMs = nowMs
+    this.#changed({ event: CONSENT_EVENTS.reconfirmed, clientId, customerId: customer.customerId, provider: connection.provider, consentId: consentIdOf(connection), atMs: nowMs })
+    return { provider: connection.provider, reconnectRequired: false }
+  }
+
+  #record (customer: Customer, connection: Connection, nowMs: number): ConsentRecord {
+    const status = budConsentStatus(connection, nowMs)
+    const data = this.#data.dataOf(customer.customerId, connection, nowMs)
+    const lastSync = data.pulls.length === 0 ? undefined : Math.max(...data.pulls.map((p) => p.atMs))
+    const record: ConsentRecord = {
+      consentId: consentIdOf(connection),
+      customerId: customer.customerId,
+      provider: connection.provider,
+      createdAtMs: connection.consentedAtMs,
+      lastConsentedMs: connection.lastConsentedMs,
+      expiresAtMs: consentExpiresAtMs(connection),
+      transactionFromMs: connection.consentedAtMs - TRANSACTION_HISTORY_MS,
+      status,
+      accountIds: this.#data.accountIdsOfConnection(customer.customerId, connection, nowMs),
+      lastSyncedAtMs: status === 'revoked' ? connection.revokedAtMs : lastSync
+    }
+    if (status === 'revoked') {
+      record.revokedAtMs = connection.revokedAtMs
+      record.revokeReason = connection.revokeReason
+    }
+    return record
+  }
+}

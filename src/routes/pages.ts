@@ -1,0 +1,133 @@
+// The pages a customer clicks through: the sandbox's mock bank (approve or
+// deny sharing data) and Bud Connect (choose a provider, reconfirm or revoke a
+// consent, see what is connected). Server-rendered HTML through @fastify/view
+// and Eta, which escapes every value it writes; a strict Content-Security-
+// Policy from @fastify/helmet; real forms and buttons, so a person clicks and
+// a script sends one form POST. Errors are pages too, with their status.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import view from '@fastify/view'
+import { Eta } from 'eta'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
+import { toIso } from '../domain/clock.js'
+import { BANK_PAGE_PATH } from '../domain/connect/authorisations.js'
+import { GATEWAY_PAGE_PATH, INITIAL_SCREENS, type GatewaySession, type InitialScreen, type Screen } from '../domain/connect/gateway.js'
+import type { ConsentRecord } from '../domain/consents/consents.js'
+import { formatPence } from '../domain/data/money.js'
+import { BudError } from '../domain/errors.js'
+
+const STYLE_PATH = '/sandbox-pages/style.css'
+
+interface Form { [field: string]: string | string[] | undefined }
+
+const field = (body: Form | undefined, name: string): string => {
+  const value = body?.[name]
+  if (typeof value !== 'string' || value === '') throw new PageError(400, 'Something is missing', `The form did not send "${name}".`)
+  return value
+}
+
+class PageError extends Error {
+  constructor (readonly statusCode: number, readonly heading: string, message: string) {
+    super(message)
+  }
+}
+
+const consentRow = (c: ConsentRecord) => ({ consent_id: c.consentId, provider: c.provider, status: c.status, expires: toIso(c.expiresAtMs).slice(0, 10) })
+
+export default async function pageRoutes (fastify: FastifyInstance, { views }: { views: string }) {
+  const { authorisations, gateway, fixtures } = fastify.sandbox
+  const style = readFileSync(join(views, 'style.css'), 'utf8')
+
+  await fastify.register(formbody)
+  await fastify.register(view, { engine: { eta: new Eta() }, templates: views, production: true })
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ['data:'],
+        // After a form, the browser follows the sandbox's redirect to the client's URL.
+        formAction: ["'self'", 'http:', 'https:'],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"]
+      }
+    },
+    crossOriginEmbedderPolicy: false
+  })
+
+  fastify.setErrorHandler((error: FastifyError | BudError | PageError, request, reply) => {
+    if (error instanceof PageError) return page(reply, error.statusCode, error.heading, error.message)
+    if (error instanceof BudError) {
+      const heading = error.statusCode === 410 ? 'This link has expired' : error.statusCode === 409 ? 'Already answered' : error.statusCode === 404 ? 'Not found' : 'This cannot be done'
+      const message = Object.values(error.errors)[0] ?? error.message
+      return page(reply, error.statusCode, heading, message)
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode < 500) return page(reply, error.statusCode, 'This request cannot be read', 'Send the page\'s own form.')
+    request.log.error({ err: error }, 'page failed')
+    return page(reply, 500, 'Something went wrong', 'The sandbox could not show this page.')
+  })
+  const page = (reply: FastifyReply, statusCode: number, heading: string, message: string) =>
+    reply.code(statusCode).view('error.eta', { heading, message })
+
+  fastify.get(STYLE_PATH, (_request, reply) => reply.type('text/css; charset=utf-8').send(style))
+
+  // The mock bank.
+  fastify.get<{ Params: { task_id: string } }>(`${BANK_PAGE_PATH}:task_id`, (request, reply) => {
+    const task = authorisations.forBank(request.params.task_id)
+    if (task.decision !== undefined) throw new PageError(409, 'Already answered', 'You have answered this request already.')
+    return reply.view('bank.eta', {
+      bank: fixtures.providers.get(task.provider)?.displayName ?? task.provider,
+      clientId: task.clientId,
+      reauthorise: task.reauthorise,
+      action: BANK_PAGE_PATH + task.taskId
+    })
+  })
+  fastify.post<{ Params: { task_id: string }, Body: Form }>(`${BANK_PAGE_PATH}:task_id`, (request, reply) => {
+    const decision = field(request.body, 'decision')
+    if (decision !== 'approve' && decision !== 'deny') throw new PageError(400, 'Something is missing', 'Approve or Deny.')
+    const task = authorisations.forBank(request.params.task_id)
+    const location = authorisations.decide(task, decision === 'approve')
+    request.log.info({ taskId: task.taskId, decision }, 'bank answered')
+    return reply.redirect(location, 303)
+  })
+
+  // Bud Connect.
+  const base = (session: GatewaySession) => GATEWAY_PAGE_PATH + session.taskId
+  const show = (reply: FastifyReply, shown: Screen | { redirect: string }) => {
+    if ('redirect' in shown) return reply.redirect(shown.redirect, 303)
+    const at = base(shown.session)
+    switch (shown.kind) {
+      case 'providers':
+        return reply.view('providers.eta', { base: at, providers: shown.providers.map((p) => ({ name: p.name, displayName: p.displayName, icon: p.icon })) })
+      case 'reconfirm':
+        return reply.view('consents.eta', { base: at, heading: 'Renew a consent', consents: shown.consents.map(consentRow), action: 'reconfirm', field: 'consent_id', verb: 'Renew' })
+      case 'revoke':
+        return reply.view('consents.eta', { base: at, heading: 'Stop sharing', consents: shown.consents.map(consentRow), action: 'revoke', field: 'provider', verb: 'Revoke' })
+      case 'summary':
+        return reply.view('consents.eta', {
+          base: at,
+          heading: 'What you share',
+          consents: shown.consents.map(consentRow),
+          accounts: shown.accounts.map((a) => ({ provider: a.connection.provider, name: a.account.accountName, balance: `${a.bookedPence < 0 ? '-' : ''}${formatPence(Math.abs(a.bookedPence))} ${a.account.currency}` }))
+        })
+    }
+  }
+
+  fastify.get<{ Params: { session: string }, Querystring: { screen?: string } }>(`${GATEWAY_PAGE_PATH}:session`, (request, reply) => {
+    const session = gateway.open(request.params.session)
+    const asked = request.query.screen
+    const screen = typeof asked === 'string' && (INITIAL_SCREENS as readonly string[]).includes(asked) ? asked as InitialScreen : undefined
+    return show(reply, gateway.screen(session, screen))
+  })
+  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/provider`, (request, reply) =>
+    reply.redirect(gateway.choose(gateway.open(request.params.session), field(request.body, 'provider')), 303))
+  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/reconfirm`, (request, reply) =>
+    reply.redirect(gateway.reconfirm(gateway.open(request.params.session), field(request.body, 'consent_id')), 303))
+  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/revoke`, (request, reply) =>
+    reply.redirect(gateway.revoke(gateway.open(request.params.session), field(request.body, 'provider')), 303))
+  fastify.post<{ Params: { session: string } }>(`${GATEWAY_PAGE_PATH}:session/done`, (request, reply) =>
+    reply.redirect(gateway.done(gateway.open(request.params.session)), 303))
+}
