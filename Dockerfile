@@ -30,6 +30,7 @@ ENV PORT=4010
 WORKDIR /app
 COPY package.json openapi.yaml ./
 COPY fixtures ./fixtures
+COPY views ./views
 COPY --from=build /app/dist/server.js /app/dist/compiled-schemas.cjs /app/dist/openapi.json /app/dist/healthcheck.js ./dist/
 COPY --from=build /app/dist/chunks/*.js ./dist/chunks/
 COPY --from=build /app/node_modules/@fastify/swagger-ui/package.json ./node_modules/@fastify/swagger-ui/

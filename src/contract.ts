@@ -25,8 +25,12 @@ async function readDocument (file: string): Promise<OpenApiDocument> {
 
 /** OpenAPI keywords Ajv does not know; they are annotations, not rules. */
 export const OPENAPI_KEYWORDS = ['example', 'xml', 'externalDocs', 'discriminator']
-/** Formats Bud's document names that JSON Schema does not define: annotations, not rules. */
-export const OPENAPI_FORMATS = { ISO8601: true } as const
+/**
+ * Formats Bud's document names that JSON Schema does not define, taken as
+ * annotations, not rules: `ISO8601`, and `url` (ajv-formats' own `url` refuses
+ * local hosts, which the sandbox's page URLs are).
+ */
+export const OPENAPI_FORMATS = { ISO8601: true, url: true } as const
 
 type Json = Record<string, unknown>
 

@@ -22,8 +22,9 @@ const ours = await loadContract()
 const bud = await loadContract(BUD_REFERENCE)
 
 function validatorFor (contract: Contract) {
-  const ajv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS, formats: OPENAPI_FORMATS })
+  const ajv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
   addFormats.default(ajv)
+  for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format)
   for (const schema of contract.schemas) ajv.addSchema(schema)
   return (schema: object, value: unknown) => ajv.validate(schema, value) ? undefined : ajv.errorsText()
 }

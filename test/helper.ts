@@ -74,8 +74,9 @@ function contract (): Contract {
 
 function schemaAjv (): Ajv {
   if (responseAjv === undefined) {
-    responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS, formats: OPENAPI_FORMATS })
+    responseAjv = new Ajv({ allErrors: true, strict: false, keywords: OPENAPI_KEYWORDS })
     addFormats.default(responseAjv)
+    for (const [name, format] of Object.entries(OPENAPI_FORMATS)) responseAjv.addFormat(name, format)
     for (const s of contract().schemas) responseAjv.addSchema(s)
   }
   return responseAjv
@@ -117,6 +118,8 @@ export function contractViolation (operationId: string | undefined, statusCode: 
 export function installContractCheck (app: FastifyInstance, violations: string[]): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (typeof payload !== 'string') return payload
+    // The pages (pages.ts) are HTML for people, outside the API's contract.
+    if (/^text\/(html|css)/.test(String(reply.getHeader('content-type')))) return payload
     const violation = contractViolation(request.routeOptions.config.operationId, reply.statusCode, payload)
     if (violation !== undefined) {
       violations.push(violation)

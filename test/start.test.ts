@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import t from 'tap'
 
 const ROOT = join(import.meta.dirname, '..')
-const COPIED = ['src', 'scripts', 'fixtures', 'openapi.yaml', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
+const COPIED = ['src', 'scripts', 'fixtures', 'views', 'openapi.yaml', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
 
 t.setTimeout(300_000)
 

@@ -141,6 +141,8 @@ export class RefreshService {
   readonly #endings: TaskEndings | undefined
   readonly #data: FinancialData
   #lastProviders: readonly string[] = []
+  // Consents a refresh being started will find gone (see #tellRevocations).
+  readonly #revocations: ConsentChange[] = []
   #lastProvidersKey = ''
 
   constructor (deps: {
@@ -189,6 +191,7 @@ export class RefreshService {
 
     const task = this.#start(customer, request.clientId, { provider: request.provider, connection, scenario, window, fetches: true }, 'refresh', nowMs)
     if (this.#endings?.listensTo(task.clientId) === true) this.#endings.refreshEnds(task, this.progress(task).endsAtMs)
+    this.#tellRevocations()
     return { task, deduplicated: false }
   }
 
@@ -234,6 +237,7 @@ export class RefreshService {
     const parent = this.#parents.add((taskId) => ({ taskId, clientId: request.clientId, customerId: customer.customerId, providersKey, startedAtMs: nowMs, subTasks }), nowMs)
     this.#customers.rememberParent(customer, parent)
     if (this.#endings?.listensTo(parent.clientId) === true) this.#endings.parentEnds(parent, this.parentProgress(parent).endsAtMs)
+    this.#tellRevocations()
     return { parent, deduplicated: false }
   }
 
@@ -361,8 +365,14 @@ export class RefreshService {
     const wasAuthorised = connection.revokedAtMs === undefined
     this.#customers.reportRevoked(connection, endsAtMs, REVOKE_REASON_OF[scenario.result] ?? 'provider_revoked')
     if (wasAuthorised && this.#endings?.listensTo(task.clientId) === true) {
-      this.#endings.consentChanged({ event: CONSENT_EVENTS.revoked, clientId: task.clientId, customerId: task.customerId, provider: task.provider, consentId: consentIdOf(connection), atMs: endsAtMs, reason: connection.revokeReason })
+      this.#revocations.push({ event: CONSENT_EVENTS.revoked, clientId: task.clientId, customerId: task.customerId, provider: task.provider, consentId: consentIdOf(connection), atMs: endsAtMs, reason: connection.revokeReason })
     }
+  }
+
+  /** Consent Revoked webhooks go after the refresh's own, which are scheduled once its tasks are made. */
+  #tellRevocations (): void {
+    if (this.#revocations.length === 0) return
+    for (const change of this.#revocations.splice(0)) this.#endings?.consentChanged(change)
   }
 
   /**
@@ -376,6 +386,7 @@ export class RefreshService {
     const window = { fromMs: nowMs - CONNECT_WINDOW_MS, toMs: nowMs }
     const task = this.#start(request.customer, request.clientId, { provider: request.provider, connection: request.connection, scenario, window, fetches: true }, 'connect', nowMs)
     if (this.#endings?.listensTo(task.clientId) === true) this.#endings.connectEnds(task, this.progress(task).endsAtMs)
+    this.#tellRevocations()
     return task
   }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
-import { budConsentStatus, consentIdOf, taskConsentId, type Customer } from '../domain/customers.js'
+import { budConsentStatus, consentExpiresAtMs, consentIdOf, taskConsentId, type Customer } from '../domain/customers.js'
 import { faultsFrom, transactionsFrom, type RawFaults, type RawTransaction } from '../fixtures.js'
 import { lastPullAt } from '../domain/data/bud-copy.js'
 import { formatPence } from '../domain/data/money.js'
@@ -60,6 +60,7 @@ export function adminCustomerView (sandbox: Sandbox, customer: Customer, nowMs: 
       consent_status: c.consentStatus,
       bud_consent_status: budConsentStatus(c, nowMs),
       consent_id: consentIdOf(c),
+      consent_expires_at: toIso(consentExpiresAtMs(c)),
       last_pull_at: toIso(c.lastPullAtMs),
       data_pulled_at: fetchedAt === undefined ? null : toIso(fetchedAt),
       accounts: data.bank.accounts.map((a) => ({ account_id: a.accountId, account_type: a.accountType, account_name: a.accountName, currency: a.currency }))
@@ -153,12 +154,12 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     config: { operationId: 'admin_webhooks_get' }
   }, async (request) => fastify.webhooks.list(request.query.client_id).map(deliveryView))
 
-  fastify.put<{ Params: { customer_id: string, provider: string }, Body: { scenario?: string, consent_status?: ConsentStatus, last_pull_at?: string } }>('/__admin/customers/:customer_id/connections/:provider', {
+  fastify.put<{ Params: { customer_id: string, provider: string }, Body: { scenario?: string, consent_status?: ConsentStatus, last_pull_at?: string, consented_at?: string } }>('/__admin/customers/:customer_id/connections/:provider', {
     schema: contract.routeSchema('admin_connection_put'),
     config: { operationId: 'admin_connection_put' }
   }, async (request) => {
     const { customer_id: customerId, provider } = request.params
-    const { scenario, consent_status: consentStatus, last_pull_at: lastPullAt } = request.body
+    const { scenario, consent_status: consentStatus, last_pull_at: lastPullAt, consented_at: consentedAt } = request.body
     const errors: Record<string, string> = {}
     const nowMs = sandbox.clock.nowMs()
     if (!sandbox.fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...sandbox.fixtures.providers.keys()].join(', ')}`
@@ -171,9 +172,16 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
       else if (parsed.toMillis() > nowMs) errors.last_pull_at = 'This value should not be in the future'
       else lastPullAtMs = parsed.toMillis()
     }
+    let lastConsentedMs: number | undefined
+    if (consentedAt !== undefined) {
+      const parsed = DateTime.fromISO(consentedAt, { zone: 'utc' })
+      if (!parsed.isValid) errors.consented_at = 'This value should be an ISO 8601 datetime'
+      else if (parsed.toMillis() > nowMs) errors.consented_at = 'This value should not be in the future'
+      else lastConsentedMs = parsed.toMillis()
+    }
     if (Object.keys(errors).length > 0) throw validationError(errors)
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
-    sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs }, nowMs)
+    sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs, lastConsentedMs }, nowMs)
     request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
     return adminCustomerView(sandbox, customer, sandbox.clock.nowMs())
   })

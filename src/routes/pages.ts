@@ -55,7 +55,9 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
         frameAncestors: ["'none'"]
       }
     },
-    crossOriginEmbedderPolicy: false
+    crossOriginEmbedderPolicy: false,
+    // Served over plain http on a developer's machine: no HSTS for localhost.
+    strictTransportSecurity: false
   })
 
   fastify.setErrorHandler((error: FastifyError | BudError | PageError, request, reply) => {
@@ -72,10 +74,10 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
   const page = (reply: FastifyReply, statusCode: number, heading: string, message: string) =>
     reply.code(statusCode).view('error.eta', { heading, message })
 
-  fastify.get(STYLE_PATH, (_request, reply) => reply.type('text/css; charset=utf-8').send(style))
+  fastify.get(STYLE_PATH, { config: { operationId: 'page_style_get' } }, (_request, reply) => reply.type('text/css; charset=utf-8').send(style))
 
   // The mock bank.
-  fastify.get<{ Params: { task_id: string } }>(`${BANK_PAGE_PATH}:task_id`, (request, reply) => {
+  fastify.get<{ Params: { task_id: string } }>(`${BANK_PAGE_PATH}:task_id`, { config: { operationId: 'page_bank_get' } }, (request, reply) => {
     const task = authorisations.forBank(request.params.task_id)
     if (task.decision !== undefined) throw new PageError(409, 'Already answered', 'You have answered this request already.')
     return reply.view('bank.eta', {
@@ -85,7 +87,7 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
       action: BANK_PAGE_PATH + task.taskId
     })
   })
-  fastify.post<{ Params: { task_id: string }, Body: Form }>(`${BANK_PAGE_PATH}:task_id`, (request, reply) => {
+  fastify.post<{ Params: { task_id: string }, Body: Form }>(`${BANK_PAGE_PATH}:task_id`, { config: { operationId: 'page_bank_post' } }, (request, reply) => {
     const decision = field(request.body, 'decision')
     if (decision !== 'approve' && decision !== 'deny') throw new PageError(400, 'Something is missing', 'Approve or Deny.')
     const task = authorisations.forBank(request.params.task_id)
@@ -116,18 +118,18 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
     }
   }
 
-  fastify.get<{ Params: { session: string }, Querystring: { screen?: string } }>(`${GATEWAY_PAGE_PATH}:session`, (request, reply) => {
+  fastify.get<{ Params: { session: string }, Querystring: { screen?: string } }>(`${GATEWAY_PAGE_PATH}:session`, { config: { operationId: 'page_connect_get' } }, (request, reply) => {
     const session = gateway.open(request.params.session)
     const asked = request.query.screen
     const screen = typeof asked === 'string' && (INITIAL_SCREENS as readonly string[]).includes(asked) ? asked as InitialScreen : undefined
     return show(reply, gateway.screen(session, screen))
   })
-  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/provider`, (request, reply) =>
+  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/provider`, { config: { operationId: 'page_connect_provider_post' } }, (request, reply) =>
     reply.redirect(gateway.choose(gateway.open(request.params.session), field(request.body, 'provider')), 303))
-  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/reconfirm`, (request, reply) =>
+  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/reconfirm`, { config: { operationId: 'page_connect_reconfirm_post' } }, (request, reply) =>
     reply.redirect(gateway.reconfirm(gateway.open(request.params.session), field(request.body, 'consent_id')), 303))
-  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/revoke`, (request, reply) =>
+  fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/revoke`, { config: { operationId: 'page_connect_revoke_post' } }, (request, reply) =>
     reply.redirect(gateway.revoke(gateway.open(request.params.session), field(request.body, 'provider')), 303))
-  fastify.post<{ Params: { session: string } }>(`${GATEWAY_PAGE_PATH}:session/done`, (request, reply) =>
+  fastify.post<{ Params: { session: string } }>(`${GATEWAY_PAGE_PATH}:session/done`, { config: { operationId: 'page_connect_done_post' } }, (request, reply) =>
     reply.redirect(gateway.done(gateway.open(request.params.session)), 303))
 }

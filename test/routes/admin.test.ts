@@ -87,8 +87,8 @@ t.test('customers are listed with their connections', async (t) => {
     created_at: new Date(T0).toISOString(),
     connections: [
       // Revoked at the bank; Bud still holds it as authorised until a refresh reports it.
-      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', bud_consent_status: 'authorised', consent_id: shown[0]!.consent_id, last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString(), data_pulled_at: new Date(T0 - 10 * 86_400_000).toISOString(), accounts: accounts(0) },
-      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', bud_consent_status: 'authorised', consent_id: shown[1]!.consent_id, last_pull_at: new Date(T0 - 86_400_000).toISOString(), data_pulled_at: new Date(T0 - 86_400_000).toISOString(), accounts: accounts(1) }
+      { provider: 'Bank_Of_Bud', scenario: 'success', consent_status: 'revoked', bud_consent_status: 'authorised', consent_id: shown[0]!.consent_id, consent_expires_at: new Date(T0 + 90 * 86_400_000).toISOString(), last_pull_at: new Date(T0 - 10 * 86_400_000).toISOString(), data_pulled_at: new Date(T0 - 10 * 86_400_000).toISOString(), accounts: accounts(0) },
+      { provider: 'Natwest_Sandbox', scenario: 'success', consent_status: 'authorised', bud_consent_status: 'authorised', consent_id: shown[1]!.consent_id, consent_expires_at: new Date(T0 + 90 * 86_400_000).toISOString(), last_pull_at: new Date(T0 - 86_400_000).toISOString(), data_pulled_at: new Date(T0 - 86_400_000).toISOString(), accounts: accounts(1) }
     ]
   })
 })

@@ -1,0 +1,144 @@
+// The consent pages in a real browser: Debian's Chromium driven by
+// playwright-core against the sandbox on a real port. A person approves and
+// denies at the mock bank (own licence) and goes through Bud Connect; hostile
+// values a client sent are shown as text, never run.
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import t from 'tap'
+import { build, CUSTOMERS } from './helper.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
+const CLIENT = 'pages-client'
+
+/** The client's own app: records where the browser lands. */
+async function clientApp (t: Tap) {
+  const landed: URL[] = []
+  const server = createServer((req, res) => {
+    if (req.url !== '/favicon.ico') landed.push(new URL(req.url!, 'http://127.0.0.1'))
+    res.setHeader('content-type', 'text/html; charset=utf-8')
+    res.end('<!doctype html><title>Back at the client</title><h1>Back at the client</h1>')
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, landed }
+}
+type Tap = { teardown (fn: () => unknown): void, fail (message: string): void }
+
+async function setUp (t: Tap & { test: unknown }) {
+  const h = await build(t)
+  const address = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  t.teardown(() => browser.close())
+  const client = await clientApp(t)
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(address + path, { method, headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
+    return { status: res.status, json: await res.json() as { data: Record<string, unknown> } }
+  }
+  return { h, address, browser, client, call }
+}
+
+/** Collects script dialogs and CSP violations: a page that runs what a client sent would raise one. */
+function watch (page: Page) {
+  const alarms: string[] = []
+  page.on('dialog', (dialog) => { alarms.push(`dialog: ${dialog.message()}`); void dialog.dismiss() })
+  page.on('console', (message) => { if (/Content Security Policy|Refused/.test(message.text())) alarms.push(message.text()) })
+  return alarms
+}
+
+t.test('own licence: a person approves at the mock bank, then denies another request', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.fail(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+  const { h, address, browser, client, call } = await setUp(t)
+  const started = await call('POST', '/v1/open-banking/authorisation-url', { provider: 'Monzo_Sandbox', provider_redirect_url: `${client.base}/callback` })
+  h.advance('PT1S')
+  const { data } = (await call('GET', `/v1/open-banking/authorisation-url/${started.json.data.task_id as string}`)).json
+  t.equal(new URL(data.url as string).origin, address, 'the bank\'s URL points at the sandbox the client called')
+
+  const page = await browser.newPage()
+  const alarms = watch(page)
+  await page.goto(data.url as string)
+  t.equal(await page.title(), 'Monzo Sandbox: share your data?')
+  t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Monzo Sandbox')
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page.getByRole('heading', { name: 'Back at the client' }).waitFor()
+  const back = client.landed.at(-1)!
+  t.equal(back.pathname, '/callback')
+  t.equal(back.searchParams.get('state'), started.json.data.task_id)
+  const submitted = await call('POST', '/v2/open-banking/authorisation-codes', Object.fromEntries(back.searchParams))
+  t.equal(submitted.status, 202)
+  h.advance('PT3S')
+  const connect = (await call('GET', `/v1/open-banking/connect/${submitted.json.data.task_id as string}`)).json
+  t.same([connect.data.status, connect.data.step], ['Completed', 4])
+
+  const second = await call('POST', '/v1/open-banking/authorisation-url', { provider: 'Bank_Of_Bud', provider_redirect_url: `${client.base}/callback` })
+  h.advance('PT1S')
+  const secondUrl = (await call('GET', `/v1/open-banking/authorisation-url/${second.json.data.task_id as string}`)).json.data.url as string
+  await page.goto(secondUrl)
+  await page.getByRole('button', { name: 'Deny' }).click()
+  await page.getByRole('heading', { name: 'Back at the client' }).waitFor()
+  t.equal(client.landed.at(-1)!.searchParams.get('error'), 'access_denied')
+  await page.goto(secondUrl)
+  t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Already answered')
+  t.same(alarms, [], 'no script ran and the policy was never broken')
+})
+
+t.test('through Bud Connect: choose a provider by its button, approve, land on redirect_url with status and task_id', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.fail(`Chromium not found at ${CHROMIUM}`)
+  const { h, browser, client, call } = await setUp(t)
+  const link = (await call('POST', '/v2/open-banking/authorisation-gateway-url', { redirect_url: `${client.base}/connected?mine=1` })).json.data.url as string
+  const page = await browser.newPage()
+  const alarms = watch(page)
+  await page.goto(link)
+  t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Choose your bank')
+  await page.getByRole('button', { name: 'Monzo Sandbox' }).click()
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page.getByRole('heading', { name: 'Back at the client' }).waitFor()
+  const back = client.landed.at(-1)!
+  t.same([back.pathname, back.searchParams.get('mine'), back.searchParams.get('status')], ['/connected', '1', 'success'])
+  h.advance('PT3S')
+  const connect = (await call('GET', `/v1/open-banking/connect/${back.searchParams.get('task_id')!}`)).json
+  t.same([connect.data.status, connect.data.result], ['Completed', 'success'])
+
+  h.advance('PT31M')
+  const expired = await page.goto(link)
+  t.equal(expired!.status(), 410)
+  t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'This link has expired')
+  t.same(alarms, [])
+})
+
+t.test('hostile values a client sent are shown as text on every page, and the policy forbids scripts', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.fail(`Chromium not found at ${CHROMIUM}`)
+  const { h, browser, client, call } = await setUp(t)
+  const evil = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+  const hostileClient = { 'x-client-id': `${CLIENT}${evil}` }
+  const page = await browser.newPage()
+  const alarms = watch(page)
+
+  // The client id on the bank's page; the redirect URL's own parameters on the way back.
+  const started = await call('POST', '/v1/open-banking/authorisation-url', { provider: 'Monzo_Sandbox', provider_redirect_url: `${client.base}/cb?x=${encodeURIComponent(evil)}` }, hostileClient)
+  t.equal(started.status, 202)
+  h.advance('PT1S')
+  const url = (await call('GET', `/v1/open-banking/authorisation-url/${started.json.data.task_id as string}`, undefined, hostileClient)).json.data.url as string
+  const response = await page.goto(url)
+  t.match(response!.headers()['content-security-policy'], /default-src 'none'/)
+  t.match(await page.locator('main p').innerText(), evil, 'the client id is shown as the text it is')
+  t.equal(await page.locator('script').count(), 0)
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page.getByRole('heading', { name: 'Back at the client' }).waitFor()
+  t.equal(client.landed.at(-1)!.searchParams.get('x'), evil, 'the redirect keeps its parameters, encoded')
+
+  // A provider name in the fixtures' hands is not the client's; the pages' own forms take what they are sent.
+  const link = (await call('POST', '/v2/open-banking/authorisation-gateway-url', { redirect_url: `${client.base}/connected?q=${encodeURIComponent(evil)}`, initial_screen: 'revoke_consent' }, hostileClient)).json.data.url as string
+  await page.goto(link)
+  t.equal(await page.locator('script').count(), 0)
+  const choice = await page.request.post(`${link}/provider`, { form: { provider: evil } })
+  t.equal(choice.status(), 400)
+  t.notMatch(await choice.text(), /<script>alert/, 'an error page escapes what it repeats')
+  const screen = await page.goto(`${link}?screen=${encodeURIComponent(evil)}`)
+  t.equal(screen!.status(), 200, 'an unknown screen falls back to the link\'s own')
+  t.same(alarms, [], 'no script ran and the policy was never broken')
+})
