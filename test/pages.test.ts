@@ -45,7 +45,7 @@ async function setUp (t: Tap & { test: unknown }) {
 /** Collects script dialogs and CSP violations: a page that runs what a client sent would raise one. */
 function watch (page: Page) {
   const alarms: string[] = []
-  page.on('dialog', (dialog) => { alarms.push(`dialog: ${dialog.message()}`); void dialog.dismiss() })
+  page.on('dialog', (dialog) => { alarms.push(`dialog: ${dialog.message()}`); dialog.dismiss().catch(() => {}) })
   page.on('console', (message) => { if (/Content Security Policy|Refused/.test(message.text())) alarms.push(message.text()) })
   return alarms
 }
