@@ -15,7 +15,10 @@ const BUD_OPERATIONS = [
   'platform_v3_customers_get', 'platform_v3_customers_delete', 'platform_v3_customers_idempotent_identifier_delete', 'platform_v3_customers_delete_status',
   'financial_v3_accounts_get', 'financial_v3_accounts_account_id_get', 'financial_v3_accounts_transaction_dates_get',
   'financial_v3_balances_get', 'financial_v3_accounts_balances_get', 'v2_transactions_get', 'v1_provider_delete',
-  'open_banking_providers_get'
+  'open_banking_providers_get', 'v2_ob_authorisation_gateway_url_post', 'open_banking_authorisation_url_post', 'open_banking_authorisation_url_get',
+  'v1_open_banking_authorisation_codes_post', 'v2_open_banking_authorisation_codes_post', 'open_banking_connect_get',
+  'open_banking_connections_get', 'open_banking_account_access_consent_revoke_post', 'open_banking_account_access_consent_revoke_get',
+  'open_banking_consents_reconfirm_post'
 ]
 
 const ours = await loadContract()
@@ -226,4 +229,31 @@ t.test('the journey\'s requests, as Bud\'s collection sends them, are answered w
   h.advance('PT1S')
   const status = await h.inject({ url: deleted.json().metadata.next_url, headers: client })
   t.equal(checkBud(bud.responseSchema('platform_v3_customers_delete_status', 200)!, status.json()), undefined, 'its status fits Bud\'s schema')
+})
+
+t.test('the connect and consent requests, as Bud\'s collection sends them, answer 2xx with bodies that fit Bud\'s own schemas', async (t) => {
+  const h = await build(t)
+  const checkBud = validatorFor(bud)
+  const client = { 'x-client-id': 'collection' }
+  const customer = { ...client, 'x-customer-id': (await h.inject({ method: 'POST', url: '/platform/v3/customers', headers: client, payload: {} })).json().data.customer_id as string }
+  const call = async (operationId: string, method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) => {
+    const res = await h.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) })
+    t.ok(res.statusCode >= 200 && res.statusCode < 300, `${operationId}: ${res.statusCode}`)
+    t.equal(checkBud(bud.responseSchema(operationId, res.statusCode)!, res.json()), undefined, `${operationId} fits Bud's schema`)
+    return res.json()
+  }
+  await call('open_banking_providers_get', 'GET', '/v1/open-banking/providers', client)
+  await call('v2_ob_authorisation_gateway_url_post', 'POST', '/v2/open-banking/authorisation-gateway-url', customer, { redirect_url: 'https://my-agent-webapp.com/connected?my-parameter=xyz' })
+  const started = await call('open_banking_authorisation_url_post', 'POST', '/v1/open-banking/authorisation-url', customer, { provider: 'Monzo_Sandbox', redirect_url: 'https://myclientredirecturl.com' })
+  h.advance('PT1S')
+  await call('open_banking_authorisation_url_get', 'GET', `/v1/open-banking/authorisation-url/${started.data.task_id as string}`, customer)
+  // Postman's placeholder code: accepted, and the connect task it starts fails auth_denied.
+  const v1 = await call('v1_open_banking_authorisation_codes_post', 'POST', '/v1/open-banking/authorisation-codes', customer, { state: started.data.task_id, code: '....' })
+  await call('v2_open_banking_authorisation_codes_post', 'POST', '/v2/open-banking/authorisation-codes', customer, { state: started.data.task_id, code: '....' })
+  await call('open_banking_connect_get', 'GET', `/v1/open-banking/connect/${v1.data.task_id as string}`, customer)
+  const consents = await call('open_banking_connections_get', 'GET', '/v1/open-banking/account-access-consents', customer)
+  await call('open_banking_consents_reconfirm_post', 'POST', `/v1/open-banking/account-access-consents/${consents.data[0].id as string}/reconfirm`, customer, { provider: 'Bank_Of_Bud' })
+  const revoke = await call('open_banking_account_access_consent_revoke_post', 'POST', '/v1/open-banking/account-access-consent/revoke', customer, { provider: 'Bank_Of_Bud' })
+  await call('open_banking_account_access_consent_revoke_get', 'GET', `/v1/open-banking/account-access-consent/revoke/${revoke.data.task_id as string}`, customer)
+  await call('open_banking_connections_get', 'GET', '/v1/open-banking/account-access-consents?status=all', customer)
 })

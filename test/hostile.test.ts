@@ -201,3 +201,43 @@ t.test('the data operations: any query, any page token, any header, any transact
   t.ok(removed.statusCode < 500)
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
 })
+
+t.test('the connect and consent operations and the pages: any body, header and form — a Bud envelope (or a page) below 500', async (t) => {
+  const h = await build(t)
+  const headers = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy }
+  const authorisation = (await h.inject({ method: 'POST', url: '/v1/open-banking/authorisation-url', headers, payload: { provider: 'Monzo_Sandbox', provider_redirect_url: 'http://127.0.0.1:1/cb' } })).json().data.task_id as string
+  const link = new URL((await h.inject({ method: 'POST', url: '/v2/open-banking/authorisation-gateway-url', headers, payload: { redirect_url: 'http://127.0.0.1:1/cb' } })).json().data.url as string).pathname
+  const consentId = (await h.inject({ url: '/v1/open-banking/account-access-consents', headers })).json().data[0].id as string
+  const url = fc.oneof(printable, fc.constantFrom('http://127.0.0.1:1/cb', 'https://example.test/a?b=c#d', 'javascript:alert(1)', 'http://', `http://x/${'a'.repeat(3000)}`))
+  const body = fc.oneof(jsonish, fc.record({
+    provider: fc.option(fc.oneof(printable, fc.constantFrom('Bank_Of_Bud', 'Monzo_Sandbox', 'Maintenance_Bank')), { nil: undefined }),
+    redirect_url: fc.option(url, { nil: undefined }),
+    provider_redirect_url: fc.option(url, { nil: undefined }),
+    consent_id: fc.option(fc.oneof(printable, fc.constant(consentId)), { nil: undefined }),
+    state: fc.option(fc.oneof(printable, fc.constant(authorisation), jsonish), { nil: undefined }),
+    code: fc.option(fc.oneof(printable, jsonish), { nil: undefined }),
+    error: fc.option(printable, { nil: undefined }),
+    providers: fc.option(fc.oneof(fc.array(fc.oneof(printable, fc.constantFrom('Monzo_Sandbox', 'Maintenance_Bank'))), jsonish), { nil: undefined }),
+    provider_types: fc.option(fc.oneof(fc.array(fc.oneof(printable, fc.constantFrom('retail', 'business'))), jsonish), { nil: undefined }),
+    initial_screen: fc.option(fc.oneof(printable, fc.constantFrom('reconfirm_consent', 'revoke_consent', 'accounts_summary')), { nil: undefined })
+  }, { requiredKeys: [] }))
+  const api = fc.constantFrom(
+    ['POST', '/v1/open-banking/authorisation-url'], ['POST', '/v1/open-banking/authorisation-codes'], ['POST', '/v2/open-banking/authorisation-codes'],
+    ['POST', '/v2/open-banking/authorisation-gateway-url'], ['POST', '/v1/open-banking/account-access-consent/revoke'],
+    ['POST', `/v1/open-banking/account-access-consents/${consentId}/reconfirm`], ['GET', `/v1/open-banking/authorisation-url/${authorisation}`],
+    ['GET', '/v1/open-banking/account-access-consents?status=all'], ['GET', `/v1/open-banking/connect/${authorisation}`]
+  )
+  await fc.assert(fc.asyncProperty(api, body, fc.record({ client: headerValue, customer: fc.oneof(headerValue, fc.constant(CUSTOMERS.healthy)) }), async ([method, path], payload, who) => {
+    const res = await h.inject({ method: method as 'GET', url: path, headers: { 'x-client-id': who.client, 'x-customer-id': who.customer, 'content-type': 'application/json' }, ...(method === 'POST' ? { payload: JSON.stringify(payload) } : {}) })
+    return res.statusCode < 500 && isEnvelope(res.statusCode, res.json())
+  }), { numRuns: RUNS })
+  const form = fc.dictionary(fc.oneof(fc.constantFrom('decision', 'provider', 'consent_id', '__proto__'), fc.string({ maxLength: 8 })), fc.oneof(printable, fc.constantFrom('approve', 'deny', 'Monzo_Sandbox', consentId)), { maxKeys: 4 })
+  const page = fc.constantFrom(`/sandbox-bank/authorise/${authorisation}`, '/sandbox-bank/authorise/nothing', `${link}/provider`, `${link}/reconfirm`, `${link}/revoke`, `${link}/done`, '/sandbox-connect/nothing/provider')
+  await fc.assert(fc.asyncProperty(page, form, fc.boolean(), async (path, fields, asJson) => {
+    const payload = asJson ? JSON.stringify(fields) : new URLSearchParams(fields).toString()
+    const res = await h.inject({ method: 'POST', url: path, payload, headers: { 'content-type': asJson ? 'application/json' : 'application/x-www-form-urlencoded' } })
+    if (res.statusCode >= 500) return false
+    return res.statusCode === 303 || (/^text\/html/.test(String(res.headers['content-type'])) && !res.body.includes('<script'))
+  }), { numRuns: RUNS })
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched')
+})
