@@ -78,9 +78,19 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
     return { operation_id: 'open_banking_revoke_task_get', data, metadata: statusMetadata(status, revokeUrl(task.taskId), NEXT_URL_DELAY_MS) }
   })
 
-  fastify.post<{ Params: { consent_id: string } }>('/v1/open-banking/account-access-consents/:consent_id/reconfirm', budRoute(contract, guards, 'open_banking_consents_reconfirm_post'), (request) => {
-    const { provider, reconnectRequired } = consents.reconfirm(clientIdOf(request), customerRefOf(request), request.params.consent_id)
-    request.log.info({ consentId: request.params.consent_id, reconnectRequired }, 'consent reconfirmation')
-    return { operation_id: 'open_banking_consents_reconfirm_post', data: { provider_id: provider, reconnect_required: reconnectRequired } }
+  // Reconfirm Consent takes no body: a POST with none, even one labelled JSON, is the usual request
+  // (Bud's collection sends {provider}, which is read and ignored).
+  await fastify.register(async (reconfirmScope) => {
+    const json = reconfirmScope.getDefaultJsonParser('error', 'error')
+    reconfirmScope.removeContentTypeParser('application/json')
+    reconfirmScope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') done(null, undefined)
+      else json(request, body as string, done)
+    })
+    reconfirmScope.post<{ Params: { consent_id: string } }>('/v1/open-banking/account-access-consents/:consent_id/reconfirm', budRoute(contract, guards, 'open_banking_consents_reconfirm_post'), (request) => {
+      const { provider, reconnectRequired } = consents.reconfirm(clientIdOf(request), customerRefOf(request), request.params.consent_id)
+      request.log.info({ consentId: request.params.consent_id, reconnectRequired }, 'consent reconfirmation')
+      return { operation_id: 'open_banking_consents_reconfirm_post', data: { provider_id: provider, reconnect_required: reconnectRequired } }
+    })
   })
 }
