@@ -205,7 +205,7 @@ function imageExists (ref: string): boolean {
   }
 }
 
-/** What a user of the image does first: a token, a refresh and its status, a bad body, the data, Swagger UI, the JWKS. */
+/** What a user of the image does first: a token, a refresh and its status, a bad body, the data, Swagger UI, the JWKS, the consent pages. */
 async function checkHttp (base: string): Promise<void> {
   const tokenRes = await fetch(`${base}/v1/oauth/token`, {
     method: 'POST',
@@ -234,6 +234,19 @@ async function checkHttp (base: string): Promise<void> {
     await res.arrayBuffer()
   }
   log('Swagger UI\'s files and the JWKS served')
+  // The pages read their templates from views/ at run time: a Bud Connect link and the mock bank.
+  const link = await fetch(`${base}/v2/open-banking/authorisation-gateway-url`, { method: 'POST', headers: json, body: JSON.stringify({ redirect_url: 'http://127.0.0.1:1/back', providers: ['Monzo_Sandbox'] }) })
+  const linkBody = await link.text()
+  check(link.status === 201, `Bud Connect link: ${link.status} ${linkBody}`)
+  const toBank = await fetch((JSON.parse(linkBody) as { data: { url: string } }).data.url, { redirect: 'manual' })
+  check(toBank.status === 303, `Bud Connect page: ${toBank.status}`)
+  const bank = await fetch(`${base}${toBank.headers.get('location')!}`)
+  const bankPage = await bank.text()
+  check(bank.status === 200 && bankPage.includes('>Approve</button>') && (bank.headers.get('content-security-policy') ?? '').includes("default-src 'none'"), `the mock bank's page: ${bank.status}`)
+  const css = await fetch(`${base}/sandbox-pages/style.css`)
+  check(css.status === 200, `the pages' stylesheet: ${css.status}`)
+  await css.arrayBuffer()
+  log('Bud Connect and the mock bank\'s page served')
 }
 
 main().catch((err: Error) => {

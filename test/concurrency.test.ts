@@ -60,3 +60,16 @@ t.test('simultaneous Create Customer V3 with one idempotent identifier make one 
   t.equal(new Set(answers.map((a) => a.customerId)).size, 1)
   t.equal(h.app.sandbox.customers.all().filter((c) => c.idempotentIdentifier === 'crm-race').length, 1)
 })
+
+t.test('the same authorisation code submitted many times at once: exactly one 202, every other a 409 auth_used', async (t) => {
+  const h = await build(t)
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const headers = { 'content-type': 'application/json', 'x-client-id': CLIENT, 'x-customer-id': randomUUID() }
+  const started = await (await fetch(`${base}/v1/open-banking/authorisation-url`, { method: 'POST', headers, body: JSON.stringify({ provider: 'Monzo_Sandbox', provider_redirect_url: 'http://127.0.0.1:1/cb' }) })).json() as { data: { task_id: string } }
+  const answered = await fetch(`${base}/sandbox-bank/authorise/${started.data.task_id}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' })
+  const params = Object.fromEntries(new URL(answered.headers.get('location')!).searchParams)
+  const statuses = await Promise.all(Array.from({ length: 50 }, () => fetch(`${base}/v2/open-banking/authorisation-codes`, { method: 'POST', headers, body: JSON.stringify(params) }).then((r) => r.status)))
+  t.same(statuses.filter((s) => s === 202).length, 1)
+  t.same(statuses.filter((s) => s === 409).length, 49)
+  t.equal(h.app.sandbox.tasks.size, 1, 'one connect task stored')
+})

@@ -280,8 +280,8 @@ t.test('a finished V2 refresh is POSTed once, signed, as Bud\'s open_banking.v2.
     start_time: new Date(T0).toISOString(),
     refresh_window: window(17),
     sub_tasks: [
-      { task_id: bank!.task_id, provider: 'Bank_Of_Bud', status: 'Completed', result: 'connection_revoked', reconnect_required: true, has_new_transactions: false, start_time: new Date(T0).toISOString(), refresh_window: window(17), consent_ids: [customer.connections[0].consent_id] },
-      { task_id: natwest!.task_id, provider: 'Natwest_Sandbox', status: 'Completed', result: 'success', reconnect_required: false, has_new_transactions: true, start_time: new Date(T0).toISOString(), refresh_window: window(8), account_ids: customer.connections[1].accounts.map((a: { account_id: string }) => a.account_id), consent_ids: [customer.connections[1].consent_id] }
+      { task_id: bank!.task_id, provider: 'Bank_Of_Bud', status: 'Completed', result: 'connection_revoked', reconnect_required: true, has_new_transactions: false, start_time: new Date(T0).toISOString(), refresh_window: window(17), consent_ids: [customer.connections[0].consent_id], consent_details: { id: customer.connections[0].consent_id, expiration_date: customer.connections[0].consent_expires_at } },
+      { task_id: natwest!.task_id, provider: 'Natwest_Sandbox', status: 'Completed', result: 'success', reconnect_required: false, has_new_transactions: true, start_time: new Date(T0).toISOString(), refresh_window: window(8), account_ids: customer.connections[1].accounts.map((a: { account_id: string }) => a.account_id), consent_ids: [customer.connections[1].consent_id], consent_details: { id: customer.connections[1].consent_id, expiration_date: customer.connections[1].consent_expires_at } }
     ]
   })
   t.equal(componentViolation('OBV2WebhookBody', body), undefined, 'fits openapi.yaml\'s OBV2WebhookBody')
@@ -337,7 +337,8 @@ t.test('each V2 sub-task is POSTed, signed, as Bud\'s open_banking.v2.refresh.pr
     has_new_transactions: false,
     start_time: new Date(T0).toISOString(),
     refresh_window: window(9),
-    consent_ids: [customer.connections[0].consent_id]
+    consent_ids: [customer.connections[0].consent_id],
+    consent_details: { id: customer.connections[0].consent_id, expiration_date: customer.connections[0].consent_expires_at }
   })
   t.equal(componentViolation('ProviderOBV2WebhookBody', early), undefined, 'fits openapi.yaml\'s ProviderOBV2WebhookBody')
   const jwks = createLocalJWKSet((await h.inject({ url: '/bud-callback.jwks' })).json())

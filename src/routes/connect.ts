@@ -12,7 +12,7 @@ import { TASK_STATUS } from '../domain/scenarios.js'
 import type { Task } from '../domain/task-store.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerRefOf, originOf } from '../http/request-context.js'
-import { NEXT_URL_DELAY_MS } from './refresh.js'
+import { NEXT_URL_DELAY_MS, taskStatusData } from './refresh.js'
 
 interface AuthoriseBody {
   provider: string
@@ -77,16 +77,8 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { connection_task_id: string } }>('/v1/open-banking/connect/:connection_task_id', budRoute(contract, guards, 'open_banking_connect_get'), (request) => {
     const task: Task = refresh.findConnect(clientIdOf(request), customerRefOf(request), request.params.connection_task_id)
     const progress = refresh.progress(task)
-    const data: Record<string, unknown> = {
-      bank_name: task.provider,
-      provider: task.provider,
-      reconnect_required: progress.reconnectRequired,
-      status: progress.status,
-      step: progress.step,
-      task_id: task.taskId,
-      text: progress.text
-    }
-    if (progress.result !== undefined) data.result = progress.result
+    // Bud still sends the deprecated bank_name beside provider.
+    const data = { bank_name: task.provider, ...taskStatusData(task, progress) }
     return { operation_id: 'open_banking_connect_get', data, metadata: statusMetadata(progress.status, connectUrl(task.taskId), NEXT_URL_DELAY_MS) }
   })
 

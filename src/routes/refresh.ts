@@ -4,7 +4,8 @@
 // nothing here waits, and an async handler costs a promise per request.
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
-import { TASK_STATUS } from '../domain/scenarios.js'
+import { TASK_STATUS, type Progress } from '../domain/scenarios.js'
+import type { Task } from '../domain/task-store.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerIpAddressOf, customerRefOf, scenarioOf } from '../http/request-context.js'
 
@@ -18,6 +19,20 @@ interface RefreshBody {
 }
 
 const nextUrl = (taskId: string) => `/v1/open-banking/refresh/${taskId}`
+
+/** A refresh's or connect task's status as Bud reports both: where it is on the steps, and how it ended. */
+export function taskStatusData (task: Task, progress: Progress): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    task_id: task.taskId,
+    provider: task.provider,
+    status: progress.status,
+    reconnect_required: progress.reconnectRequired,
+    step: progress.step,
+    text: progress.text
+  }
+  if (progress.result !== undefined) data.result = progress.result
+  return data
+}
 
 export default async function refreshRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { refresh, fixtures } = fastify.sandbox
@@ -41,16 +56,8 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', budRoute(contract, guards, 'open_banking_refresh_get'), (request) => {
     const task = refresh.find(clientIdOf(request), customerRefOf(request), request.params.task_id)
     const progress = refresh.progress(task)
-    const data: Record<string, unknown> = {
-      task_id: task.taskId,
-      provider: task.provider,
-      status: progress.status,
-      reconnect_required: progress.reconnectRequired,
-      step: progress.step,
-      text: progress.text
-    }
+    const data = taskStatusData(task, progress)
     const metadata = statusMetadata(progress.status, nextUrl(task.taskId), NEXT_URL_DELAY_MS)
-    if (progress.result !== undefined) data.result = progress.result
     if (progress.hasNewTransactions !== undefined) metadata.has_new_transactions = progress.hasNewTransactions
     return { operation_id: 'open_banking_refresh_get', data, metadata }
   })

@@ -4,7 +4,7 @@
 // and Refresh V2 Completed (the parent, `open_banking.v2.refresh.completed`,
 // with its sub-tasks).
 import { toIso } from '../domain/clock.js'
-import { taskConsentId } from '../domain/customers.js'
+import { consentExpiresAtMs, taskConsentId } from '../domain/customers.js'
 import type { FinancialData } from '../domain/data/financial-data.js'
 import { CONSENT_EVENTS, type ConsentChange, type RefreshService } from '../domain/refresh.js'
 import type { Progress } from '../domain/scenarios.js'
@@ -91,7 +91,11 @@ function subTaskReport (task: Task, progress: Progress, data: FinancialData): Re
   const accountIds = data.accountIdsOf(task)
   if (accountIds.length > 0) report.account_ids = accountIds
   const consentId = taskConsentId(task)
-  if (consentId !== undefined) report.consent_ids = [consentId]
+  if (consentId !== undefined) {
+    report.consent_ids = [consentId]
+    // The consent the refresh used, and until when it lasts (see consents.ts).
+    report.consent_details = { id: consentId, expiration_date: toIso(consentExpiresAtMs(task.connection!)) }
+  }
   return report
 }
 

@@ -66,6 +66,21 @@ export interface ConsentSettings {
   stepMs: number
 }
 
+/** A consent's record from when it was given: its expiry and history follow. */
+function given (customer: Customer, consentId: string, provider: string, createdAtMs: number, lastConsentedMs: number, status: ConsentState, accountIds: readonly string[]): ConsentRecord {
+  return {
+    consentId,
+    customerId: customer.customerId,
+    provider,
+    createdAtMs,
+    lastConsentedMs,
+    expiresAtMs: lastConsentedMs + CONSENT_LIFETIME_MS,
+    transactionFromMs: createdAtMs - TRANSACTION_HISTORY_MS,
+    status,
+    accountIds
+  }
+}
+
 export class Consents {
   readonly #clock: Clock
   readonly #customers: CustomerDirectory
@@ -100,31 +115,13 @@ export class Consents {
     const nowMs = this.#clock.nowMs()
     const current = this.#customers.connections(customer).map((c) => this.#record(customer, c, nowMs))
     if (filter === 'all') {
-      const former = (customer.formerConsents ?? []).map((f): ConsentRecord => ({
-        consentId: f.consentId,
-        customerId: customer.customerId,
-        provider: f.provider,
-        createdAtMs: f.consentedAtMs,
-        lastConsentedMs: f.lastConsentedMs,
-        expiresAtMs: f.lastConsentedMs + CONSENT_LIFETIME_MS,
-        transactionFromMs: f.consentedAtMs - TRANSACTION_HISTORY_MS,
-        status: 'revoked',
+      const former = (customer.formerConsents ?? []).map((f) => ({
+        ...given(customer, f.consentId, f.provider, f.consentedAtMs, f.lastConsentedMs, 'revoked', f.accountIds),
         revokedAtMs: f.revokedAtMs,
         revokeReason: f.revokeReason,
-        accountIds: f.accountIds,
         lastSyncedAtMs: f.revokedAtMs
       }))
-      const asked = pending.map((p): ConsentRecord => ({
-        consentId: p.consentId,
-        customerId: customer.customerId,
-        provider: p.provider,
-        createdAtMs: p.createdAtMs,
-        lastConsentedMs: p.createdAtMs,
-        expiresAtMs: p.createdAtMs + CONSENT_LIFETIME_MS,
-        transactionFromMs: p.createdAtMs - TRANSACTION_HISTORY_MS,
-        status: p.status,
-        accountIds: []
-      }))
+      const asked = pending.map((p) => given(customer, p.consentId, p.provider, p.createdAtMs, p.createdAtMs, p.status, []))
       return [...current, ...former, ...asked]
     }
     const active = current.filter((r) => r.status === 'authorised' && r.expiresAtMs > nowMs)
@@ -193,18 +190,8 @@ export class Consents {
     const status = budConsentStatus(connection, nowMs)
     const data = this.#data.dataOf(customer.customerId, connection, nowMs)
     const lastSync = data.pulls.length === 0 ? undefined : Math.max(...data.pulls.map((p) => p.atMs))
-    const record: ConsentRecord = {
-      consentId: consentIdOf(connection),
-      customerId: customer.customerId,
-      provider: connection.provider,
-      createdAtMs: connection.consentedAtMs,
-      lastConsentedMs: connection.lastConsentedMs,
-      expiresAtMs: consentExpiresAtMs(connection),
-      transactionFromMs: connection.consentedAtMs - TRANSACTION_HISTORY_MS,
-      status,
-      accountIds: this.#data.accountIdsOfConnection(customer.customerId, connection, nowMs),
-      lastSyncedAtMs: status === 'revoked' ? connection.revokedAtMs : lastSync
-    }
+    const record = given(customer, consentIdOf(connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, this.#data.accountIdsOfConnection(customer.customerId, connection, nowMs))
+    record.lastSyncedAtMs = status === 'revoked' ? connection.revokedAtMs : lastSync
     if (status === 'revoked') {
       record.revokedAtMs = connection.revokedAtMs
       record.revokeReason = connection.revokeReason
