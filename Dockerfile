@@ -17,6 +17,8 @@ COPY tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY src ./src
 COPY scripts/build.mjs scripts/fingerprint.mjs scripts/bundle.ts ./scripts/
 COPY fixtures ./fixtures
+# The build starts the app once to record its compiled schemas; the pages read their templates then.
+COPY views ./views
 RUN npm run build
 
 # The runtime holds no node_modules: dist/server.js bundles the server and
