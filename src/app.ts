@@ -16,6 +16,7 @@ import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } f
 import { drainConnections } from './http/drain.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import { LazyLogger } from './http/request-logger.js'
+import { IntegrationChecks, type CheckMode } from './http/integration-checks.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
 import { lazySigner } from './webhooks/signer.js'
@@ -41,6 +42,8 @@ export interface AppConfig {
   /** 'on': Bud operations need a bearer token from /v1/oauth/token; 'off': no check. */
   auth: 'on' | 'off'
   requestHistorySize: number
+  /** The integration checks: report findings (the default), answer them with 409s, or watch nothing. */
+  checks?: CheckMode | undefined
 }
 
 export interface AppDeps {
@@ -123,6 +126,18 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     log: logger
   })
   const { sandbox, webhooks } = app
+  const checks = new IntegrationChecks(sandbox, config.checks ?? 'report')
+  app.decorate('checks', checks)
+  // A webhook the client's endpoint did not take, after its retries, is a finding of its own.
+  if (checks.on) {
+    webhooks.on('attempt', (delivery) => {
+      if (delivery.status !== 'failed') return
+      const body = delivery.body as { customer_id?: string, data?: { customer_id?: string } } | undefined
+      const customerId = body?.data?.customer_id ?? body?.customer_id ?? null
+      const last = delivery.attempts[delivery.attempts.length - 1]
+      checks.watch.record(delivery.clientId, ['webhook_not_acknowledged'], { requestId: delivery.deliveryId, method: 'POST', path: delivery.url, customerId, atMs: last?.atMs ?? sandbox.clock.nowMs() })
+    })
+  }
 
   // Per-request hooks are callback-style: no promise per hook per request.
   // Every request is answered with its id and lets due webhooks go out (cheap

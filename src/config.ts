@@ -12,7 +12,8 @@ export const DEFAULTS = {
   maxTasks: 2_000_000,
   bodyLimit: 100 * 1024,
   auth: 'on',
-  requestHistorySize: 1000
+  requestHistorySize: 1000,
+  checks: 'report'
 } as const
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -36,6 +37,7 @@ export const SETTINGS: Setting[] = [
   { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1, maximum: MAX_TASKS_LIMIT }, accepts: `the most tasks kept, from 1 to ${MAX_TASKS_LIMIT}; the oldest are dropped first`, default: DEFAULTS.maxTasks },
   { env: 'AUTH', flag: 'auth', schema: { type: 'string', enum: ['on', 'off'] }, accepts: 'on (Bud operations need a bearer token from /v1/oauth/token) or off', default: DEFAULTS.auth },
   { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
+  { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: ['report', 'strict', 'off'] }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
 
@@ -51,6 +53,7 @@ export interface Config {
   bodyLimit: number
   auth: 'on' | 'off'
   requestHistorySize: number
+  checks: 'report' | 'strict' | 'off'
 }
 
 export class ConfigError extends Error {
@@ -114,6 +117,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     maxTasks: Number(values.MAX_TASKS),
     bodyLimit: Number(values.BODY_LIMIT),
     auth: values.AUTH === 'off' ? 'off' : 'on',
-    requestHistorySize: Number(values.REQUEST_HISTORY)
+    requestHistorySize: Number(values.REQUEST_HISTORY),
+    checks: values.CHECKS as Config['checks']
   }
 }

@@ -9,6 +9,7 @@ import { DateTime, Duration } from 'luxon'
 import type { FaultSettings } from './domain/faults.js'
 import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
 import { ScenarioCatalogue } from './domain/scenarios.js'
+import { DEFAULT_WATCH_SETTINGS } from './domain/findings/watch.js'
 import { REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
 import type { BankSeed, GivenAccount, GivenTransaction } from './domain/data/bank.js'
 import { parseMoney } from './domain/data/money.js'
@@ -145,6 +146,7 @@ interface RawFile {
   settings?: {
     step_duration_ms?: number
     reconfirm_due_days?: number
+    checks?: { tokens_per_hour?: number, shared_ip_customers?: number }
     reconnect_status?: FinalStatus
     provision_unknown_customers?: boolean
     accept_any_client?: boolean
@@ -367,6 +369,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
     faults,
     stepDurationMs: settings.step_duration_ms ?? 1000,
     reconfirmDueDays: settings.reconfirm_due_days ?? 7,
+    checks: { tokensPerHour: settings.checks?.tokens_per_hour ?? DEFAULT_WATCH_SETTINGS.tokensPerHour, sharedIpCustomers: settings.checks?.shared_ip_customers ?? DEFAULT_WATCH_SETTINGS.sharedIpCustomers },
     provisionUnknownCustomers: settings.provision_unknown_customers ?? true,
     defaultConnections: connections(settings.default_connections ?? [], '/settings/default_connections'),
     providers,

@@ -78,7 +78,7 @@ const body = fc.oneof(
 const request = fc.oneof(
   fc.record({ method: fc.constant('POST'), url: fc.constant('/v1/open-banking/refresh'), body, customer: fc.option(text), client: fc.option(text), scenario: fc.option(text) }),
   fc.record({ method: fc.constant('GET'), url: fc.oneof(fc.constant(`/v1/open-banking/refresh/${CUSTOMERS.healthy}`), text.map((s) => `/v1/open-banking/refresh/${encodeURIComponent(s)}`)), body: fc.constant(undefined), customer: fc.option(text), client: fc.option(text), scenario: fc.constant(null) }),
-  fc.record({ method: fc.constantFrom('POST', 'PUT', 'GET'), url: fc.constantFrom('/__admin/clock', '/__admin/faults', `/__admin/customers/${CUSTOMERS.healthy}/connections/Bank_Of_Bud`, '/__admin/clients/client-a/webhook', '/__admin/requests?limit=2', '/__admin/requests?limit=x', '/__admin/webhooks', `/__admin/tasks/${CUSTOMERS.healthy}`), body, customer: fc.constant(null), client: fc.constant(null), scenario: fc.constant(null) })
+  fc.record({ method: fc.constantFrom('POST', 'PUT', 'GET'), url: fc.constantFrom('/__admin/clock', '/__admin/faults', `/__admin/customers/${CUSTOMERS.healthy}/connections/Bank_Of_Bud`, '/__admin/clients/client-a/webhook', '/__admin/requests?limit=2', '/__admin/requests?limit=x', '/__admin/webhooks', '/__admin/findings?client_id=client-a', '/__admin/findings', `/__admin/tasks/${CUSTOMERS.healthy}`), body, customer: fc.constant(null), client: fc.constant(null), scenario: fc.constant(null) })
 )
 
 interface Sent { method: string, url: string, body: unknown, customer: string | null, client: string | null, scenario: string | null }

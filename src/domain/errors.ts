@@ -34,6 +34,8 @@ export const ERRORS = {
   authorisationAnswered: { statusCode: 409, codeId: 'authorisation_answered', message: 'This authorisation has been answered already.' },
   gatewayLinkNotFound: { statusCode: 404, codeId: 'link_not_found', message: 'This Bud Connect link could not be found.' },
   gatewayLinkExpired: { statusCode: 410, codeId: 'link_expired', message: 'This Bud Connect link has expired: links are valid for 30 minutes. Ask for a new one.' },
+  // Sandbox-only, with CHECKS=strict: a request that breaks Bud's guidance (see findings/watch.ts).
+  integrationCheck: { statusCode: 409, codeId: 'integration_check_failed', message: 'Integration check failed' },
   routeNotFound: { statusCode: 404, codeId: 'unknown', message: 'Route or resource not found' },
   methodNotAllowed: { statusCode: 405, codeId: 'unknown', message: 'Method not allowed' },
   payloadTooLarge: { statusCode: 413, codeId: 'payload_too_large', message: 'The request body is too large.' },

@@ -13,6 +13,7 @@ import { Consents, type RevokeTask } from './consents/consents.js'
 import { CustomerDirectory } from './customers.js'
 import { FinancialData } from './data/financial-data.js'
 import { Faults } from './faults.js'
+import { IntegrationWatch } from './findings/watch.js'
 import { RefreshService, type TaskEndings } from './refresh.js'
 import { RequestHistory } from './request-history.js'
 import { TaskStore, type ParentTask, type TaskStoreLimits } from './task-store.js'
@@ -49,6 +50,8 @@ export interface Sandbox {
   tokens: TokenIssuer
   history: RequestHistory
   faults: Faults
+  /** The integration checks' record of each client's behaviour and findings. */
+  watch: IntegrationWatch
   /** Moves the clock and lets listeners act on what that makes due. */
   moveClockTo (ms: number): void
   reset (): void
@@ -84,6 +87,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const authorisationTasks = new TaskStore<Authorisation>(limits)
   const authorisations = new Authorisations({ clock, fixtures, customers, refresh, data, store: authorisationTasks, stepMs, changed })
   const sessions = new TaskStore<GatewaySession>(limits)
+  const watch = new IntegrationWatch({ clock, settings: fixtures.checks })
   const gateway = new Gateway({ clock, fixtures, customers, authorisations, consents, data, sessions })
   return {
     clock,
@@ -100,6 +104,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     tokens,
     history,
     faults,
+    watch,
     moveClockTo (ms) {
       clock.set(DateTime.fromMillis(ms, { zone: 'utc' }))
       events?.clockMoved()
@@ -114,6 +119,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
       customers.reset(clock.nowMs())
       history.clear()
       faults.reset()
+      watch.clear()
       events?.reset()
     }
   }

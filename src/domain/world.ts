@@ -4,6 +4,7 @@
 // nothing of files.
 import type { BankSeed } from './data/bank.js'
 import type { FaultSettings } from './faults.js'
+import type { WatchSettings } from './findings/watch.js'
 import type { ScenarioCatalogue } from './scenarios.js'
 
 export const CONSENT_STATUSES = ['authorised', 'revoked', 'expired', 'reauthentication_required'] as const
@@ -79,6 +80,8 @@ export interface World {
   stepDurationMs: number
   /** Consents expiring within this many days are `reconfirm_due`. */
   reconfirmDueDays: number
+  /** The integration checks' thresholds. */
+  checks: WatchSettings
   provisionUnknownCustomers: boolean
   defaultConnections: ConnectionSeed[]
   providers: Map<string, Provider>

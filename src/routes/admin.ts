@@ -14,6 +14,7 @@ import { deliveryView } from '../webhooks/dispatcher.js'
 import type { Task } from '../domain/task-store.js'
 import type { Sandbox } from '../domain/sandbox.js'
 import { BudError, ERRORS, validationError } from '../domain/errors.js'
+import { RULES } from '../domain/findings/watch.js'
 
 interface ClockChange {
   advance?: string
@@ -133,6 +134,25 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
   }, async (request) => {
     const { client_id: clientId, customer_id: customerId, limit } = request.query
     return sandbox.history.list({ clientId, customerId, limit: limit === undefined ? undefined : Number(limit) })
+  })
+
+  fastify.get<{ Querystring: { client_id: string } }>('/__admin/findings', {
+    schema: contract.routeSchema('admin_findings_get'),
+    config: { operationId: 'admin_findings_get' }
+  }, async (request) => {
+    const clientId = request.query.client_id
+    return {
+      client_id: clientId,
+      findings: sandbox.watch.findings(clientId).map((f) => ({
+        rule: f.rule,
+        count: f.count,
+        first_at: toIso(f.firstAtMs),
+        last_at: toIso(f.lastAtMs),
+        message: `${RULES[f.rule].advice} See ${RULES[f.rule].source}`,
+        source: RULES[f.rule].source,
+        examples: f.examples.map((e) => ({ request_id: e.requestId, method: e.method, path: e.path, customer_id: e.customerId, at: toIso(e.atMs) }))
+      }))
+    }
   })
 
   fastify.put<{ Params: { client_id: string }, Body: { url: string | null, events?: WebhookEvent[] } }>('/__admin/clients/:client_id/webhook', {

@@ -34,6 +34,7 @@ const connectUrl = (taskId: string) => `/v1/open-banking/connect/${taskId}`
 
 export default async function connectRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const { authorisations, gateway, refresh } = fastify.sandbox
+  const checks = fastify.checks
 
   fastify.post<{ Body: AuthoriseBody }>('/v1/open-banking/authorisation-url', budRoute(contract, guards, 'open_banking_authorisation_url_post'), (request, reply) => {
     const clientId = clientIdOf(request)
@@ -44,6 +45,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     if (url === undefined) throw validationError({ provider_redirect_url: BLANK })
     checkRedirectUrl(field, url)
     const task = authorisations.initiate({ clientId, customer, provider: body.provider, returnTo: { kind: 'client', url }, consentId: body.consent_id })
+    checks.answered(clientId, `authorisation:${task.taskId}`, NEXT_URL_DELAY_MS)
     request.log.info({ taskId: task.taskId, provider: task.provider, reauthorise: task.reauthorise }, 'authorisation started')
     reply.code(202).send({
       operation_id: 'open_banking_authorisation_url_post',
@@ -52,9 +54,13 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     })
   })
 
-  fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/authorisation-url/:task_id', budRoute(contract, guards, 'open_banking_authorisation_url_get'), (request) => {
-    const task = authorisations.find(clientIdOf(request), customerRefOf(request), request.params.task_id)
+  fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/authorisation-url/:task_id', budRoute(contract, guards, 'open_banking_authorisation_url_get'), (request, reply) => {
+    const clientId = clientIdOf(request)
+    const task = authorisations.find(clientId, customerRefOf(request), request.params.task_id)
+    const key = `authorisation:${task.taskId}`
+    checks.statusRead(request, reply, clientId, task.customerId, key)
     const { status, result, path } = authorisations.status(task)
+    checks.answered(clientId, key, NEXT_URL_DELAY_MS, status !== TASK_STATUS.pending)
     const data: Record<string, unknown> = { provider: task.provider, status, task_id: task.taskId }
     if (result !== undefined) data.result = result
     if (path !== undefined) data.url = originOf(request) + path
@@ -65,8 +71,10 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
   for (const version of ['v1', 'v2'] as const) {
     const operationId = `${version}_open_banking_authorisation_codes_post`
     fastify.post<{ Body: Record<string, unknown> }>(`/${version}/open-banking/authorisation-codes`, budRoute(contract, guards, operationId), (request, reply) => {
-      const { task, used } = authorisations.submit(clientIdOf(request), customerRefOf(request), request.body)
+      const clientId = clientIdOf(request)
+      const { task, used } = authorisations.submit(clientId, customerRefOf(request), request.body)
       if (used && version === 'v2') throw new BudError(ERRORS.authUsed, { code: 'already used' })
+      checks.connecting(clientId, task, NEXT_URL_DELAY_MS)
       const data: Record<string, unknown> = { task_id: task.taskId, provider: task.provider, status: used ? TASK_STATUS.failed : TASK_STATUS.pending }
       if (used) data.result = 'auth_used'
       request.log.info({ taskId: task.taskId, provider: task.provider, used, denied: task.scenario.result !== 'success' }, 'authorisation codes submitted')
@@ -74,9 +82,13 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     })
   }
 
-  fastify.get<{ Params: { connection_task_id: string } }>('/v1/open-banking/connect/:connection_task_id', budRoute(contract, guards, 'open_banking_connect_get'), (request) => {
-    const task: Task = refresh.findConnect(clientIdOf(request), customerRefOf(request), request.params.connection_task_id)
+  fastify.get<{ Params: { connection_task_id: string } }>('/v1/open-banking/connect/:connection_task_id', budRoute(contract, guards, 'open_banking_connect_get'), (request, reply) => {
+    const clientId = clientIdOf(request)
+    const task: Task = refresh.findConnect(clientId, customerRefOf(request), request.params.connection_task_id)
+    const key = `connect:${task.taskId}`
+    checks.statusRead(request, reply, clientId, task.customerId, key)
     const progress = refresh.progress(task)
+    checks.answered(clientId, key, NEXT_URL_DELAY_MS, progress.status !== TASK_STATUS.pending)
     // Bud still sends the deprecated bank_name beside provider.
     const data = { bank_name: task.provider, ...taskStatusData(task, progress) }
     return { operation_id: 'open_banking_connect_get', data, metadata: statusMetadata(progress.status, connectUrl(task.taskId), NEXT_URL_DELAY_MS) }

@@ -102,6 +102,7 @@ const BUD_CODE_TYPES: Record<keyof typeof BUD_CODES, string> = {
 const STATUSES = ['booked', 'pending', 'declined'] as const
 
 export default async function financialRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
+  const checks = fastify.checks
   const { customers, data, clock, fixtures } = fastify.sandbox
   const displayName = (provider: string) => fixtures.providers.get(provider)?.displayName ?? provider.replace(/_/g, ' ')
   const route = (operationId: string) => budRoute(contract, guards, operationId, { ownQuery: true })
@@ -123,14 +124,16 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     return reply.type('application/json; charset=utf-8').send(body)
   }
 
-  /** The customer a data request names, provisioned on first use as for a refresh. */
-  function customerOf (request: FastifyRequest): Customer {
-    clientIdOf(request)
-    return customers.resolve(customerRefOf(request), clock.nowMs())
+  /** The customer a data request names, provisioned on first use as for a refresh; reading it is watched. */
+  function customerOf (request: FastifyRequest, reply?: FastifyReply): Customer {
+    const clientId = clientIdOf(request)
+    const customer = customers.resolve(customerRefOf(request), clock.nowMs())
+    if (reply !== undefined) checks.dataRead(request, reply, clientId, customer.customerId)
+    return customer
   }
 
   fastify.get<{ Querystring: Query }>('/financial/v3/accounts', route('financial_v3_accounts_get'), (request, reply) => {
-    const customer = customerOf(request)
+    const customer = customerOf(request, reply)
     return answer(request, reply, customer, () => {
       const query = request.query
       const filters = {
@@ -154,8 +157,8 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     })
   })
 
-  fastify.get('/financial/v3/accounts/transaction-dates', route('financial_v3_accounts_transaction_dates_get'), (request) => {
-    const dates = data.transactionDates(customerOf(request))
+  fastify.get('/financial/v3/accounts/transaction-dates', route('financial_v3_accounts_transaction_dates_get'), (request, reply) => {
+    const dates = data.transactionDates(customerOf(request, reply))
     const metadata: Record<string, unknown> = { results: dates.length }
     if (dates.length > 0) {
       metadata.first_transaction_date = toIso(Math.min(...dates.map((d) => d.firstMs)))
@@ -168,14 +171,14 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     }
   })
 
-  fastify.get<{ Params: { account_id: string } }>('/financial/v3/accounts/:account_id', route('financial_v3_accounts_account_id_get'), (request) => {
-    const held = data.account(customerOf(request), request.params.account_id)
+  fastify.get<{ Params: { account_id: string } }>('/financial/v3/accounts/:account_id', route('financial_v3_accounts_account_id_get'), (request, reply) => {
+    const held = data.account(customerOf(request, reply), request.params.account_id)
     return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false, displayName(held.account.provider)), metadata: { parameters: {}, results: 1 } }
   })
 
-  function balancesOf (request: FastifyRequest<{ Querystring: Query }>, accountId: string | undefined) {
+  function balancesOf (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, accountId: string | undefined) {
     const query = request.query
-    const customer = customerOf(request)
+    const customer = customerOf(request, reply)
     const granularity = oneOf(query, 'granularity', Object.keys(GRANULARITIES) as Granularity[], 'weekly')
     const fromMs = instant(query, 'from')
     const toMs = instant(query, 'to', { endOfDay: true })
@@ -213,8 +216,8 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     return { items, parametersOf }
   }
 
-  fastify.get<{ Querystring: Query }>('/financial/v3/balances', route('financial_v3_balances_get'), (request) => {
-    const { items, parametersOf } = balancesOf(request, undefined)
+  fastify.get<{ Querystring: Query }>('/financial/v3/balances', route('financial_v3_balances_get'), (request, reply) => {
+    const { items, parametersOf } = balancesOf(request, reply, undefined)
     return {
       operation_id: 'financial_v3_balances_get',
       data: items.map((i) => ({ account_id: i.accountId, balances: i.balances })),
@@ -225,8 +228,8 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     }
   })
 
-  fastify.get<{ Params: { account_id: string }, Querystring: Query }>('/financial/v3/accounts/:account_id/balances', route('financial_v3_accounts_balances_get'), (request) => {
-    const { items, parametersOf } = balancesOf(request, request.params.account_id)
+  fastify.get<{ Params: { account_id: string }, Querystring: Query }>('/financial/v3/accounts/:account_id/balances', route('financial_v3_accounts_balances_get'), (request, reply) => {
+    const { items, parametersOf } = balancesOf(request, reply, request.params.account_id)
     const item = items[0]!
     return {
       operation_id: 'financial_v3_accounts_balances_get',
@@ -236,7 +239,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   })
 
   fastify.get<{ Querystring: Query }>('/financial/v2/transactions', route('v2_transactions_get'), (request, reply) => {
-    const customer = customerOf(request)
+    const customer = customerOf(request, reply)
     return answer(request, reply, customer, () => {
       const query = request.query
       const pageSize = wholeNumber(query, 'page_size', 1, 200, 100)

@@ -28,6 +28,7 @@ function grantTypeMessage (contract: Contract): string {
 }
 
 export default async function oauthRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
+  const checks = fastify.checks
   const { tokens, clock } = fastify.sandbox
   const { signer } = fastify.webhooks
   // Form bodies in this plugin's scope only: Bud's other operations take JSON alone.
@@ -41,18 +42,22 @@ export default async function oauthRoutes (fastify: FastifyInstance, { contract,
       validationFailure: { message: 'could not extract basic auth headers', errors: { grant_type: grantTypeMessage(contract) } }
     },
     onRequest: guards
-  }, async (request) => {
+  }, async (request, reply) => {
     const nowMs = clock.nowMs()
     let issued
     if (request.body.grant_type === 'client_credentials') {
       const credentials = basicCredentials(request.headers.authorization)
       if (credentials === undefined) throw new BudError(ERRORS.tokenBadRequest)
+      checks.tokenAsked(request, reply, credentials.clientId)
       issued = tokens.issueForClient(credentials.clientId, credentials.secret, nowMs)
+      checks.tokenIssued(credentials.clientId)
       request.log.info({ clientId: credentials.clientId }, 'token issued')
     } else {
       const clientId = request.headers['x-client-id']
       if (typeof clientId !== 'string' || clientId === '') throw validationError({ client_id: BLANK })
+      checks.tokenAsked(request, reply, clientId)
       issued = tokens.issueForRefreshToken(clientId, request.body.refresh_token ?? '', nowMs)
+      checks.tokenIssued(clientId)
       request.log.info({ clientId }, 'token refreshed')
     }
     return {

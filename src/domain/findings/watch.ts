@@ -1,0 +1,260 @@
+// Integration checks: the sandbox watches each client's requests on the
+// sandbox clock and records a finding each time one strays from Bud's
+// guidance (poll no sooner than next_url_delay, wait for a refresh to
+// complete before reading or refreshing again, reconnect after
+// reconnect_required, keep a token until it expires, send
+// X-Customer-Ip-Address only for a customer's own device, acknowledge
+// webhooks). Checks say what a request would break before it acts; notes
+// record what it did. Everything kept per client is bounded. Knows nothing
+// of HTTP.
+import type { Clock } from '../clock.js'
+
+const DOCS = 'https://docs.thisisbud.com'
+
+/** Each rule: what Bud advises instead, and the page of Bud's documentation it comes from. */
+export const RULES = {
+  poll_too_soon: {
+    advice: 'A task\'s status was read again before the next_url_delay it advertises (in milliseconds) had passed since the last read. Bud asks clients to wait that long between polls.',
+    source: `${DOCS}/reference/open_banking_refresh_get`
+  },
+  poll_after_completion: {
+    advice: 'A task\'s status was read again after this client had seen it end (Completed or Failed). Poll until completion, then stop.',
+    source: `${DOCS}/reference/open_banking_refresh_get`
+  },
+  read_during_refresh: {
+    advice: 'The customer\'s data was read while a refresh this client started for the customer was still pending. Bud: check the refresh\'s status till completion before trying to access the customer\'s data.',
+    source: `${DOCS}/reference/open_banking_refresh_post`
+  },
+  refresh_while_pending: {
+    advice: 'A refresh was started while one this client started for the same customer and provider was still pending. Bud: check its status till completion before initiating another refresh.',
+    source: `${DOCS}/reference/open_banking_refresh_post`
+  },
+  refresh_after_reconnect_required: {
+    advice: 'A connection was refreshed again after a refresh of it ended with reconnect_required: true, before the customer reconnected. The consent is revoked or expired: send the customer through the connect journey (re-authenticate the consent) instead.',
+    source: `${DOCS}/docs/consents`
+  },
+  token_per_request: {
+    advice: 'New access tokens were taken again and again while earlier ones were still valid. A token lasts expires_in seconds: keep it, and take a new one (or use the refresh token) when it expires.',
+    source: `${DOCS}/docs/authentication`
+  },
+  shared_customer_ip: {
+    advice: 'One X-Customer-Ip-Address was sent for refreshes of several customers: a server\'s address, not a customer\'s device. Send it only when the customer started the refresh from their own device, never from an automated process.',
+    source: `${DOCS}/reference/open_banking_refresh_post`
+  },
+  webhook_not_acknowledged: {
+    advice: 'Your webhook endpoint failed a delivery (a non-2xx answer, a timeout or a refused connection) after its retries. Answer 200 to accept a webhook; Bud stops retrying after a few attempts.',
+    source: `${DOCS}/reference/open_banking_refresh_post`
+  }
+} as const
+export type Rule = keyof typeof RULES
+export const RULE_NAMES = Object.keys(RULES) as Rule[]
+
+/** The request at fault, as a finding names it. */
+export interface Example {
+  requestId: string
+  method: string
+  path: string
+  customerId: string | null
+  atMs: number
+}
+
+export interface Finding {
+  rule: Rule
+  count: number
+  firstAtMs: number
+  lastAtMs: number
+  /** The latest requests at fault, oldest first. */
+  examples: Example[]
+}
+
+export interface WatchSettings {
+  /** More new tokens than this within an hour is token_per_request. */
+  tokensPerHour: number
+  /** One X-Customer-Ip-Address for refreshes of this many customers is shared_customer_ip. */
+  sharedIpCustomers: number
+}
+
+export const DEFAULT_WATCH_SETTINGS: WatchSettings = { tokensPerHour: 5, sharedIpCustomers: 3 }
+
+/** Clients watched at once; one more forgets the one watched longest ago. */
+export const MAX_WATCHED_CLIENTS = 1000
+/** What is kept per client of each kind (tasks, refreshes, customers, addresses); the oldest go first. */
+export const MAX_PER_CLIENT = 1000
+/** Examples kept per finding. */
+export const MAX_EXAMPLES = 10
+const HOUR_MS = 60 * 60 * 1000
+
+interface TaskSeen { lastReadMs: number, delayMs: number, ended: boolean }
+interface RefreshSeen { endsAtMs: number, reconnectRequired: boolean }
+
+interface ClientWatch {
+  tasks: Map<string, TaskSeen>
+  /** By customer, then provider: the latest refresh this client started of it. */
+  refreshes: Map<string, Map<string, RefreshSeen>>
+  /** By customer: when the latest refresh this client started for them ends. */
+  pendingUntil: Map<string, number>
+  /** When each recent token was issued, oldest first. */
+  tokens: number[]
+  /** By X-Customer-Ip-Address: the customers refreshed with it (up to the threshold). */
+  addresses: Map<string, Set<string>>
+  findings: Map<Rule, Finding>
+  /** When each rule was last logged for this client. */
+  loggedAtMs: Map<Rule, number>
+}
+
+/** Keeps a bounded map's newest entries: setting one more drops the oldest. */
+function keep<K, V> (map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key)
+  map.set(key, value)
+  if (map.size > max) map.delete(map.keys().next().value!)
+}
+
+export class IntegrationWatch {
+  readonly #clock: Clock
+  readonly #settings: WatchSettings
+  #clients = new Map<string, ClientWatch>()
+
+  constructor (deps: { clock: Clock, settings?: WatchSettings | undefined }) {
+    this.#clock = deps.clock
+    this.#settings = deps.settings ?? DEFAULT_WATCH_SETTINGS
+  }
+
+  // Checks: what a request would break, before it acts. They change nothing.
+
+  /** A task's status is read. `taskKey` names the task within its kind (`refresh:<id>`). */
+  checkStatusRead (clientId: string, taskKey: string): Rule[] {
+    const seen = this.#clients.get(clientId)?.tasks.get(taskKey)
+    if (seen === undefined) return NONE
+    if (seen.ended) return [POLL_AFTER_COMPLETION]
+    return this.#clock.nowMs() - seen.lastReadMs < seen.delayMs ? [POLL_TOO_SOON] : NONE
+  }
+
+  /** The customer's data is read. */
+  checkDataRead (clientId: string, customerId: string): Rule[] {
+    const until = this.#clients.get(clientId)?.pendingUntil.get(customerId)
+    return until !== undefined && this.#clock.nowMs() < until ? [READ_DURING_REFRESH] : NONE
+  }
+
+  /** A refresh of these providers (undefined: every provider the client refreshed for the customer) is asked for. */
+  checkRefresh (clientId: string, customerId: string, providers: readonly string[] | undefined, customerIp: string | undefined): Rule[] {
+    const watch = this.#clients.get(clientId)
+    if (watch === undefined) return NONE
+    const nowMs = this.#clock.nowMs()
+    const rules: Rule[] = []
+    const byProvider = watch.refreshes.get(customerId)
+    if (byProvider !== undefined) {
+      for (const [provider, seen] of byProvider) {
+        if (providers !== undefined && !providers.includes(provider)) continue
+        if (nowMs < seen.endsAtMs) add(rules, REFRESH_WHILE_PENDING)
+        else if (seen.reconnectRequired) add(rules, REFRESH_AFTER_RECONNECT_REQUIRED)
+      }
+    }
+    if (customerIp !== undefined) {
+      const customers = watch.addresses.get(customerIp)
+      if (customers !== undefined && !customers.has(customerId) && customers.size + 1 >= this.#settings.sharedIpCustomers) add(rules, SHARED_CUSTOMER_IP)
+    }
+    return rules
+  }
+
+  /** A new access token is asked for. */
+  checkToken (clientId: string): Rule[] {
+    const tokens = this.#clients.get(clientId)?.tokens
+    if (tokens === undefined) return NONE
+    const since = this.#clock.nowMs() - HOUR_MS
+    let recent = 0
+    for (const at of tokens) if (at > since) recent++
+    return recent >= this.#settings.tokensPerHour ? [TOKEN_PER_REQUEST] : NONE
+  }
+
+  // Notes: what a request did.
+
+  /** A task was answered (made, or its status read): the next read is due `delayMs` from now. */
+  noteTask (clientId: string, taskKey: string, delayMs: number, ended: boolean): void {
+    keep(this.#watch(clientId).tasks, taskKey, { lastReadMs: this.#clock.nowMs(), delayMs, ended }, MAX_PER_CLIENT)
+  }
+
+  /** A refresh of the customer's provider was started (or answered by the dedupe); it ends at `endsAtMs`. */
+  noteRefresh (clientId: string, customerId: string, provider: string, endsAtMs: number, reconnectRequired: boolean, customerIp: string | undefined): void {
+    const watch = this.#watch(clientId)
+    const byProvider = watch.refreshes.get(customerId) ?? new Map<string, RefreshSeen>()
+    byProvider.set(provider, { endsAtMs, reconnectRequired })
+    keep(watch.refreshes, customerId, byProvider, MAX_PER_CLIENT)
+    const until = watch.pendingUntil.get(customerId)
+    if (until === undefined || until < endsAtMs) keep(watch.pendingUntil, customerId, endsAtMs, MAX_PER_CLIENT)
+    if (customerIp !== undefined) {
+      const customers = watch.addresses.get(customerIp) ?? new Set<string>()
+      if (customers.size < this.#settings.sharedIpCustomers) customers.add(customerId)
+      keep(watch.addresses, customerIp, customers, MAX_PER_CLIENT)
+    }
+  }
+
+  /** The customer connected the provider again (a connect or re-authentication): refreshing it is fine again. */
+  noteReconnected (clientId: string, customerId: string, provider: string): void {
+    this.#clients.get(clientId)?.refreshes.get(customerId)?.delete(provider)
+  }
+
+  /** A new access token was issued. */
+  noteToken (clientId: string): void {
+    const tokens = this.#watch(clientId).tokens
+    tokens.push(this.#clock.nowMs())
+    if (tokens.length > this.#settings.tokensPerHour + 1) tokens.shift()
+  }
+
+  // Findings.
+
+  /** Records the rules `example` broke; returns those not logged for this client within the hour (to be logged now). */
+  record (clientId: string, rules: readonly Rule[], example: Example): Rule[] {
+    const watch = this.#watch(clientId)
+    const toLog: Rule[] = []
+    for (const rule of rules) {
+      let finding = watch.findings.get(rule)
+      if (finding === undefined) {
+        finding = { rule, count: 0, firstAtMs: example.atMs, lastAtMs: example.atMs, examples: [] }
+        watch.findings.set(rule, finding)
+      }
+      finding.count++
+      finding.lastAtMs = example.atMs
+      finding.examples.push(example)
+      if (finding.examples.length > MAX_EXAMPLES) finding.examples.shift()
+      const logged = watch.loggedAtMs.get(rule)
+      if (logged === undefined || example.atMs - logged >= HOUR_MS) {
+        watch.loggedAtMs.set(rule, example.atMs)
+        toLog.push(rule)
+      }
+    }
+    return toLog
+  }
+
+  /** The client's findings, in the order of RULES. */
+  findings (clientId: string): Finding[] {
+    const found = this.#clients.get(clientId)?.findings
+    if (found === undefined) return []
+    return RULE_NAMES.flatMap((rule) => found.get(rule) ?? [])
+  }
+
+  clear (): void {
+    this.#clients = new Map()
+  }
+
+  #watch (clientId: string): ClientWatch {
+    let watch = this.#clients.get(clientId)
+    if (watch === undefined) {
+      watch = { tasks: new Map(), refreshes: new Map(), pendingUntil: new Map(), tokens: [], addresses: new Map(), findings: new Map(), loggedAtMs: new Map() }
+      keep(this.#clients, clientId, watch, MAX_WATCHED_CLIENTS)
+    }
+    return watch
+  }
+}
+
+const NONE: Rule[] = []
+const POLL_TOO_SOON: Rule = 'poll_too_soon'
+const POLL_AFTER_COMPLETION: Rule = 'poll_after_completion'
+const READ_DURING_REFRESH: Rule = 'read_during_refresh'
+const REFRESH_WHILE_PENDING: Rule = 'refresh_while_pending'
+const REFRESH_AFTER_RECONNECT_REQUIRED: Rule = 'refresh_after_reconnect_required'
+const TOKEN_PER_REQUEST: Rule = 'token_per_request'
+const SHARED_CUSTOMER_IP: Rule = 'shared_customer_ip'
+
+function add (rules: Rule[], rule: Rule): void {
+  if (!rules.includes(rule)) rules.push(rule)
+}
