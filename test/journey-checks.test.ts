@@ -56,6 +56,18 @@ t.test('the README\'s walk-throughs, done as Bud advises, leave no finding', asy
   const customer = created.json.data.customer_id as string
   const v2 = await call('POST', '/open-banking/v2/refresh', {}, customer)
   t.match(await untilDone(v2, customer), { data: { status: 'Completed' } })
+  // The customer revokes Natwest_Sandbox at the bank: a partial failure, after which a V2
+  // refresh without providers (once the hour is over) refreshes only the consent Bud still holds.
+  h.advance('PT61M')
+  await fetch(`${base}/__admin/customers/${customer}/connections/Natwest_Sandbox`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ consent_status: 'revoked' }) })
+  const partial = await call('POST', '/open-banking/v2/refresh', {}, customer)
+  t.match(await untilDone(partial, customer), { data: { status: 'Failed', result: 'connection_revoked' } })
+  h.advance('PT61M')
+  const remaining = await call('POST', '/open-banking/v2/refresh', {}, customer)
+  t.same(remaining.json.data.sub_tasks.map((s: { provider: string }) => s.provider), ['Bank_Of_Bud'])
+  await untilDone(remaining, customer)
+  await fetch(`${base}/__admin/customers/${customer}/connections/Natwest_Sandbox`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ consent_status: 'authorised' }) })
+  // (the admin control stands in for the customer reconnecting)
 
   // Data (README "Refresh, then read the customer's data")
   await call('GET', '/financial/v2/transactions?page_size=5', undefined, customer)

@@ -45,7 +45,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     if (url === undefined) throw validationError({ provider_redirect_url: BLANK })
     checkRedirectUrl(field, url)
     const task = authorisations.initiate({ clientId, customer, provider: body.provider, returnTo: { kind: 'client', url }, consentId: body.consent_id })
-    checks.answered(clientId, `authorisation:${task.taskId}`, NEXT_URL_DELAY_MS)
+    checks.answered(clientId, task.taskId, NEXT_URL_DELAY_MS)
     request.log.info({ taskId: task.taskId, provider: task.provider, reauthorise: task.reauthorise }, 'authorisation started')
     reply.code(202).send({
       operation_id: 'open_banking_authorisation_url_post',
@@ -57,7 +57,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/authorisation-url/:task_id', budRoute(contract, guards, 'open_banking_authorisation_url_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task = authorisations.find(clientId, customerRefOf(request), request.params.task_id)
-    const key = `authorisation:${task.taskId}`
+    const key = task.taskId
     checks.statusRead(request, reply, clientId, task.customerId, key)
     const { status, result, path } = authorisations.status(task)
     checks.answered(clientId, key, NEXT_URL_DELAY_MS, status !== TASK_STATUS.pending)
@@ -85,7 +85,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { connection_task_id: string } }>('/v1/open-banking/connect/:connection_task_id', budRoute(contract, guards, 'open_banking_connect_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task: Task = refresh.findConnect(clientId, customerRefOf(request), request.params.connection_task_id)
-    const key = `connect:${task.taskId}`
+    const key = task.taskId
     checks.statusRead(request, reply, clientId, task.customerId, key)
     const progress = refresh.progress(task)
     checks.answered(clientId, key, NEXT_URL_DELAY_MS, progress.status !== TASK_STATUS.pending)

@@ -50,7 +50,7 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
       from,
       to
     })
-    checks.answered(clientId, `v2:${parent.taskId}`, NEXT_URL_DELAY_V2_MS)
+    checks.answered(clientId, parent.taskId, NEXT_URL_DELAY_V2_MS)
     for (const task of parent.subTasks) checks.refreshed(clientId, task, customerIpAddress, NEXT_URL_DELAY_MS)
     const status = deduplicated ? refresh.parentProgress(parent).status : TASK_STATUS.pending
     request.log.info({ taskId: parent.taskId, subTasks: parent.subTasks.length, deduplicated }, deduplicated ? 'v2 refresh deduplicated' : 'v2 refresh started')
@@ -64,7 +64,7 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
   fastify.get<{ Params: { task_id: string } }>('/open-banking/v2/refresh/:task_id', budRoute(contract, guards, 'v2_open_banking_refresh_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const parent = refresh.findParent(clientId, customerRefOf(request), request.params.task_id)
-    const key = `v2:${parent.taskId}`
+    const key = parent.taskId
     checks.statusRead(request, reply, clientId, parent.customerId, key)
     const progress = refresh.parentProgress(parent)
     checks.answered(clientId, key, NEXT_URL_DELAY_V2_MS, progress.status !== TASK_STATUS.pending)

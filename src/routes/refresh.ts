@@ -59,7 +59,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', budRoute(contract, guards, 'open_banking_refresh_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task = refresh.find(clientId, customerRefOf(request), request.params.task_id)
-    const key = `refresh:${task.taskId}`
+    const key = task.taskId
     checks.statusRead(request, reply, clientId, task.customerId, key)
     const progress = refresh.progress(task)
     checks.answered(clientId, key, NEXT_URL_DELAY_MS, progress.status !== TASK_STATUS.pending)

@@ -89,8 +89,8 @@ interface RefreshSeen { endsAtMs: number, reconnectRequired: boolean }
 
 interface ClientWatch {
   tasks: Map<string, TaskSeen>
-  /** By customer, then provider: the latest refresh this client started of it. */
-  refreshes: Map<string, Map<string, RefreshSeen>>
+  /** By customer and provider (`customer\nprovider`): the latest refresh this client started of it. */
+  refreshes: Map<string, RefreshSeen>
   /** By customer: when the latest refresh this client started for them ends. */
   pendingUntil: Map<string, number>
   /** When each recent token was issued, oldest first. */
@@ -135,23 +135,21 @@ export class IntegrationWatch {
     return until !== undefined && this.#clock.nowMs() < until ? [READ_DURING_REFRESH] : NONE
   }
 
-  /** A refresh of these providers (undefined: every provider the client refreshed for the customer) is asked for. */
-  checkRefresh (clientId: string, customerId: string, providers: readonly string[] | undefined, customerIp: string | undefined): Rule[] {
+  /** A refresh of these providers is asked for. */
+  checkRefresh (clientId: string, customerId: string, providers: readonly string[], customerIp: string | undefined): Rule[] {
     const watch = this.#clients.get(clientId)
     if (watch === undefined) return NONE
     const nowMs = this.#clock.nowMs()
-    const rules: Rule[] = []
-    const byProvider = watch.refreshes.get(customerId)
-    if (byProvider !== undefined) {
-      for (const [provider, seen] of byProvider) {
-        if (providers !== undefined && !providers.includes(provider)) continue
-        if (nowMs < seen.endsAtMs) add(rules, REFRESH_WHILE_PENDING)
-        else if (seen.reconnectRequired) add(rules, REFRESH_AFTER_RECONNECT_REQUIRED)
-      }
+    let rules = NONE
+    for (const provider of providers) {
+      const seen = watch.refreshes.get(`${customerId}\n${provider}`)
+      if (seen === undefined) continue
+      if (nowMs < seen.endsAtMs) rules = added(rules, REFRESH_WHILE_PENDING)
+      else if (seen.reconnectRequired) rules = added(rules, REFRESH_AFTER_RECONNECT_REQUIRED)
     }
     if (customerIp !== undefined) {
       const customers = watch.addresses.get(customerIp)
-      if (customers !== undefined && !customers.has(customerId) && customers.size + 1 >= this.#settings.sharedIpCustomers) add(rules, SHARED_CUSTOMER_IP)
+      if (customers !== undefined && !customers.has(customerId) && customers.size + 1 >= this.#settings.sharedIpCustomers) rules = added(rules, SHARED_CUSTOMER_IP)
     }
     return rules
   }
@@ -170,17 +168,29 @@ export class IntegrationWatch {
 
   /** A task was answered (made, or its status read): the next read is due `delayMs` from now. */
   noteTask (clientId: string, taskKey: string, delayMs: number, ended: boolean): void {
-    keep(this.#watch(clientId).tasks, taskKey, { lastReadMs: this.#clock.nowMs(), delayMs, ended }, MAX_PER_CLIENT)
+    const tasks = this.#watch(clientId).tasks
+    const seen = tasks.get(taskKey)
+    // A task read again is changed in place: most reads are of a task already seen.
+    if (seen === undefined) keep(tasks, taskKey, { lastReadMs: this.#clock.nowMs(), delayMs, ended }, MAX_PER_CLIENT)
+    else {
+      seen.lastReadMs = this.#clock.nowMs()
+      seen.ended = ended
+    }
   }
 
   /** A refresh of the customer's provider was started (or answered by the dedupe); it ends at `endsAtMs`. */
   noteRefresh (clientId: string, customerId: string, provider: string, endsAtMs: number, reconnectRequired: boolean, customerIp: string | undefined): void {
     const watch = this.#watch(clientId)
-    const byProvider = watch.refreshes.get(customerId) ?? new Map<string, RefreshSeen>()
-    byProvider.set(provider, { endsAtMs, reconnectRequired })
-    keep(watch.refreshes, customerId, byProvider, MAX_PER_CLIENT)
+    const key = `${customerId}\n${provider}`
+    const seen = watch.refreshes.get(key)
+    if (seen === undefined) keep(watch.refreshes, key, { endsAtMs, reconnectRequired }, MAX_PER_CLIENT)
+    else {
+      seen.endsAtMs = endsAtMs
+      seen.reconnectRequired = reconnectRequired
+    }
     const until = watch.pendingUntil.get(customerId)
-    if (until === undefined || until < endsAtMs) keep(watch.pendingUntil, customerId, endsAtMs, MAX_PER_CLIENT)
+    if (until === undefined) keep(watch.pendingUntil, customerId, endsAtMs, MAX_PER_CLIENT)
+    else if (until < endsAtMs) watch.pendingUntil.set(customerId, endsAtMs)
     if (customerIp !== undefined) {
       const customers = watch.addresses.get(customerIp) ?? new Set<string>()
       if (customers.size < this.#settings.sharedIpCustomers) customers.add(customerId)
@@ -188,9 +198,14 @@ export class IntegrationWatch {
     }
   }
 
-  /** The customer connected the provider again (a connect or re-authentication): refreshing it is fine again. */
-  noteReconnected (clientId: string, customerId: string, provider: string): void {
-    this.#clients.get(clientId)?.refreshes.get(customerId)?.delete(provider)
+  /**
+   * The customer connected the provider again (a connect or re-authentication;
+   * without a client, the sandbox control setting the consent anew, for every
+   * client): refreshing it is fine again.
+   */
+  noteReconnected (clientId: string | undefined, customerId: string, provider: string): void {
+    const watches = clientId === undefined ? this.#clients.values() : [this.#clients.get(clientId)]
+    for (const watch of watches) watch?.refreshes.delete(`${customerId}\n${provider}`)
   }
 
   /** A new access token was issued. */
@@ -202,24 +217,38 @@ export class IntegrationWatch {
 
   // Findings.
 
-  /** Records the rules `example` broke; returns those not logged for this client within the hour (to be logged now). */
-  record (clientId: string, rules: readonly Rule[], example: Example): Rule[] {
+  /**
+   * Records the rules the request `at` broke; returns those not logged for
+   * this client within the hour (to be logged now). Once a finding has its
+   * 10 examples, the oldest example object is reused for the newest: a client
+   * that keeps breaking a rule makes no garbage for it.
+   */
+  record (clientId: string, rules: readonly Rule[], at: Example): Rule[] {
     const watch = this.#watch(clientId)
-    const toLog: Rule[] = []
+    let toLog = NONE
     for (const rule of rules) {
       let finding = watch.findings.get(rule)
       if (finding === undefined) {
-        finding = { rule, count: 0, firstAtMs: example.atMs, lastAtMs: example.atMs, examples: [] }
+        finding = { rule, count: 0, firstAtMs: at.atMs, lastAtMs: at.atMs, examples: [] }
         watch.findings.set(rule, finding)
       }
       finding.count++
-      finding.lastAtMs = example.atMs
-      finding.examples.push(example)
-      if (finding.examples.length > MAX_EXAMPLES) finding.examples.shift()
+      finding.lastAtMs = at.atMs
+      const examples = finding.examples
+      if (examples.length < MAX_EXAMPLES) examples.push({ ...at })
+      else {
+        const reused = examples.shift()!
+        reused.requestId = at.requestId
+        reused.method = at.method
+        reused.path = at.path
+        reused.customerId = at.customerId
+        reused.atMs = at.atMs
+        examples.push(reused)
+      }
       const logged = watch.loggedAtMs.get(rule)
-      if (logged === undefined || example.atMs - logged >= HOUR_MS) {
-        watch.loggedAtMs.set(rule, example.atMs)
-        toLog.push(rule)
+      if (logged === undefined || at.atMs - logged >= HOUR_MS) {
+        watch.loggedAtMs.set(rule, at.atMs)
+        toLog = added(toLog, rule)
       }
     }
     return toLog
@@ -255,6 +284,7 @@ const REFRESH_AFTER_RECONNECT_REQUIRED: Rule = 'refresh_after_reconnect_required
 const TOKEN_PER_REQUEST: Rule = 'token_per_request'
 const SHARED_CUSTOMER_IP: Rule = 'shared_customer_ip'
 
-function add (rules: Rule[], rule: Rule): void {
-  if (!rules.includes(rule)) rules.push(rule)
+/** `rules` with `rule` too: a new array, so that NONE is never changed. */
+function added (rules: Rule[], rule: Rule): Rule[] {
+  return rules.includes(rule) ? rules : [...rules, rule]
 }
