@@ -23,6 +23,18 @@ export function newestFor (newest: NewestTasks, clientId: string, provider: stri
   return task?.clientId === clientId && task.provider === provider ? task : undefined
 }
 
+/** Whether any of the client's newest tasks (one per provider) passes `test`. */
+export function anyNewestOf (newest: NewestTasks, clientId: string, test: (task: Task) => boolean): boolean {
+  if (newest === undefined) return false
+  if (Array.isArray(newest)) return newest.some((task) => task.clientId === clientId && test(task))
+  if (!(newest instanceof Map)) return newest.clientId === clientId && test(newest)
+  const forClient = newest.get(clientId)
+  if (forClient === undefined) return false
+  if (!(forClient instanceof Map)) return test(forClient)
+  for (const task of forClient.values()) if (test(task)) return true
+  return false
+}
+
 /** `newest` with `task` as the newest for its client and provider. */
 export function withNewest (newest: NewestTasks, task: Task): NewestTasks {
   if (newest === undefined || (!(newest instanceof Map) && !Array.isArray(newest) && sameSlot(newest, task))) return task

@@ -351,7 +351,9 @@ export class RefreshService {
       windowFromMs: window.fromMs,
       windowToMs: window.toMs,
       scenario,
-      newTransactions: undefined
+      newTransactions: undefined,
+      polledAtMs: undefined,
+      endSeen: false
     }), startedAtMs)
     // A connection the bank refused was not fetched: the dedupe does not answer with it.
     if (kind === 'refresh' || scenario.result === 'success') this.#customers.rememberTask(customer, task)

@@ -87,7 +87,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const authorisationTasks = new TaskStore<Authorisation>(limits)
   const authorisations = new Authorisations({ clock, fixtures, customers, refresh, data, store: authorisationTasks, stepMs, changed })
   const sessions = new TaskStore<GatewaySession>(limits)
-  const watch = new IntegrationWatch({ clock, settings: fixtures.checks })
+  const watch = new IntegrationWatch({ clock, customers, settings: fixtures.checks })
   const gateway = new Gateway({ clock, fixtures, customers, authorisations, consents, data, sessions })
   return {
     clock,

@@ -25,6 +25,21 @@ export interface Task {
   scenario: Scenario
   /** Once its pull is in Bud's copy: whether it stored transactions Bud did not hold before. */
   newTransactions: boolean | undefined
+  /** See Polled: made with the task, so every task has one shape. */
+  polledAtMs: number | undefined
+  endSeen: boolean
+}
+
+/**
+ * What the integration checks note on a task its client reads (see
+ * findings/watch.ts): when it was last answered, and whether the client has
+ * seen it end. Kept on the task, so it lives and goes with it.
+ */
+export interface Polled {
+  taskId: string
+  startedAtMs: number
+  polledAtMs?: number | undefined
+  endSeen?: boolean | undefined
 }
 
 /** A V2 refresh: one parent task over one refresh task per provider. */
@@ -37,6 +52,8 @@ export interface ParentTask {
   startedAtMs: number
   /** In the order the request gave (or the customer's connections' order). */
   subTasks: readonly Task[]
+  polledAtMs?: number | undefined
+  endSeen?: boolean | undefined
 }
 
 /** What a store keeps: anything with an id and a start. */

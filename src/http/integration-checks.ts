@@ -4,18 +4,16 @@
 // response, logged once per rule and client per hour at warn, and — in
 // strict mode — answered with a 409 in Bud's envelope instead of the work.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { CustomerRef } from '../domain/customers.js'
+import type { Customer, CustomerRef } from '../domain/customers.js'
 import { BudError, ERRORS } from '../domain/errors.js'
 import { RULES, type Example, type IntegrationWatch, type Rule } from '../domain/findings/watch.js'
 import type { Sandbox } from '../domain/sandbox.js'
-import { endsAt } from '../domain/scenarios.js'
-import type { Task } from '../domain/task-store.js'
+import type { Polled, Task } from '../domain/task-store.js'
 
 export const CHECK_MODES = ['report', 'strict', 'off'] as const
 export type CheckMode = (typeof CHECK_MODES)[number]
 
 export const FINDING_HEADER = 'x-sandbox-finding'
-const NO_PROVIDERS: readonly string[] = []
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,45 +60,33 @@ export class IntegrationChecks {
 
   // What the routes ask before they act, and tell after. Each does nothing with CHECKS=off.
 
-  /** A task's status is about to be read (`key`: its id; every kind of task has ids of its own). */
-  statusRead (request: FastifyRequest, reply: FastifyReply, clientId: string, customerId: string, key: string): void {
-    if (this.on) this.report(request, reply, clientId, customerId, this.watch.checkStatusRead(clientId, key))
+  /** A task's status is about to be read by its client, told to wait `delayMs` between reads. */
+  statusRead (request: FastifyRequest, reply: FastifyReply, clientId: string, task: Polled & { customerId: string }, delayMs: number): void {
+    if (this.on) this.report(request, reply, clientId, task.customerId, this.watch.checkStatusRead(task, delayMs))
   }
 
-  /** A task was answered (made, deduplicated, or its status read): the next read is due `delayMs` later. */
-  answered (clientId: string, key: string, delayMs: number, ended = false): void {
-    if (this.on) this.watch.noteTask(clientId, key, delayMs, ended)
+  /** A task was answered to its client (made, deduplicated, or its status read). */
+  answered (task: Polled, ended = false): void {
+    if (this.on) this.watch.noteAnswered(task, ended)
   }
 
-  /** A refresh is about to be started (`providers` undefined: every provider of the customer). */
+  /** A refresh is about to be started (`providers` undefined: every consent Bud holds as authorised). */
   refreshAsked (request: FastifyRequest, reply: FastifyReply, clientId: string, ref: CustomerRef, providers: readonly string[] | undefined, customerIp: string | undefined): void {
     if (!this.on) return
-    // A customer the sandbox does not know yet has no refresh to check, but its address counts.
-    const customer = this.#sandbox.customers.lookup(ref)
-    const customerId = customer?.customerId ?? ('customerId' in ref ? ref.customerId.toLowerCase() : undefined)
-    if (customerId === undefined) return
-    // V2 without providers refreshes the consents Bud holds as authorised: only those are asked for.
-    const asked = providers ?? (customer === undefined ? NO_PROVIDERS : this.#sandbox.customers.authorisedConnections(customer, this.#sandbox.clock.nowMs()).map((c) => c.provider))
-    this.report(request, reply, clientId, customerId, this.watch.checkRefresh(clientId, customerId, asked, customerIp))
+    const rules = this.watch.checkRefresh(clientId, ref, providers, customerIp)
+    if (rules.length > 0) this.report(request, reply, clientId, 'customerId' in ref ? ref.customerId.toLowerCase() : this.#sandbox.customers.lookup(ref)?.customerId, rules)
   }
 
-  /** A refresh task was answered (new or by the dedupe), polled with `delayMs`. */
-  refreshed (clientId: string, task: Task, customerIp: string | undefined, delayMs: number): void {
+  /** A refresh task was answered (new or by the dedupe). */
+  refreshed (clientId: string, task: Task, customerIp: string | undefined): void {
     if (!this.on) return
-    this.watch.noteRefresh(clientId, task.customerId, task.provider, endsAt(task.scenario, task.startedAtMs, task.stepMs), task.scenario.reconnectRequired, customerIp)
-    this.watch.noteTask(clientId, task.taskId, delayMs, false)
+    this.watch.noteAnswered(task, false)
+    if (customerIp !== undefined) this.watch.noteAddress(clientId, task.customerId, customerIp)
   }
 
   /** The customer's data is about to be read. */
-  dataRead (request: FastifyRequest, reply: FastifyReply, clientId: string, customerId: string): void {
-    if (this.on) this.report(request, reply, clientId, customerId, this.watch.checkDataRead(clientId, customerId))
-  }
-
-  /** A connect task was made: when it connects, refreshing the provider is fine again. */
-  connecting (clientId: string, task: Task, delayMs: number): void {
-    if (!this.on) return
-    this.watch.noteTask(clientId, task.taskId, delayMs, false)
-    if (task.scenario.result === 'success') this.watch.noteReconnected(clientId, task.customerId, task.provider)
+  dataRead (request: FastifyRequest, reply: FastifyReply, clientId: string, customer: Customer): void {
+    if (this.on) this.report(request, reply, clientId, customer.customerId, this.watch.checkDataRead(clientId, customer))
   }
 
   /** A new access token is about to be issued. */

@@ -202,8 +202,6 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     if (Object.keys(errors).length > 0) throw validationError(errors)
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
     sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs, lastConsentedMs }, nowMs)
-    // A consent set authorised anew is the customer connecting again, for the integration checks too.
-    if (consentStatus === 'authorised') sandbox.watch.noteReconnected(undefined, customer.customerId, provider)
     request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
     return adminCustomerView(sandbox, customer, sandbox.clock.nowMs())
   })

@@ -45,7 +45,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     if (url === undefined) throw validationError({ provider_redirect_url: BLANK })
     checkRedirectUrl(field, url)
     const task = authorisations.initiate({ clientId, customer, provider: body.provider, returnTo: { kind: 'client', url }, consentId: body.consent_id })
-    checks.answered(clientId, task.taskId, NEXT_URL_DELAY_MS)
+    checks.answered(task)
     request.log.info({ taskId: task.taskId, provider: task.provider, reauthorise: task.reauthorise }, 'authorisation started')
     reply.code(202).send({
       operation_id: 'open_banking_authorisation_url_post',
@@ -57,10 +57,9 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/authorisation-url/:task_id', budRoute(contract, guards, 'open_banking_authorisation_url_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task = authorisations.find(clientId, customerRefOf(request), request.params.task_id)
-    const key = task.taskId
-    checks.statusRead(request, reply, clientId, task.customerId, key)
+    checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const { status, result, path } = authorisations.status(task)
-    checks.answered(clientId, key, NEXT_URL_DELAY_MS, status !== TASK_STATUS.pending)
+    checks.answered(task, status !== TASK_STATUS.pending)
     const data: Record<string, unknown> = { provider: task.provider, status, task_id: task.taskId }
     if (result !== undefined) data.result = result
     if (path !== undefined) data.url = originOf(request) + path
@@ -74,7 +73,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
       const clientId = clientIdOf(request)
       const { task, used } = authorisations.submit(clientId, customerRefOf(request), request.body)
       if (used && version === 'v2') throw new BudError(ERRORS.authUsed, { code: 'already used' })
-      checks.connecting(clientId, task, NEXT_URL_DELAY_MS)
+      checks.answered(task)
       const data: Record<string, unknown> = { task_id: task.taskId, provider: task.provider, status: used ? TASK_STATUS.failed : TASK_STATUS.pending }
       if (used) data.result = 'auth_used'
       request.log.info({ taskId: task.taskId, provider: task.provider, used, denied: task.scenario.result !== 'success' }, 'authorisation codes submitted')
@@ -85,10 +84,9 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { connection_task_id: string } }>('/v1/open-banking/connect/:connection_task_id', budRoute(contract, guards, 'open_banking_connect_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task: Task = refresh.findConnect(clientId, customerRefOf(request), request.params.connection_task_id)
-    const key = task.taskId
-    checks.statusRead(request, reply, clientId, task.customerId, key)
+    checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const progress = refresh.progress(task)
-    checks.answered(clientId, key, NEXT_URL_DELAY_MS, progress.status !== TASK_STATUS.pending)
+    checks.answered(task, progress.status !== TASK_STATUS.pending)
     // Bud still sends the deprecated bank_name beside provider.
     const data = { bank_name: task.provider, ...taskStatusData(task, progress) }
     return { operation_id: 'open_banking_connect_get', data, metadata: statusMetadata(progress.status, connectUrl(task.taskId), NEXT_URL_DELAY_MS) }

@@ -63,7 +63,7 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
   fastify.post<{ Body: { provider: string } }>('/v1/open-banking/account-access-consent/revoke', budRoute(contract, guards, 'open_banking_account_access_consent_revoke_post'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task = consents.revoke(clientId, customerRefOf(request), request.body.provider)
-    checks.answered(clientId, task.taskId, NEXT_URL_DELAY_MS)
+    checks.answered(task)
     request.log.info({ taskId: task.taskId, provider: task.provider, found: task.found }, 'consent revoked')
     // Bud's own examples name these operations open_banking_revoke_post and open_banking_revoke_task_get.
     reply.code(202).send({
@@ -76,10 +76,9 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/account-access-consent/revoke/:task_id', budRoute(contract, guards, 'open_banking_account_access_consent_revoke_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task = consents.findRevoke(clientId, customerRefOf(request), request.params.task_id)
-    const key = task.taskId
-    checks.statusRead(request, reply, clientId, task.customerId, key)
+    checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const { status, result } = consents.revokeStatus(task)
-    checks.answered(clientId, key, NEXT_URL_DELAY_MS, status !== TASK_STATUS.pending)
+    checks.answered(task, status !== TASK_STATUS.pending)
     const data: Record<string, unknown> = { task_id: task.taskId, provider: task.provider, status }
     if (result !== undefined) data.result = result
     return { operation_id: 'open_banking_revoke_task_get', data, metadata: statusMetadata(status, revokeUrl(task.taskId), NEXT_URL_DELAY_MS) }

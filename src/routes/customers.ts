@@ -65,24 +65,23 @@ export default async function customerRoutes (fastify: FastifyInstance, { contra
 
   fastify.delete<{ Params: { customer_id: string } }>('/platform/v3/customers/:customer_id', budRoute(contract, guards, 'platform_v3_customers_delete'), (request, reply) => {
     const task = deletions.start(clientIdOf(request), { customerId: request.params.customer_id })
-    checks.answered(task.clientId, task.taskId, DELETE_NEXT_URL_DELAY_MS)
+    checks.answered(task)
     request.log.info({ customerId: task.customerId, taskId: task.taskId }, 'customer deleted')
     reply.code(202).send(deleted('platform_v3_customers_delete', task))
   })
 
   fastify.delete<{ Params: { customer_idempotent_identifier: string } }>('/platform/v3/customers/idempotent-identifier/:customer_idempotent_identifier', budRoute(contract, guards, 'platform_v3_customers_idempotent_identifier_delete'), (request, reply) => {
     const task = deletions.start(clientIdOf(request), { idempotentIdentifier: request.params.customer_idempotent_identifier })
-    checks.answered(task.clientId, task.taskId, DELETE_NEXT_URL_DELAY_MS)
+    checks.answered(task)
     request.log.info({ customerId: task.customerId, taskId: task.taskId }, 'customer deleted')
     reply.code(202).send(deleted('platform_v3_customers_idempotent_identifier_delete', task))
   })
 
   fastify.get<{ Params: { customer_id: string, task_id: string } }>('/platform/v3/customers/:customer_id/:task_id', budRoute(contract, guards, 'platform_v3_customers_delete_status'), (request, reply) => {
     const task = deletions.find(clientIdOf(request), request.params.customer_id, request.params.task_id)
-    const key = task.taskId
-    checks.statusRead(request, reply, task.clientId, task.customerId, key)
+    checks.statusRead(request, reply, task.clientId, task, DELETE_NEXT_URL_DELAY_MS)
     const status = deletions.statusOf(task)
-    checks.answered(task.clientId, key, DELETE_NEXT_URL_DELAY_MS, status !== TASK_STATUS.pending)
+    checks.answered(task, status !== TASK_STATUS.pending)
     return {
       operation_id: 'platform_v3_customers_delete_status',
       data: status === TASK_STATUS.completed ? { task_id: task.taskId, result: 'success' } : { task_id: task.taskId },

@@ -128,7 +128,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   function customerOf (request: FastifyRequest, reply?: FastifyReply): Customer {
     const clientId = clientIdOf(request)
     const customer = customers.resolve(customerRefOf(request), clock.nowMs())
-    if (reply !== undefined) checks.dataRead(request, reply, clientId, customer.customerId)
+    if (reply !== undefined) checks.dataRead(request, reply, clientId, customer)
     return customer
   }
 

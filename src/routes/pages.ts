@@ -17,7 +17,6 @@ import { GATEWAY_PAGE_PATH, INITIAL_SCREENS, type GatewaySession, type InitialSc
 import type { ConsentRecord } from '../domain/consents/consents.js'
 import { formatPence } from '../domain/data/money.js'
 import { BudError } from '../domain/errors.js'
-import { NEXT_URL_DELAY_MS } from './refresh.js'
 
 const STYLE_PATH = '/sandbox-pages/style.css'
 
@@ -93,8 +92,8 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
     if (decision !== 'approve' && decision !== 'deny') throw new PageError(400, 'Something is missing', 'Approve or Deny.')
     const task = authorisations.forBank(request.params.task_id)
     const location = authorisations.decide(task, decision === 'approve')
-    // Through Bud Connect the bank's answer made the connect task: the client's to poll, and a reconnection.
-    if (task.returnTo.kind === 'gateway' && task.connectTask !== undefined) fastify.checks.connecting(task.clientId, task.connectTask, NEXT_URL_DELAY_MS)
+    // Through Bud Connect the bank's answer made the connect task: answered to the client on the redirect.
+    if (task.returnTo.kind === 'gateway' && task.connectTask !== undefined) fastify.checks.answered(task.connectTask)
     request.log.info({ taskId: task.taskId, decision }, 'bank answered')
     return reply.redirect(location, 303)
   })

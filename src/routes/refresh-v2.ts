@@ -7,7 +7,6 @@ import { TASK_STATUS, type Progress } from '../domain/scenarios.js'
 import type { Task } from '../domain/task-store.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerIpAddressOf, customerRefOf, scenarioChoiceOf } from '../http/request-context.js'
-import { NEXT_URL_DELAY_MS } from './refresh.js'
 
 /** Bud's published V2 polling hint, in milliseconds. */
 export const NEXT_URL_DELAY_V2_MS = 500
@@ -50,8 +49,8 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
       from,
       to
     })
-    checks.answered(clientId, parent.taskId, NEXT_URL_DELAY_V2_MS)
-    for (const task of parent.subTasks) checks.refreshed(clientId, task, customerIpAddress, NEXT_URL_DELAY_MS)
+    checks.answered(parent)
+    for (const task of parent.subTasks) checks.refreshed(clientId, task, customerIpAddress)
     const status = deduplicated ? refresh.parentProgress(parent).status : TASK_STATUS.pending
     request.log.info({ taskId: parent.taskId, subTasks: parent.subTasks.length, deduplicated }, deduplicated ? 'v2 refresh deduplicated' : 'v2 refresh started')
     reply.code(202).send({
@@ -64,10 +63,9 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
   fastify.get<{ Params: { task_id: string } }>('/open-banking/v2/refresh/:task_id', budRoute(contract, guards, 'v2_open_banking_refresh_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const parent = refresh.findParent(clientId, customerRefOf(request), request.params.task_id)
-    const key = parent.taskId
-    checks.statusRead(request, reply, clientId, parent.customerId, key)
+    checks.statusRead(request, reply, clientId, parent, NEXT_URL_DELAY_V2_MS)
     const progress = refresh.parentProgress(parent)
-    checks.answered(clientId, key, NEXT_URL_DELAY_V2_MS, progress.status !== TASK_STATUS.pending)
+    checks.answered(parent, progress.status !== TASK_STATUS.pending)
     const data: Record<string, unknown> = { task_id: parent.taskId, status: progress.status }
     if (progress.result !== undefined) data.result = progress.result
     if (progress.hasNewTransactions !== undefined) data.has_new_transactions = progress.hasNewTransactions

@@ -46,7 +46,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     const customerIpAddress = customerIpAddressOf(request)
     checks.refreshAsked(request, reply, clientId, customer, [provider], customerIpAddress)
     const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario, customerIpAddress })
-    checks.refreshed(clientId, task, customerIpAddress, NEXT_URL_DELAY_MS)
+    checks.refreshed(clientId, task, customerIpAddress)
     const status = deduplicated ? refresh.progress(task).status : TASK_STATUS.pending
     request.log.info({ taskId: task.taskId, provider, deduplicated, scenario: task.scenario.name }, deduplicated ? 'refresh deduplicated' : 'refresh started')
     reply.code(202).send({
@@ -59,10 +59,9 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', budRoute(contract, guards, 'open_banking_refresh_get'), (request, reply) => {
     const clientId = clientIdOf(request)
     const task = refresh.find(clientId, customerRefOf(request), request.params.task_id)
-    const key = task.taskId
-    checks.statusRead(request, reply, clientId, task.customerId, key)
+    checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const progress = refresh.progress(task)
-    checks.answered(clientId, key, NEXT_URL_DELAY_MS, progress.status !== TASK_STATUS.pending)
+    checks.answered(task, progress.status !== TASK_STATUS.pending)
     const data = taskStatusData(task, progress)
     const metadata = statusMetadata(progress.status, nextUrl(task.taskId), NEXT_URL_DELAY_MS)
     if (progress.hasNewTransactions !== undefined) metadata.has_new_transactions = progress.hasNewTransactions

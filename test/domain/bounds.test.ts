@@ -77,7 +77,7 @@ t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedu
   const customer = (i: number) => directory.resolve({ customerId: `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}` }, T0)
   const ids: string[] = []
   const add = (i: number) => {
-    const added = store.add((taskId) => ({ taskId, kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', connection: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario, newTransactions: undefined }), T0 + i)
+    const added = store.add((taskId) => ({ taskId, kind: 'refresh', clientId: 'c', customerId: customer(i).customerId, provider: 'Bank_Of_Bud', connection: undefined, startedAtMs: T0 + i, stepMs: 1000, windowFromMs: T0, windowToMs: T0, scenario, newTransactions: undefined, polledAtMs: undefined, endSeen: false }), T0 + i)
     directory.rememberTask(customer(i), added)
     ids.push(added.taskId)
   }

@@ -7,7 +7,7 @@ import { loadFixtures } from '../../src/fixtures.js'
 const scenario = loadFixtures().catalogue.get('success')!
 let made = 0
 const task = (clientId: string, provider: string): Task => ({
-  taskId: `task-${made++}`, kind: 'refresh', clientId, customerId: 'c', provider, connection: undefined, startedAtMs: 0, stepMs: 1000, windowFromMs: 0, windowToMs: 0, scenario, newTransactions: undefined
+  taskId: `task-${made++}`, kind: 'refresh', clientId, customerId: 'c', provider, connection: undefined, startedAtMs: 0, stepMs: 1000, windowFromMs: 0, windowToMs: 0, scenario, newTransactions: undefined, polledAtMs: undefined, endSeen: false
 })
 
 t.test('one task per client and provider: the newest replaces the one before, others stay', async (t) => {

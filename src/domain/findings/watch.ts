@@ -5,9 +5,15 @@
 // reconnect_required, keep a token until it expires, send
 // X-Customer-Ip-Address only for a customer's own device, acknowledge
 // webhooks). Checks say what a request would break before it acts; notes
-// record what it did. Everything kept per client is bounded. Knows nothing
-// of HTTP.
+// record what it did. Most of what the rules need is the domain's own state:
+// a client's newest refresh of each provider (the dedupe's), the consent's
+// record, and, on each task, when its client last read it. What is kept here
+// per client (tokens, addresses, findings) is bounded. Knows nothing of HTTP.
 import type { Clock } from '../clock.js'
+import { budConsentStatus, type Customer, type CustomerDirectory, type CustomerRef } from '../customers.js'
+import { anyNewestOf } from '../newest-tasks.js'
+import { endsAt } from '../scenarios.js'
+import type { Polled, Task } from '../task-store.js'
 
 const DOCS = 'https://docs.thisisbud.com'
 
@@ -78,21 +84,13 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = { tokensPerHour: 5, sharedI
 
 /** Clients watched at once; one more forgets the one watched longest ago. */
 export const MAX_WATCHED_CLIENTS = 1000
-/** What is kept per client of each kind (tasks, refreshes, customers, addresses); the oldest go first. */
-export const MAX_PER_CLIENT = 1000
+/** X-Customer-Ip-Address values kept per client; the oldest go first. */
+export const MAX_ADDRESSES = 1000
 /** Examples kept per finding. */
 export const MAX_EXAMPLES = 10
 const HOUR_MS = 60 * 60 * 1000
 
-interface TaskSeen { lastReadMs: number, delayMs: number, ended: boolean }
-interface RefreshSeen { endsAtMs: number, reconnectRequired: boolean }
-
 interface ClientWatch {
-  tasks: Map<string, TaskSeen>
-  /** By customer and provider (`customer\nprovider`): the latest refresh this client started of it. */
-  refreshes: Map<string, RefreshSeen>
-  /** By customer: when the latest refresh this client started for them ends. */
-  pendingUntil: Map<string, number>
   /** When each recent token was issued, oldest first. */
   tokens: number[]
   /** By X-Customer-Ip-Address: the customers refreshed with it (up to the threshold). */
@@ -111,44 +109,53 @@ function keep<K, V> (map: Map<K, V>, key: K, value: V, max: number): void {
 
 export class IntegrationWatch {
   readonly #clock: Clock
+  readonly #customers: CustomerDirectory
   readonly #settings: WatchSettings
   #clients = new Map<string, ClientWatch>()
 
-  constructor (deps: { clock: Clock, settings?: WatchSettings | undefined }) {
+  constructor (deps: { clock: Clock, customers: CustomerDirectory, settings?: WatchSettings | undefined }) {
     this.#clock = deps.clock
+    this.#customers = deps.customers
     this.#settings = deps.settings ?? DEFAULT_WATCH_SETTINGS
   }
 
   // Checks: what a request would break, before it acts. They change nothing.
 
-  /** A task's status is read. `taskKey` names the task within its kind (`refresh:<id>`). */
-  checkStatusRead (clientId: string, taskKey: string): Rule[] {
-    const seen = this.#clients.get(clientId)?.tasks.get(taskKey)
-    if (seen === undefined) return NONE
-    if (seen.ended) return [POLL_AFTER_COMPLETION]
-    return this.#clock.nowMs() - seen.lastReadMs < seen.delayMs ? [POLL_TOO_SOON] : NONE
+  /** The task's status is read by its client, which was told to wait `delayMs` between reads. */
+  checkStatusRead (task: Polled, delayMs: number): Rule[] {
+    if (task.endSeen === true) return [POLL_AFTER_COMPLETION]
+    return this.#clock.nowMs() - (task.polledAtMs ?? task.startedAtMs) < delayMs ? [POLL_TOO_SOON] : NONE
   }
 
-  /** The customer's data is read. */
-  checkDataRead (clientId: string, customerId: string): Rule[] {
-    const until = this.#clients.get(clientId)?.pendingUntil.get(customerId)
-    return until !== undefined && this.#clock.nowMs() < until ? [READ_DURING_REFRESH] : NONE
-  }
-
-  /** A refresh of these providers is asked for. */
-  checkRefresh (clientId: string, customerId: string, providers: readonly string[], customerIp: string | undefined): Rule[] {
-    const watch = this.#clients.get(clientId)
-    if (watch === undefined) return NONE
+  /** The customer's data is read: is a refresh this client started for them pending? */
+  checkDataRead (clientId: string, customer: Customer): Rule[] {
     const nowMs = this.#clock.nowMs()
+    return anyNewestOf(customer.newest, clientId, (task) => task.kind === 'refresh' && nowMs < endOf(task)) ? [READ_DURING_REFRESH] : NONE
+  }
+
+  /**
+   * A refresh of these providers (undefined: every consent Bud holds as
+   * authorised, as V2 refreshes then) is asked for: is this client's newest
+   * refresh of one still pending, or did it end with reconnect_required while
+   * Bud's record of the consent is still revoked (the customer has not
+   * reconnected)? And is the address shared?
+   */
+  checkRefresh (clientId: string, ref: CustomerRef, providers: readonly string[] | undefined, customerIp: string | undefined): Rule[] {
+    const customer = this.#customers.lookup(ref)
+    const customerId = customer?.customerId ?? ('customerId' in ref ? ref.customerId.toLowerCase() : undefined)
     let rules = NONE
-    for (const provider of providers) {
-      const seen = watch.refreshes.get(`${customerId}\n${provider}`)
-      if (seen === undefined) continue
-      if (nowMs < seen.endsAtMs) rules = added(rules, REFRESH_WHILE_PENDING)
-      else if (seen.reconnectRequired) rules = added(rules, REFRESH_AFTER_RECONNECT_REQUIRED)
+    if (customer !== undefined && customer.newest !== undefined) {
+      const nowMs = this.#clock.nowMs()
+      const asked = providers ?? this.#customers.authorisedConnections(customer, nowMs).map((c) => c.provider)
+      for (const provider of asked) {
+        const newest = this.#customers.newestTask(customer, clientId, provider)
+        if (newest === undefined) continue
+        if (nowMs < endOf(newest)) rules = added(rules, REFRESH_WHILE_PENDING)
+        else if (newest.scenario.reconnectRequired && newest.connection !== undefined && budConsentStatus(newest.connection, nowMs) === 'revoked') rules = added(rules, REFRESH_AFTER_RECONNECT_REQUIRED)
+      }
     }
-    if (customerIp !== undefined) {
-      const customers = watch.addresses.get(customerIp)
+    if (customerIp !== undefined && customerId !== undefined) {
+      const customers = this.#clients.get(clientId)?.addresses.get(customerIp)
       if (customers !== undefined && !customers.has(customerId) && customers.size + 1 >= this.#settings.sharedIpCustomers) rules = added(rules, SHARED_CUSTOMER_IP)
     }
     return rules
@@ -166,46 +173,18 @@ export class IntegrationWatch {
 
   // Notes: what a request did.
 
-  /** A task was answered (made, or its status read): the next read is due `delayMs` from now. */
-  noteTask (clientId: string, taskKey: string, delayMs: number, ended: boolean): void {
-    const tasks = this.#watch(clientId).tasks
-    const seen = tasks.get(taskKey)
-    // A task read again is changed in place: most reads are of a task already seen.
-    if (seen === undefined) keep(tasks, taskKey, { lastReadMs: this.#clock.nowMs(), delayMs, ended }, MAX_PER_CLIENT)
-    else {
-      seen.lastReadMs = this.#clock.nowMs()
-      seen.ended = ended
-    }
+  /** The task was answered to its client (made, deduplicated, or its status read): the next read is due a delay from now. */
+  noteAnswered (task: Polled, ended: boolean): void {
+    task.polledAtMs = this.#clock.nowMs()
+    task.endSeen = ended
   }
 
-  /** A refresh of the customer's provider was started (or answered by the dedupe); it ends at `endsAtMs`. */
-  noteRefresh (clientId: string, customerId: string, provider: string, endsAtMs: number, reconnectRequired: boolean, customerIp: string | undefined): void {
-    const watch = this.#watch(clientId)
-    const key = `${customerId}\n${provider}`
-    const seen = watch.refreshes.get(key)
-    if (seen === undefined) keep(watch.refreshes, key, { endsAtMs, reconnectRequired }, MAX_PER_CLIENT)
-    else {
-      seen.endsAtMs = endsAtMs
-      seen.reconnectRequired = reconnectRequired
-    }
-    const until = watch.pendingUntil.get(customerId)
-    if (until === undefined) keep(watch.pendingUntil, customerId, endsAtMs, MAX_PER_CLIENT)
-    else if (until < endsAtMs) watch.pendingUntil.set(customerId, endsAtMs)
-    if (customerIp !== undefined) {
-      const customers = watch.addresses.get(customerIp) ?? new Set<string>()
-      if (customers.size < this.#settings.sharedIpCustomers) customers.add(customerId)
-      keep(watch.addresses, customerIp, customers, MAX_PER_CLIENT)
-    }
-  }
-
-  /**
-   * The customer connected the provider again (a connect or re-authentication;
-   * without a client, the sandbox control setting the consent anew, for every
-   * client): refreshing it is fine again.
-   */
-  noteReconnected (clientId: string | undefined, customerId: string, provider: string): void {
-    const watches = clientId === undefined ? this.#clients.values() : [this.#clients.get(clientId)]
-    for (const watch of watches) watch?.refreshes.delete(`${customerId}\n${provider}`)
+  /** A refresh was asked for with an X-Customer-Ip-Address. */
+  noteAddress (clientId: string, customerId: string, customerIp: string): void {
+    const addresses = this.#watch(clientId).addresses
+    const customers = addresses.get(customerIp) ?? new Set<string>()
+    if (customers.size < this.#settings.sharedIpCustomers) customers.add(customerId)
+    keep(addresses, customerIp, customers, MAX_ADDRESSES)
   }
 
   /** A new access token was issued. */
@@ -268,7 +247,7 @@ export class IntegrationWatch {
   #watch (clientId: string): ClientWatch {
     let watch = this.#clients.get(clientId)
     if (watch === undefined) {
-      watch = { tasks: new Map(), refreshes: new Map(), pendingUntil: new Map(), tokens: [], addresses: new Map(), findings: new Map(), loggedAtMs: new Map() }
+      watch = { tokens: [], addresses: new Map(), findings: new Map(), loggedAtMs: new Map() }
       keep(this.#clients, clientId, watch, MAX_WATCHED_CLIENTS)
     }
     return watch
@@ -285,6 +264,8 @@ const TOKEN_PER_REQUEST: Rule = 'token_per_request'
 const SHARED_CUSTOMER_IP: Rule = 'shared_customer_ip'
 
 /** `rules` with `rule` too: a new array, so that NONE is never changed. */
+const endOf = (task: Task) => endsAt(task.scenario, task.startedAtMs, task.stepMs)
+
 function added (rules: Rule[], rule: Rule): Rule[] {
   return rules.includes(rule) ? rules : [...rules, rule]
 }
