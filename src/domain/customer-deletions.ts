@@ -5,7 +5,7 @@ import type { Clock } from './clock.js'
 import type { CustomerDirectory, CustomerRef } from './customers.js'
 import { BudError, ERRORS } from './errors.js'
 import { TASK_STATUS, type TaskStatus } from './scenarios.js'
-import type { TaskStore } from './task-store.js'
+import { ownTask, type TaskStore } from './task-store.js'
 
 export interface DeletionTask {
   taskId: string
@@ -39,9 +39,7 @@ export class CustomerDeletions {
 
   /** The client's deletion of this customer; anyone else's, or another customer's, is not found. */
   find (clientId: string, customerId: string, taskId: string): DeletionTask {
-    const task = this.#tasks.get(taskId.toLowerCase())
-    if (task === undefined || task.clientId !== clientId || task.customerId !== customerId.toLowerCase()) throw new BudError(ERRORS.taskNotFound)
-    return task
+    return ownTask(this.#tasks, taskId, clientId, customerId.toLowerCase())
   }
 
   statusOf (task: DeletionTask): TaskStatus {

@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto'
 import type { Connection } from './customers.js'
 import type { Scenario } from './scenarios.js'
+import { BudError, ERRORS } from './errors.js'
 import { newId, tagOf } from './ids.js'
 
 export type TaskKind = 'refresh' | 'connect'
@@ -67,6 +68,17 @@ export interface TaskStoreLimits {
   retentionMs: number
   /** The most tasks kept; the oldest go first. */
   maxTasks: number
+}
+
+/**
+ * The stored task with this id when it is this client's task for this
+ * customer; any other (or none) is Bud's 404 task_not_found: a client never
+ * learns that someone else's task exists.
+ */
+export function ownTask<T extends Stored & { clientId: string, customerId: string }> (store: TaskStore<T>, taskId: string, clientId: string, customerId: string | undefined): T {
+  const task = store.get(taskId.toLowerCase())
+  if (task === undefined || task.clientId !== clientId || task.customerId !== customerId) throw new BudError(ERRORS.taskNotFound)
+  return task
 }
 
 /** The most tasks a store can be told to keep: a slot number fits an id's first 32 bits. */

@@ -185,20 +185,17 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     if (!sandbox.fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...sandbox.fixtures.providers.keys()].join(', ')}`
     if (scenario !== undefined && sandbox.fixtures.catalogue.get(scenario) === undefined) errors.scenario = `Unknown scenario; valid scenarios are: ${sandbox.fixtures.catalogue.names().join(', ')}`
     if (consentStatus !== undefined && !CONSENT_STATUSES.includes(consentStatus)) errors.consent_status = `This value should be one of ${CONSENT_STATUSES.join(', ')}`
-    let lastPullAtMs: number | undefined
-    if (lastPullAt !== undefined) {
-      const parsed = DateTime.fromISO(lastPullAt, { zone: 'utc' })
-      if (!parsed.isValid) errors.last_pull_at = 'This value should be an ISO 8601 datetime'
-      else if (parsed.toMillis() > nowMs) errors.last_pull_at = 'This value should not be in the future'
-      else lastPullAtMs = parsed.toMillis()
+    /** An instant that has already happened, or a message in `errors` under `field`. */
+    const past = (value: string | undefined, field: string): number | undefined => {
+      if (value === undefined) return undefined
+      const parsed = DateTime.fromISO(value, { zone: 'utc' })
+      if (!parsed.isValid) errors[field] = 'This value should be an ISO 8601 datetime'
+      else if (parsed.toMillis() > nowMs) errors[field] = 'This value should not be in the future'
+      else return parsed.toMillis()
+      return undefined
     }
-    let lastConsentedMs: number | undefined
-    if (consentedAt !== undefined) {
-      const parsed = DateTime.fromISO(consentedAt, { zone: 'utc' })
-      if (!parsed.isValid) errors.consented_at = 'This value should be an ISO 8601 datetime'
-      else if (parsed.toMillis() > nowMs) errors.consented_at = 'This value should not be in the future'
-      else lastConsentedMs = parsed.toMillis()
-    }
+    const lastPullAtMs = past(lastPullAt, 'last_pull_at')
+    const lastConsentedMs = past(consentedAt, 'consented_at')
     if (Object.keys(errors).length > 0) throw validationError(errors)
     const customer = sandbox.customers.resolve({ customerId }, nowMs)
     sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs, lastConsentedMs }, nowMs)

@@ -8,13 +8,13 @@
 // Knows nothing of HTTP or pages: it answers with paths and URLs.
 import type { Clock } from '../clock.js'
 import type { PendingConsent } from '../consents/consents.js'
-import { consentIdOf, type Customer, type CustomerDirectory, type CustomerRef } from '../customers.js'
+import { consentIdOf, type CustomerDirectory, type CustomerRef } from '../customers.js'
 import type { FinancialData } from '../data/financial-data.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
 import { newId } from '../ids.js'
 import { CONSENT_EVENTS, MAINTENANCE_MESSAGE, type ConsentChange, type RefreshService } from '../refresh.js'
 import { TASK_STATUS, type TaskStatus } from '../scenarios.js'
-import type { Task, TaskStore } from '../task-store.js'
+import { ownTask, type Task, type TaskStore } from '../task-store.js'
 import { inMaintenance, type World } from '../world.js'
 
 /** Where the bank sends the customer once they have answered. */
@@ -107,9 +107,9 @@ export class Authorisations {
    * `consentId`, the customer re-authenticates that consent (same id, 90
    * more days) instead of giving a new one.
    */
-  initiate (request: { clientId: string, customer: CustomerRef | Customer, provider: string, returnTo: ReturnTo, consentId?: string | undefined }): Authorisation {
+  initiate (request: { clientId: string, customer: CustomerRef, provider: string, returnTo: ReturnTo, consentId?: string | undefined }): Authorisation {
     const nowMs = this.#clock.nowMs()
-    const customer = 'connections' in request.customer ? request.customer : this.#customers.resolve(request.customer, nowMs)
+    const customer = this.#customers.resolve(request.customer, nowMs)
     const provider = this.#fixtures.providers.get(request.provider)
     if (provider === undefined) throw validationError({ provider: `"${request.provider.slice(0, 64)}" is not a provider; Retrieve OB Providers lists them` })
     if (inMaintenance(provider, nowMs)) throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
@@ -144,9 +144,7 @@ export class Authorisations {
 
   /** The client's authorisation task for this customer; anyone else's is not found. */
   find (clientId: string, ref: CustomerRef, taskId: string): Authorisation {
-    const task = this.#store.get(taskId.toLowerCase())
-    if (task === undefined || task.clientId !== clientId || task.customerId !== this.#customers.lookup(ref)?.customerId) throw new BudError(ERRORS.taskNotFound)
-    return task
+    return ownTask(this.#store, taskId, clientId, this.#customers.lookup(ref)?.customerId)
   }
 
   /** Retrieve Authorisation URL: Pending for one step, then Completed with the bank's URL (a path on the sandbox). */

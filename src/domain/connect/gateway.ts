@@ -127,9 +127,10 @@ export class Gateway {
       if (session.providers?.length === 1 && providers.length === 1) return { redirect: this.choose(session, providers[0]!.name) }
       return { kind: 'providers', session, providers }
     }
-    if (screen === 'reconfirm_consent') return { kind: 'reconfirm', session, consents: this.#consents.list(customer, 'all').filter((c) => c.status === 'authorised' || c.status === 'revoked').filter((c) => this.#consents.connectionOf(customer, c.consentId) !== undefined) }
-    if (screen === 'revoke_consent') return { kind: 'revoke', session, consents: this.#consents.list(customer, 'active') }
-    return { kind: 'summary', session, consents: this.#consents.list(customer, 'active'), accounts: this.#data.accounts(customer).filter((a) => this.#consents.list(customer, 'active').some((c) => c.provider === a.connection.provider)) }
+    if (screen === 'reconfirm_consent') return { kind: 'reconfirm', session, consents: this.#consents.current(customer) }
+    const active = this.#consents.list(customer, 'active')
+    if (screen === 'revoke_consent') return { kind: 'revoke', session, consents: active }
+    return { kind: 'summary', session, consents: active, accounts: this.#data.accounts(customer).filter((a) => active.some((c) => c.provider === a.connection.provider)) }
   }
 
   /** The providers the session offers: those it names, or all of the types it names, not in maintenance. */
@@ -147,7 +148,7 @@ export class Gateway {
     }
     const task = this.#authorisations.initiate({
       clientId: session.clientId,
-      customer: this.#customerOf(session),
+      customer: { customerId: session.customerId },
       provider,
       returnTo: { kind: 'gateway', redirectUrl: session.redirectUrl },
       consentId

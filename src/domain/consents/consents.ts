@@ -8,11 +8,12 @@ import {
   budConsentStatus, CONSENT_LIFETIME_MS, consentExpiresAtMs, consentIdOf,
   type Connection, type Customer, type CustomerDirectory, type CustomerRef, type RevokeReason
 } from '../customers.js'
+import { lastPullAt } from '../data/bud-copy.js'
 import type { FinancialData } from '../data/financial-data.js'
 import { BudError, ERRORS } from '../errors.js'
 import { CONSENT_EVENTS, type ConsentChange } from '../refresh.js'
 import { TASK_STATUS, type TaskStatus } from '../scenarios.js'
-import type { TaskStore } from '../task-store.js'
+import { ownTask, type TaskStore } from '../task-store.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** `reconfirm_due` lists consents expiring within this span: Plaid's lead time for the same UK rule. */
@@ -113,7 +114,7 @@ export class Consents {
    */
   list (customer: Customer, filter: ConsentFilter, pending: readonly PendingConsent[] = []): ConsentRecord[] {
     const nowMs = this.#clock.nowMs()
-    const current = this.#customers.connections(customer).map((c) => this.#record(customer, c, nowMs))
+    const current = this.current(customer)
     if (filter === 'all') {
       const former = (customer.formerConsents ?? []).map((f) => ({
         ...given(customer, f.consentId, f.provider, f.consentedAtMs, f.lastConsentedMs, 'revoked', f.accountIds),
@@ -126,6 +127,12 @@ export class Consents {
     }
     const active = current.filter((r) => r.status === 'authorised' && r.expiresAtMs > nowMs)
     return filter === 'active' ? active : active.filter((r) => r.expiresAtMs - nowMs <= this.#settings.reconfirmDueMs)
+  }
+
+  /** The consent each of the customer's connections holds now, authorised or revoked. */
+  current (customer: Customer): ConsentRecord[] {
+    const nowMs = this.#clock.nowMs()
+    return this.#customers.connections(customer).map((c) => this.#record(customer, c, nowMs))
   }
 
   /** The customer's current consent with this id, if it has one. */
@@ -153,10 +160,7 @@ export class Consents {
 
   /** The client's revoke task for this customer; anyone else's is not found. */
   findRevoke (clientId: string, ref: CustomerRef, taskId: string): RevokeTask {
-    const task = this.#revokes.get(taskId.toLowerCase())
-    const customer = this.#customers.lookup(ref)
-    if (task === undefined || task.clientId !== clientId || task.customerId !== customer?.customerId) throw new BudError(ERRORS.taskNotFound)
-    return task
+    return ownTask(this.#revokes, taskId, clientId, this.#customers.lookup(ref)?.customerId)
   }
 
   revokeStatus (task: RevokeTask): { status: TaskStatus, result?: string } {
@@ -189,9 +193,8 @@ export class Consents {
   #record (customer: Customer, connection: Connection, nowMs: number): ConsentRecord {
     const status = budConsentStatus(connection, nowMs)
     const data = this.#data.dataOf(customer.customerId, connection, nowMs)
-    const lastSync = data.pulls.length === 0 ? undefined : Math.max(...data.pulls.map((p) => p.atMs))
-    const record = given(customer, consentIdOf(connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, this.#data.accountIdsOfConnection(customer.customerId, connection, nowMs))
-    record.lastSyncedAtMs = status === 'revoked' ? connection.revokedAtMs : lastSync
+    const record = given(customer, consentIdOf(connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, data.bank.accounts.map((a) => a.accountId))
+    record.lastSyncedAtMs = status === 'revoked' ? connection.revokedAtMs : lastPullAt(data)
     if (status === 'revoked') {
       record.revokedAtMs = connection.revokedAtMs
       record.revokeReason = connection.revokeReason
