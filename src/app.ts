@@ -14,6 +14,7 @@ import { newId } from './domain/ids.js'
 import type { World } from './domain/world.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { drainConnections } from './http/drain.js'
+import { jsonBodies } from './http/json-bodies.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import { LazyLogger } from './http/request-logger.js'
 import { IntegrationChecks, type CheckMode } from './http/integration-checks.js'
@@ -60,6 +61,20 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+const SLASHES = /\/{2,}/g
+
+/**
+ * A path with doubled slashes is the single-slash path, as at Bud's gateway
+ * (and nginx's merge_slashes): a base URL ending in / joined with a path
+ * starting with / is the usual cause. The query is left as it is.
+ */
+function mergeSlashes (req: { url?: string }): string {
+  const url = req.url ?? '/'
+  const query = url.indexOf('?')
+  const path = query < 0 ? url : url.slice(0, query)
+  if (!path.includes('//')) return url
+  return path.replace(SLASHES, '/') + (query < 0 ? '' : url.slice(query))
+}
 /** The pages' templates, beside src/ and dist/ alike. */
 export const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url))
 /** Once closing has begun, how long a connection may take to finish its request before it is closed. */
@@ -80,6 +95,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId()
     },
     frameworkErrors,
+    rewriteUrl: mergeSlashes,
     ...(deps.schemaCompilers === undefined ? {} : { schemaController: { compilersFactory: deps.schemaCompilers as never } }),
     clientErrorHandler,
     // While closing, requests already on an open connection are still answered in full.
@@ -108,8 +124,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     closing.abort()
     drainConnections(app.server, CLOSE_GRACE_MS)
   })
-  // The Bud operations take JSON only; anything else is a 415, not a string body.
-  app.removeContentTypeParser('text/plain')
+  // The Bud operations take JSON, labelled as such, as text/plain or not at all; anything else is a 415.
+  jsonBodies(app)
   app.setErrorHandler(errorHandler)
   registerNotFound(app)
   for (const schema of contract.schemas) app.addSchema(schema)

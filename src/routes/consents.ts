@@ -6,6 +6,7 @@ import { toIso } from '../domain/clock.js'
 import { CONSENT_FILTERS, type ConsentRecord } from '../domain/consents/consents.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
+import { jsonBodies } from '../http/json-bodies.js'
 import { oneOf, single, type Query } from '../http/query.js'
 import { clientIdOf, customerRefOf } from '../http/request-context.js'
 import { NEXT_URL_DELAY_MS } from './refresh.js'
@@ -87,12 +88,7 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
   // Reconfirm Consent takes no body: a POST with none, even one labelled JSON, is the usual request
   // (Bud's collection sends {provider}, which is read and ignored).
   await fastify.register(async (reconfirmScope) => {
-    const json = reconfirmScope.getDefaultJsonParser('error', 'error')
-    reconfirmScope.removeContentTypeParser('application/json')
-    reconfirmScope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      if (body === '') done(null, undefined)
-      else json(request, body as string, done)
-    })
+    jsonBodies(reconfirmScope, { empty: () => undefined })
     reconfirmScope.post<{ Params: { consent_id: string } }>('/v1/open-banking/account-access-consents/:consent_id/reconfirm', budRoute(contract, guards, 'open_banking_consents_reconfirm_post'), (request) => {
       const { provider, reconnectRequired } = consents.reconfirm(clientIdOf(request), customerRefOf(request), request.params.consent_id)
       request.log.info({ consentId: request.params.consent_id, reconnectRequired }, 'consent reconfirmation')

@@ -6,6 +6,7 @@ import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
 import { withDefaults, type Customer, type CustomerContextRequest } from '../domain/customers.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
+import { jsonBodies } from '../http/json-bodies.js'
 import { decodeToken, encodeToken, instant, single, wholeNumber, type Query } from '../http/query.js'
 import { clientIdOf } from '../http/request-context.js'
 import type { DeletionTask } from '../domain/customer-deletions.js'
@@ -90,12 +91,7 @@ export default async function customerRoutes (fastify: FastifyInstance, { contra
   })
 
   // The body is optional: in this plugin's scope an empty JSON body is an empty object.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error')
-  fastify.removeContentTypeParser('application/json')
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, {})
-    else parseJson(request, body as string, done)
-  })
+  jsonBodies(fastify, { empty: () => ({}) })
 
   fastify.post<{ Body: CreateCustomerBody | undefined }>('/platform/v3/customers', {
     ...budRoute(contract, guards, 'platform_v3_customers_post'),
