@@ -1,12 +1,14 @@
 // OAuth2 as Bud does it: client credentials (or a refresh token) in, a bearer
 // access token out, expiring on the sandbox clock. Tokens are opaque random
-// strings held in memory; expired ones are dropped as new ones are issued.
+// strings held in memory. An expired token is remembered (and answered
+// token_expired) until MAX_TOKENS newer ones push it out, so a client that
+// renews on token_expired is never told token_invalid for a token it was given.
 import { randomBytes } from 'node:crypto'
 import { BudError, ERRORS } from './errors.js'
 
 export const ACCESS_TOKEN_TTL_S = 3600
 export const REFRESH_TOKEN_TTL_MS = 24 * 60 * 60 * 1000
-/** Live tokens kept at most (each kind); past it the oldest are dropped, as if expired. */
+/** Tokens remembered at most (each kind), live or expired; past it the oldest are forgotten (token_invalid). */
 export const MAX_TOKENS = 100_000
 /** The longest client id given a token, as openapi.yaml bounds X-Client-Id: what a token keeps stays small. */
 export const MAX_CLIENT_ID_LENGTH = 255
@@ -32,7 +34,7 @@ const token = () => randomBytes(32).toString('base64url')
 
 export class TokenIssuer {
   readonly #credentials: ClientCredentials
-  // Both maps are in issue order, which is expiry order: the clock only moves forward.
+  // Both maps are in issue order: the oldest is forgotten first.
   readonly #access = new Map<string, Grant>()
   readonly #refresh = new Map<string, Grant>()
 
@@ -70,17 +72,17 @@ export class TokenIssuer {
   }
 
   #issue (clientId: string, nowMs: number): IssuedTokens {
-    this.#evict(nowMs)
+    this.#forgetOldest()
     const issued = { accessToken: token(), refreshToken: token(), expiresIn: ACCESS_TOKEN_TTL_S }
     this.#access.set(issued.accessToken, { clientId, expiresAtMs: nowMs + ACCESS_TOKEN_TTL_S * 1000 })
     this.#refresh.set(issued.refreshToken, { clientId, expiresAtMs: nowMs + REFRESH_TOKEN_TTL_MS })
     return issued
   }
 
-  #evict (nowMs: number): void {
+  #forgetOldest (): void {
     for (const map of [this.#access, this.#refresh]) {
-      for (const [key, grant] of map) {
-        if (grant.expiresAtMs > nowMs && map.size < MAX_TOKENS) break
+      for (const key of map.keys()) {
+        if (map.size < MAX_TOKENS) break
         map.delete(key)
       }
     }

@@ -1,6 +1,7 @@
 // The sandbox's memory stays bounded: tasks (by retention on the sandbox clock
 // and by count), provisioned customers, tokens and request history.
 import t from 'tap'
+import { Duration } from 'luxon'
 import { SandboxClock } from '../../src/domain/clock.js'
 import { CustomerDirectory } from '../../src/domain/customers.js'
 import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
@@ -127,11 +128,14 @@ t.test('a provisioned customer pushed out of the directory is forgotten with its
   t.equal(refresh.find('c', first, original.taskId), original, 'its earlier task is still there')
 })
 
-t.test('tokens are bounded: past the maximum the oldest stop working', async (t) => {
+t.test('tokens are bounded: past the maximum the oldest are forgotten (token_invalid); until then an expired one is token_expired', async (t) => {
   const clock = new SandboxClock(() => T0)
   const issuer = new TokenIssuer({ acceptAnyClient: true, secrets: new Map() })
   const first = issuer.issueForClient('c', 's', clock.nowMs())
-  for (let i = 0; i < MAX_TOKENS; i++) issuer.issueForClient('c', 's', clock.nowMs())
+  clock.advance(Duration.fromObject({ days: 2 }))
+  for (let i = 0; i < MAX_TOKENS - 1; i++) issuer.issueForClient('c', 's', clock.nowMs())
+  t.throws(() => issuer.verify(first.accessToken, 'c', clock.nowMs()), { message: 'The access token has expired.' })
+  issuer.issueForClient('c', 's', clock.nowMs())
   t.throws(() => issuer.verify(first.accessToken, 'c', clock.nowMs()), { message: 'The access token is invalid.' })
 })
 

@@ -110,6 +110,16 @@ t.test('with AUTH=on the refresh operations need a valid bearer token', async (t
   const expired = await h.status(ok.json().data.task_id, { authorization: `Bearer ${mine}` })
   t.equal(expired.statusCode, 401)
   t.same(expired.json(), { operation_id: 'open_banking_refresh_get', code_id: 'token_expired', message: 'The access token has expired.', errors: {} })
+
+  // Expired stays expired after the client took a newer token, and a day later:
+  // a client that renews on token_expired is never told token_invalid for a token it was given.
+  const { access_token: newer } = await accessToken(h)
+  t.equal((await h.status(ok.json().data.task_id, { authorization: `Bearer ${newer}` })).statusCode, 200)
+  h.advance('P30D')
+  await accessToken(h)
+  const stillExpired = await h.status(ok.json().data.task_id, { authorization: `Bearer ${mine}` })
+  t.equal(stillExpired.statusCode, 401)
+  t.equal(stillExpired.json().code_id, 'token_expired')
 })
 
 t.test('with AUTH=off no token is needed', async (t) => {
