@@ -10,11 +10,11 @@ import { pino, type DestinationStream } from 'pino'
 import type { SchemaCompilers } from './compiled-schemas.js'
 import { loadContract, OPENAPI_FORMATS, OPENAPI_KEYWORDS, type Contract } from './contract.js'
 import type { SandboxClock } from './domain/clock.js'
-import { newId } from './domain/ids.js'
+import { IdSource } from './domain/ids.js'
 import type { World } from './domain/world.js'
 import { clientErrorHandler, errorHandler, frameworkErrors, registerNotFound } from './http/error-handling.js'
 import { drainConnections } from './http/drain.js'
-import { jsonBodies } from './http/json-bodies.js'
+import { jsonBodies, labelUnlabelledBody } from './http/json-bodies.js'
 import { bearerGuard, faultGuard, realSleep, type Sleep } from './http/guards.js'
 import { LazyLogger } from './http/request-logger.js'
 import { IntegrationChecks, type CheckMode } from './http/integration-checks.js'
@@ -85,6 +85,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   const logger = pino({ level: config.logLevel }, deps.logStream ?? pino.destination(1))
   const loggerInstance: FastifyBaseLogger = new LazyLogger(logger)
 
+  const requestIds = new IdSource('requests')
   const app = Fastify({
     loggerInstance,
     bodyLimit: config.bodyLimit,
@@ -92,7 +93,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     // A client's own X-Request-Id is kept when it is a plain token; anything else gets a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId()
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : requestIds.next()
     },
     frameworkErrors,
     rewriteUrl: mergeSlashes,
@@ -156,10 +157,11 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   }
 
   // Per-request hooks are callback-style: no promise per hook per request.
-  // Every request is answered with its id and lets due webhooks go out (cheap
-  // when none is due).
+  // Every request is answered with its id, has an unlabelled body read as JSON,
+  // and lets due webhooks go out (cheap when none is due).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    labelUnlabelledBody(request.raw.headers)
     webhooks.tick()
     done()
   })

@@ -6,13 +6,14 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { DateTime, Duration } from 'luxon'
+import { EARLIEST_MS, earliestPastMs, HISTORY_MS, LATEST_MS, outOfRange, toIso } from './domain/clock.js'
 import type { FaultSettings } from './domain/faults.js'
 import type { FinalStatus, Scenario, Step } from './domain/scenarios.js'
 import { ScenarioCatalogue } from './domain/scenarios.js'
 import { DEFAULT_WATCH_SETTINGS } from './domain/findings/watch.js'
 import { REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
-import type { BankSeed, GivenAccount, GivenTransaction } from './domain/data/bank.js'
-import { parseMoney } from './domain/data/money.js'
+import { MAX_GIVEN_TRANSACTIONS, type BankSeed, type GivenAccount, type GivenTransaction } from './domain/data/bank.js'
+import { MAX_AMOUNT, parseMoney } from './domain/data/money.js'
 import { DEFAULT_PROFILE, type ProfileName } from './domain/data/profiles.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
@@ -92,11 +93,13 @@ export interface RawTransaction {
 export function transactionsFrom (raw: RawTransaction[], defaultDateMs: number, fail: (field: string, what: string) => never): GivenTransaction[] {
   return raw.map((t, i) => {
     const pence = parseMoney(t.amount.value)
-    if (pence === undefined || pence < 0) fail(`${i}/amount/value`, `"${t.amount.value.slice(0, 32)}" is not an amount such as "12.50" (the direction is credit_debit_indicator)`)
+    if (pence === undefined || pence < 0) fail(`${i}/amount/value`, `"${t.amount.value.slice(0, 32)}" is not an amount such as "12.50", at most ${MAX_AMOUNT} (the direction is credit_debit_indicator)`)
     let dateMs = defaultDateMs
     if (t.date_time !== undefined) {
       const at = DateTime.fromISO(t.date_time, { zone: 'utc' })
       if (!at.isValid) fail(`${i}/date_time`, `"${t.date_time.slice(0, 64)}" is not an ISO 8601 datetime`)
+      const why = outOfRange(at.toMillis(), defaultDateMs, LATEST_MS)
+      if (why !== undefined) fail(`${i}/date_time`, why)
       dateMs = at.toMillis()
     }
     return {
@@ -240,6 +243,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
     const instant = (value: string, field: string) => {
       const at = DateTime.fromISO(value, { zone: 'utc' })
       if (!at.isValid) fail(`/providers/${i}/maintenance_window/${field}`, `"${value}" is not an ISO 8601 datetime`)
+      if (at.toMillis() < EARLIEST_MS || at.toMillis() > LATEST_MS) fail(`/providers/${i}/maintenance_window/${field}`, `"${value}" is outside the instants the sandbox serves (${toIso(EARLIEST_MS)} to ${toIso(LATEST_MS)})`)
       return at.toMillis()
     }
     const window = p.maintenance_window
@@ -283,12 +287,14 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
       const instant = DateTime.fromISO(at, { zone: 'utc' })
       if (!instant.isValid) fail(`${where}/${atField}`, `"${at}" is not an ISO 8601 datetime`)
       if (instant.toMillis() > nowMs) fail(`${where}/${atField}`, `"${at}" is in the future (the sandbox clock starts at ${new Date(nowMs).toISOString()}); ${why}`)
+      if (instant.toMillis() < earliestPastMs(nowMs)) fail(`${where}/${atField}`, `"${at}" is before ${toIso(earliestPastMs(nowMs))}: the sandbox serves five years before its clock`)
       return { atMs: instant.toMillis() }
     }
     if (ago === undefined) return undefined
     const span = Duration.fromISO(ago)
     if (!span.isValid) fail(`${where}/${agoField}`, `"${ago}" is not an ISO 8601 duration such as "PT30M" or "P2D"`)
     if (span.toMillis() < 0) fail(`${where}/${agoField}`, `"${ago}" is negative: it says how long ago that was`)
+    if (span.toMillis() > HISTORY_MS) fail(`${where}/${agoField}`, `"${ago}" is more than five years: the sandbox serves five years before its clock`)
     return { agoMs: span.toMillis() }
   }
   const bankFrom = (c: RawConnection, where: string): BankSeed => {
@@ -304,7 +310,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
         ids.add(a.account_id)
       }
       const balancePence = parseMoney(a.balance)
-      if (balancePence === undefined) fail(`${where}/accounts/${i}/balance`, `"${a.balance}" is not an amount such as "1250.00"`)
+      if (balancePence === undefined) fail(`${where}/accounts/${i}/balance`, `"${a.balance.slice(0, 32)}" is not an amount such as "1250.00", at most ${MAX_AMOUNT} either way`)
       return { accountId: a.account_id, accountType: a.account_type, accountName: a.account_name, usageType: a.usage_type, currency: a.currency, holders: a.holders, sortCode: a.sort_code, accountNumber: a.account_number, balancePence: balancePence! }
     })
     const raw = c.transactions ?? []
@@ -312,6 +318,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
       if (t.account_id !== undefined && !ids.has(t.account_id)) fail(`${where}/transactions/${i}/account_id`, `no account "${t.account_id}" among this connection's accounts`)
       if (t.date_time === undefined) fail(`${where}/transactions/${i}`, 'missing property "date_time"')
     })
+    if (raw.length > MAX_GIVEN_TRANSACTIONS) fail(`${where}/transactions`, `${raw.length} transactions: a connection is given at most ${MAX_GIVEN_TRANSACTIONS}`)
     return { accounts, transactions: transactionsFrom(raw, nowMs, (field, what) => fail(`${where}/transactions/${field}`, what)) }
   }
   const connections = (list: RawConnection[], where: string): ConnectionSeed[] => {

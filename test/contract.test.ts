@@ -63,6 +63,25 @@ t.test('the Bud operations keep Bud\'s paths, methods and status codes', async (
   }
 })
 
+t.test('every response Bud documents for the 28 operations has a schema and an example in openapi.yaml', async (t) => {
+  t.equal(BUD_OPERATIONS.length, 28)
+  let checked = 0
+  for (const id of BUD_OPERATIONS) {
+    for (const status of Object.keys(bud.operation(id).operation.responses)) {
+      const code = Number(status) || 500
+      // A 204 has no body; every other answer, errors included, shows users what they will get.
+      if (code === 204) continue
+      checked++
+      const schema = ours.responseSchema(id, code)
+      t.ok(schema !== null && schema !== undefined, `${id} ${status} has a schema`)
+      t.ok(responseExamples(ours, id, status).length > 0, `${id} ${status} has an example`)
+      // 5xx bodies are the bare {message} (see the reference's NOTES.md): they reveal nothing.
+      if (code >= 500) t.same(schema, { $ref: 'MinimalErrorResponse#' }, `${id} ${status} is the bare message`)
+    }
+  }
+  t.ok(checked >= 100, `checked ${checked} responses`)
+})
+
 /** The shape of a schema that must agree: types, required lists, enums, property names, refs. */
 function shape (schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(shape)

@@ -146,7 +146,7 @@ const BODY = JSON.stringify({ provider: 'Bank_Of_Bud' })
 for (const [name, env, head, status] of [
   ['401 (no token, AUTH on)', { AUTH: 'on' }, `Content-Type: application/json\r\nContent-Length: ${BODY.length}\r\n`, 401],
   ['413 (a body over BODY_LIMIT)', {}, 'Content-Type: application/json\r\nContent-Length: 200000\r\n', 413],
-  ['415 (a body that is not JSON)', {}, `Content-Type: text/plain\r\nContent-Length: ${BODY.length}\r\n`, 415]
+  ['415 (a body that is not JSON: XML)', {}, `Content-Type: application/xml\r\nContent-Length: ${BODY.length}\r\n`, 415]
 ] as const) {
   t.test(`an answer given before the body arrived — ${name} — does not hold the exit`, async (t) => {
     const server = await start(t, env)

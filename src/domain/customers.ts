@@ -10,7 +10,7 @@ import type { ConnectionData } from './data/bud-copy.js'
 import { DEFAULT_PROFILE } from './data/profiles.js'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, World } from './world.js'
 import { BudError, ERRORS } from './errors.js'
-import { newId } from './ids.js'
+import { idOf, IdSource } from './ids.js'
 import { newestFor, withNewest, withoutTask, type NewestTasks } from './newest-tasks.js'
 import type { ParentTask, Task } from './task-store.js'
 
@@ -46,15 +46,15 @@ export interface Connection {
 
 const DEFAULT_BANK: BankSeed = { profile: DEFAULT_PROFILE }
 
-/** The connection's consent id, made on first read and the same on every read after. */
-export function consentIdOf (connection: Connection): string {
-  connection.consentId ??= newId()
+/** The connection's consent id: the fixtures', one a connect made, else a function of the customer and provider. */
+export function consentIdOf (customerId: string, connection: Connection): string {
+  connection.consentId ??= idOf(`consent/${customerId}/${connection.provider}`)
   return connection.consentId
 }
 
 /** The consent id of the connection a task refreshed; undefined when the customer had no connection to it. */
 export function taskConsentId (task: Task): string | undefined {
-  return task.connection === undefined ? undefined : consentIdOf(task.connection)
+  return task.connection === undefined ? undefined : consentIdOf(task.customerId, task.connection)
 }
 
 /** Bud's record of a consent, as opposed to the bank's (`consentStatus`). */
@@ -191,6 +191,8 @@ export class CustomerDirectory {
   // Deleted ids, and deleted identifiers under IDENTIFIER_KEY, in deletion order.
   #deleted = new Set<string>()
 
+  readonly #ids = new IdSource('customers')
+
   constructor (fixtures: World, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
     this.#fixtures = fixtures
     this.#defaults = new Map(fixtures.defaultConnections.map((seed) => [seed.provider, seed]))
@@ -200,6 +202,7 @@ export class CustomerDirectory {
 
   /** Back to the fixtures' customers, with relative times taken from `nowMs`. */
   reset (nowMs: number): void {
+    this.#ids.restart()
     this.#byId = new Map()
     this.#byIdentifier = new Map()
     this.#provisioned = new Denque()
@@ -218,7 +221,7 @@ export class CustomerDirectory {
       const customerId = ref.customerId.toLowerCase()
       return this.#byId.get(customerId) ?? this.#provision(customerId, undefined, nowMs)
     }
-    return this.#byIdentifier.get(ref.idempotentIdentifier) ?? this.#provision(newId(), ref.idempotentIdentifier, nowMs)
+    return this.#byIdentifier.get(ref.idempotentIdentifier) ?? this.#provision(this.#ids.next(), ref.idempotentIdentifier, nowMs)
   }
 
   /**
@@ -262,7 +265,7 @@ export class CustomerDirectory {
     if (known !== undefined) return { customer: known, created: false }
     // A deleted customer's identifier given to Create Customer V3 makes a new customer with it.
     if (request.idempotentIdentifier !== undefined) this.#deleted.delete(IDENTIFIER_KEY + request.idempotentIdentifier)
-    const customer = this.#addProvisioned(newId(), request.idempotentIdentifier, nowMs, 'created')
+    const customer = this.#addProvisioned(this.#ids.next(), request.idempotentIdentifier, nowMs, 'created')
     customer.context = request.context
     return { customer, created: true }
   }
@@ -356,7 +359,7 @@ export class CustomerDirectory {
     if (!reauthorise) {
       const revokedAtMs = connection.revokedAtMs !== undefined && connection.revokedAtMs <= nowMs ? connection.revokedAtMs : nowMs
       const former: FormerConsent = {
-        consentId: consentIdOf(connection),
+        consentId: consentIdOf(customer.customerId, connection),
         provider,
         consentedAtMs: connection.consentedAtMs,
         lastConsentedMs: connection.lastConsentedMs,

@@ -367,7 +367,7 @@ export class RefreshService {
     const wasAuthorised = connection.revokedAtMs === undefined
     this.#customers.reportRevoked(connection, endsAtMs, REVOKE_REASON_OF[scenario.result] ?? 'provider_revoked')
     if (wasAuthorised && this.#endings?.listensTo(task.clientId) === true) {
-      this.#revocations.push({ event: CONSENT_EVENTS.revoked, clientId: task.clientId, customerId: task.customerId, provider: task.provider, consentId: consentIdOf(connection), atMs: endsAtMs, reason: connection.revokeReason })
+      this.#revocations.push({ event: CONSENT_EVENTS.revoked, clientId: task.clientId, customerId: task.customerId, provider: task.provider, consentId: consentIdOf(task.customerId, connection), atMs: endsAtMs, reason: connection.revokeReason })
     }
   }
 

@@ -61,14 +61,14 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const { fixtures, clock, events } = options
   const limits = { retentionMs: options.retentionMs, maxTasks: options.maxTasks }
   const customers = new CustomerDirectory(fixtures, clock.nowMs())
-  const tasks = new TaskStore(limits, (task) => customers.forgetTask(task))
-  const parents = new TaskStore<ParentTask>(limits, (parent) => customers.forgetParent(parent))
+  const tasks = new TaskStore('refresh', limits, (task) => customers.forgetTask(task))
+  const parents = new TaskStore<ParentTask>('refresh-v2', limits, (parent) => customers.forgetParent(parent))
   const secrets = new Map(fixtures.clients.flatMap((c) => c.clientSecret === undefined ? [] : [[c.clientId, c.clientSecret] as const]))
   const tokens = new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets })
   const history = new RequestHistory(options.requestHistorySize)
   const faults = new Faults(fixtures.faults, options.random ?? Math.random)
   const data = new FinancialData({ clock, customers })
-  const deletionTasks = new TaskStore<DeletionTask>(limits)
+  const deletionTasks = new TaskStore<DeletionTask>('deletions', limits)
   const stepMs = options.stepDurationMs ?? fixtures.stepDurationMs
   const deletions = new CustomerDeletions({ clock, customers, tasks: deletionTasks, stepMs })
   const refresh = new RefreshService({
@@ -82,11 +82,11 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     endings: events
   })
   const changed = events === undefined ? () => {} : events.consentChanged.bind(events)
-  const revokeTasks = new TaskStore<RevokeTask>(limits)
+  const revokeTasks = new TaskStore<RevokeTask>('revocations', limits)
   const consents = new Consents({ clock, customers, data, revokes: revokeTasks, settings: { reconfirmDueMs: fixtures.reconfirmDueDays * 24 * 60 * 60 * 1000, stepMs }, changed })
-  const authorisationTasks = new TaskStore<Authorisation>(limits)
+  const authorisationTasks = new TaskStore<Authorisation>('authorisations', limits)
   const authorisations = new Authorisations({ clock, fixtures, customers, refresh, data, store: authorisationTasks, stepMs, changed })
-  const sessions = new TaskStore<GatewaySession>(limits)
+  const sessions = new TaskStore<GatewaySession>('gateway', limits)
   const watch = new IntegrationWatch({ clock, customers, settings: fixtures.checks })
   const gateway = new Gateway({ clock, fixtures, customers, authorisations, consents, data, sessions })
   return {
@@ -110,11 +110,13 @@ export function createSandbox (options: SandboxOptions): Sandbox {
       events?.clockMoved()
     },
     reset () {
+      clock.restartSpan()
       tasks.clear()
       parents.clear()
       deletionTasks.clear()
       revokeTasks.clear()
       authorisationTasks.clear()
+      authorisations.reset()
       sessions.clear()
       customers.reset(clock.nowMs())
       history.clear()

@@ -2,11 +2,10 @@
 // Tasks are plain records; their status is derived from the clock when read,
 // so a store holds no timers. The dedupe looks up a customer's newest tasks on
 // the customer (see customers.ts).
-import { randomInt } from 'node:crypto'
 import type { Connection } from './customers.js'
 import type { Scenario } from './scenarios.js'
 import { BudError, ERRORS } from './errors.js'
-import { newId, tagOf } from './ids.js'
+import { IdSource, tagOf } from './ids.js'
 
 export type TaskKind = 'refresh' | 'connect'
 
@@ -98,16 +97,20 @@ const UNSCRAMBLE = [1, 2, 3, 4, 5].reduce((x) => Math.imul(x, 2 - Math.imul(SCRA
 export class TaskStore<T extends Stored = Task> {
   readonly #limits: TaskStoreLimits
   readonly #onEvict: (task: T) => void
-  readonly #mask = randomInt(2 ** 32)
+  readonly #ids: IdSource
+  #mask: number
   #slots: (T | undefined)[] = []
   // Sequence numbers: the oldest task kept, and the next task to come.
   // A task's slot is its sequence number modulo maxTasks.
   #first = 0
   #next = 0
 
-  constructor (limits: TaskStoreLimits, onEvict: (task: T) => void = () => {}) {
+  /** `name` seeds the store's ids: each store draws its own sequence. */
+  constructor (name: string, limits: TaskStoreLimits, onEvict: (task: T) => void = () => {}) {
     this.#limits = limits
     this.#onEvict = onEvict
+    this.#ids = new IdSource(`tasks/${name}`)
+    this.#mask = this.#ids.nextInt()
   }
 
   get size (): number {
@@ -118,7 +121,7 @@ export class TaskStore<T extends Stored = Task> {
   add (make: (taskId: string) => T, nowMs: number): T {
     if (this.size === this.#limits.maxTasks) this.#dropFirst()
     const slot = this.#next % this.#limits.maxTasks
-    const task = make(newId((Math.imul(slot, SCRAMBLE) ^ this.#mask) >>> 0))
+    const task = make(this.#ids.next((Math.imul(slot, SCRAMBLE) ^ this.#mask) >>> 0))
     this.#slots[slot] = task
     this.#next++
     this.evict(nowMs)
@@ -142,7 +145,10 @@ export class TaskStore<T extends Stored = Task> {
     }
   }
 
+  /** Forgets every task; the ids start again as in a new store. */
   clear (): void {
+    this.#ids.restart()
+    this.#mask = this.#ids.nextInt()
     this.#slots = []
     this.#first = 0
     this.#next = 0

@@ -2,14 +2,17 @@
 // label. Postman sends a raw body whose language is not chosen as text/plain,
 // and curl or a hand-written client often sends none at all; Bud's gateway
 // takes both when the body is JSON, so the sandbox does too. A body that does
-// not parse is the usual 400; any other media type (XML, multipart) is a 415.
+// not parse is the usual 400; any other media type (XML, multipart) is a 415,
+// answered before the body is read.
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyBodyParser, FastifyInstance } from 'fastify'
-import { BudError, ERRORS } from '../domain/errors.js'
+
+const JSON_LABELS = ['application/json', 'text/plain']
 
 /**
- * Registers the JSON parsers on `scope`: for application/json, text/plain and
- * an unlabelled body. With `empty`, an empty body is that value instead of a
- * 400 (an operation whose body is optional). Any parser the scope inherited is
+ * Registers the JSON parsers on `scope`, for application/json and text/plain.
+ * With `empty`, an empty body is that value instead of a 400 (an operation
+ * whose body is optional). The scope's inherited parsers for these types are
  * replaced, so a scope calls this once, before its routes.
  */
 export function jsonBodies (scope: FastifyInstance, options: { empty?: () => unknown } = {}): void {
@@ -19,11 +22,16 @@ export function jsonBodies (scope: FastifyInstance, options: { empty?: () => unk
     if (empty !== undefined && body === '') done(null, empty())
     else parse(request, body, done)
   }
-  scope.removeAllContentTypeParsers()
-  scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, json)
-  // Fastify's catch-all takes both an unlabelled body and a label no other parser names.
-  scope.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    if (request.headers['content-type'] === undefined) json(request, body as string, done)
-    else done(new BudError(ERRORS.unsupportedMediaType, { content_type: 'This value should be application/json' }), undefined)
-  })
+  for (const label of JSON_LABELS) if (scope.hasContentTypeParser(label)) scope.removeContentTypeParser(label)
+  scope.addContentTypeParser(JSON_LABELS, { parseAs: 'string' }, json)
+}
+
+/**
+ * A request with a body and no Content-Type is read as JSON: called before
+ * Fastify picks the parser. A request without a body is left alone.
+ */
+export function labelUnlabelledBody (headers: IncomingHttpHeaders): void {
+  if (headers['content-type'] !== undefined) return
+  const length = headers['content-length']
+  if ((length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined) headers['content-type'] = 'application/json'
 }

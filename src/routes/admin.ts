@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
-import { toIso } from '../domain/clock.js'
+import { outOfRange, toIso, type SandboxClock } from '../domain/clock.js'
 import { budConsentStatus, consentExpiresAtMs, consentIdOf, taskConsentId, type Customer } from '../domain/customers.js'
 import { faultsFrom, transactionsFrom, type RawFaults, type RawTransaction } from '../fixtures.js'
 import { lastPullAt } from '../domain/data/bud-copy.js'
@@ -60,7 +60,7 @@ export function adminCustomerView (sandbox: Sandbox, customer: Customer, nowMs: 
       scenario: c.scenario,
       consent_status: c.consentStatus,
       bud_consent_status: budConsentStatus(c, nowMs),
-      consent_id: consentIdOf(c),
+      consent_id: consentIdOf(customer.customerId, c),
       consent_expires_at: toIso(consentExpiresAtMs(c)),
       last_pull_at: toIso(c.lastPullAtMs),
       data_pulled_at: fetchedAt === undefined ? null : toIso(fetchedAt),
@@ -75,20 +75,31 @@ function faultsView (sandbox: Sandbox) {
   return { latency_ms: latencyMs, error_rate: errorRate }
 }
 
-function clockChangeTarget (change: ClockChange, nowMs: number): DateTime {
+/** Where a clock change moves the clock to, or a 400 that changes nothing. */
+function clockChangeTarget (change: ClockChange, clock: SandboxClock): number {
   if ((change.advance === undefined) === (change.now === undefined)) {
     throw validationError({ body: 'Give exactly one of advance (an ISO 8601 duration) and now (an ISO 8601 instant)' })
   }
+  const nowMs = clock.nowMs()
+  const field = change.advance !== undefined ? 'advance' : 'now'
+  let targetMs: number
   if (change.advance !== undefined) {
     const by = Duration.fromISO(change.advance)
     if (!by.isValid) throw validationError({ advance: 'This value should be an ISO 8601 duration such as PT61M or P91D' })
     if (by.toMillis() < 0) throw validationError({ advance: 'The sandbox clock only moves forward' })
-    return DateTime.fromMillis(nowMs + by.toMillis(), { zone: 'utc' })
+    targetMs = nowMs + by.toMillis()
+  } else {
+    const to = DateTime.fromISO(change.now!, { zone: 'utc' })
+    if (!to.isValid) throw validationError({ now: 'This value should be an ISO 8601 datetime' })
+    if (to.toMillis() < nowMs) throw validationError({ now: 'The sandbox clock only moves forward' })
+    targetMs = to.toMillis()
   }
-  const to = DateTime.fromISO(change.now!, { zone: 'utc' })
-  if (!to.isValid) throw validationError({ now: 'This value should be an ISO 8601 datetime' })
-  if (to.toMillis() < nowMs) throw validationError({ now: 'The sandbox clock only moves forward' })
-  return to
+  const latestMs = clock.latestMs()
+  // Written so that NaN fails too.
+  if (!(targetMs <= latestMs)) {
+    throw validationError({ [field]: `The sandbox clock moves at most to ${toIso(latestMs)}: five years past its start or last reset, and not past 2100 (POST /__admin/reset starts the five years again)` })
+  }
+  return targetMs
 }
 
 export default async function adminRoutes (fastify: FastifyInstance, { contract }: { contract: Contract }) {
@@ -101,9 +112,9 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     schema: contract.routeSchema('admin_clock_post'),
     config: { operationId: 'admin_clock_post' }
   }, async (request) => {
-    const target = clockChangeTarget(request.body, sandbox.clock.nowMs())
-    sandbox.moveClockTo(target.toMillis())
-    request.log.info({ now: target.toISO() }, 'sandbox clock moved')
+    const targetMs = clockChangeTarget(request.body, sandbox.clock)
+    sandbox.moveClockTo(targetMs)
+    request.log.info({ now: toIso(targetMs) }, 'sandbox clock moved')
     return clockState()
   })
 
@@ -189,9 +200,10 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const past = (value: string | undefined, field: string): number | undefined => {
       if (value === undefined) return undefined
       const parsed = DateTime.fromISO(value, { zone: 'utc' })
-      if (!parsed.isValid) errors[field] = 'This value should be an ISO 8601 datetime'
-      else if (parsed.toMillis() > nowMs) errors[field] = 'This value should not be in the future'
-      else return parsed.toMillis()
+      const ms = parsed.toMillis()
+      const why = !parsed.isValid ? 'This value should be an ISO 8601 datetime' : ms > nowMs ? 'This value should not be in the future' : outOfRange(ms, nowMs, nowMs)
+      if (why === undefined) return ms
+      errors[field] = why
       return undefined
     }
     const lastPullAtMs = past(lastPullAt, 'last_pull_at')

@@ -6,7 +6,7 @@
 // thousands of tasks queues their webhooks instead of opening thousands of
 // connections to one receiver at the same instant.
 // Nothing here runs inside a request: the API never waits for a webhook.
-import { randomUUID } from 'node:crypto'
+import { IdSource } from '../domain/ids.js'
 import { EventEmitter } from 'node:events'
 import Denque from 'denque'
 import type { Clock } from '../domain/clock.js'
@@ -122,6 +122,7 @@ class DueQueue {
 
 /** Emits 'attempt' with the delivery after each attempt ends, whatever its outcome. */
 export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
+  readonly #ids = new IdSource('deliveries')
   readonly #options: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>
   /** The key that signs every delivery, also published as the JWKS. */
   readonly signer: () => Promise<WebhookSigner>
@@ -165,7 +166,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   schedule (event: string, taskId: string, clientId: string, endsAtMs: number, notice: () => Record<string, unknown>): void {
     const subscription = this.#subscriptions.get(clientId)
     if (subscription === undefined || !subscription.events.has(event) || this.#closed) return
-    const delivery: Delivery = { deliveryId: randomUUID(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
+    const delivery: Delivery = { deliveryId: this.#ids.next(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
     this.#remember(delivery)
     this.#queue.push(endsAtMs, delivery)
     this.#arm()
@@ -213,6 +214,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
 
   /** Forgets deliveries and URLs; the fixtures' URLs are set again by the caller. */
   reset (): void {
+    this.#ids.restart()
     this.#queue.clear()
     this.#ready.clear()
     this.#deliveries.clear()

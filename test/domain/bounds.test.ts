@@ -73,7 +73,7 @@ t.test('provisioned customers are bounded, oldest first; fixture customers stay'
 
 t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedupe forgets the evicted', async (t) => {
   const directory = new CustomerDirectory(loadFixtures(), T0)
-  const store = new TaskStore({ retentionMs: 60_000, maxTasks: 5 }, (task) => directory.forgetTask(task))
+  const store = new TaskStore('refresh', { retentionMs: 60_000, maxTasks: 5 }, (task) => directory.forgetTask(task))
   const scenario = loadFixtures().catalogue.get('success')!
   const customer = (i: number) => directory.resolve({ customerId: `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}` }, T0)
   const ids: string[] = []
@@ -113,8 +113,8 @@ t.test('a provisioned customer pushed out of the directory is forgotten with its
   const fixtures = loadFixtures()
   const clock = new SandboxClock(() => T0)
   const customers = new CustomerDirectory(fixtures, T0, 1)
-  const tasks = new TaskStore({ retentionMs: 86_400_000, maxTasks: 100 }, (task) => customers.forgetTask(task))
-  const parents = new TaskStore<ParentTask>({ retentionMs: 86_400_000, maxTasks: 100 })
+  const tasks = new TaskStore('refresh', { retentionMs: 86_400_000, maxTasks: 100 }, (task) => customers.forgetTask(task))
+  const parents = new TaskStore<ParentTask>('refresh-v2', { retentionMs: 86_400_000, maxTasks: 100 })
   const refresh = new RefreshService({ clock, fixtures, customers, tasks, parents, settings: { stepDurationMs: 1000 }, data: new FinancialData({ clock, customers }) })
   const first = { customerId: 'dddddddd-0000-4000-8000-000000000001' }
   const initiate = (customer: { customerId: string }) => refresh.initiate({ clientId: 'c', customer, provider: 'Bank_Of_Bud' })

@@ -271,7 +271,12 @@ t.test('a V2 refresh is only visible to its client and customer, and only as V2'
 t.test('reset forgets V2 refreshes and their dedupe', async (t) => {
   const h = await build(t)
   const { task_id: taskId } = (await h.refreshV2({})).json().data
+  h.advance('PT10M')
+  t.equal((await h.statusV2(taskId)).json().data.status, 'Completed')
   await h.inject({ method: 'POST', url: '/__admin/reset' })
   t.equal((await h.statusV2(taskId)).statusCode, 404)
-  t.not((await h.refreshV2({}, { 'x-client-id': CLIENT })).json().data.task_id, taskId, 'a new parent')
+  // A reset sandbox draws the ids a new one would: the new parent has the first one again, and starts afresh.
+  const again = (await h.refreshV2({}, { 'x-client-id': CLIENT })).json().data
+  t.equal(again.task_id, taskId, 'the same id as in a new sandbox')
+  t.equal((await h.statusV2(again.task_id)).json().data.status, 'Pending', 'a new parent, not the one before the reset')
 })

@@ -11,7 +11,7 @@ import type { PendingConsent } from '../consents/consents.js'
 import { consentIdOf, type CustomerDirectory, type CustomerRef } from '../customers.js'
 import type { FinancialData } from '../data/financial-data.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
-import { newId } from '../ids.js'
+import { IdSource } from '../ids.js'
 import { CONSENT_EVENTS, MAINTENANCE_MESSAGE, type ConsentChange, type RefreshService } from '../refresh.js'
 import { TASK_STATUS, type TaskStatus } from '../scenarios.js'
 import { ownTask, type Task, type TaskStore } from '../task-store.js'
@@ -81,6 +81,8 @@ export class Authorisations {
   readonly #store: TaskStore<Authorisation>
   readonly #stepMs: number
   readonly #changed: (change: ConsentChange) => void
+  // New consents' ids and the codes the bank issues.
+  readonly #ids = new IdSource('authorisations')
 
   constructor (deps: {
     clock: Clock
@@ -102,6 +104,11 @@ export class Authorisations {
     this.#changed = deps.changed
   }
 
+  /** Back to the ids a new sandbox draws (its tasks are cleared with their store). */
+  reset (): void {
+    this.#ids.restart()
+  }
+
   /**
    * Initiate Provider Authorisation: a task that makes the bank's URL. With
    * `consentId`, the customer re-authenticates that consent (same id, 90
@@ -113,9 +120,9 @@ export class Authorisations {
     const provider = this.#fixtures.providers.get(request.provider)
     if (provider === undefined) throw validationError({ provider: `"${request.provider.slice(0, 64)}" is not a provider; Retrieve OB Providers lists them` })
     if (inMaintenance(provider, nowMs)) throw new BudError(ERRORS.providerMaintenance, { provider: MAINTENANCE_MESSAGE })
-    let consentId = newId()
+    let consentId = this.#ids.next()
     if (request.consentId !== undefined) {
-      const connection = this.#customers.connections(customer).find((c) => consentIdOf(c) === request.consentId)
+      const connection = this.#customers.connections(customer).find((c) => consentIdOf(customer.customerId, c) === request.consentId)
       if (connection === undefined) throw new BudError(ERRORS.consentIdNotFound, { domain_error: ERRORS.consentIdNotFound.message })
       if (connection.provider !== provider.name) throw validationError({ consent_id: `The consent is for ${connection.provider}, not ${provider.name}` })
       consentId = request.consentId
@@ -172,7 +179,7 @@ export class Authorisations {
     if (!approve) task.consent.status = 'rejected'
     if (task.returnTo.kind === 'client') {
       if (!approve) return withParams(task.returnTo.url, { error: 'access_denied', state: task.taskId })
-      task.code = newId().replaceAll('-', '')
+      task.code = this.#ids.next().replaceAll('-', '')
       return withParams(task.returnTo.url, { code: task.code, state: task.taskId })
     }
     const connect = this.#connect(task, approve)
@@ -208,7 +215,7 @@ export class Authorisations {
       connection.consentId = task.consent.consentId
       customer.pendingConsents = customer.pendingConsents?.filter((p) => p !== task.consent)
     } else {
-      this.#changed({ event: CONSENT_EVENTS.reauthorised, clientId: task.clientId, customerId: customer.customerId, provider: task.provider, consentId: consentIdOf(connection), atMs: nowMs })
+      this.#changed({ event: CONSENT_EVENTS.reauthorised, clientId: task.clientId, customerId: customer.customerId, provider: task.provider, consentId: consentIdOf(customer.customerId, connection), atMs: nowMs })
     }
     task.connectTask = this.#refresh.connect({ clientId: task.clientId, customer, connection, provider: task.provider, denied: false })
     return task.connectTask

@@ -137,7 +137,7 @@ export class Consents {
 
   /** The customer's current consent with this id, if it has one. */
   connectionOf (customer: Customer, consentId: string): Connection | undefined {
-    return this.#customers.connections(customer).find((c) => consentIdOf(c) === consentId)
+    return this.#customers.connections(customer).find((c) => consentIdOf(customer.customerId, c) === consentId)
   }
 
   /**
@@ -152,7 +152,7 @@ export class Consents {
     if (connection !== undefined && budConsentStatus(connection, nowMs) === 'authorised') {
       this.#customers.setConnection(customer, provider, { consentStatus: 'revoked' }, nowMs)
       this.#customers.reportRevoked(connection, nowMs, 'bud_revoked')
-      this.#changed({ event: CONSENT_EVENTS.revoked, clientId, customerId: customer.customerId, provider: connection.provider, consentId: consentIdOf(connection), atMs: nowMs, reason: 'bud_revoked' })
+      this.#changed({ event: CONSENT_EVENTS.revoked, clientId, customerId: customer.customerId, provider: connection.provider, consentId: consentIdOf(customer.customerId, connection), atMs: nowMs, reason: 'bud_revoked' })
     }
     const found = connection !== undefined
     return this.#revokes.add((taskId) => ({ taskId, clientId, customerId: customer.customerId, provider, startedAtMs: nowMs, endsAtMs: nowMs + this.#settings.stepMs, found }), nowMs)
@@ -186,14 +186,14 @@ export class Consents {
     const renewable = budConsentStatus(connection, nowMs) === 'authorised' && connection.consentStatus === 'authorised' && consentExpiresAtMs(connection) > nowMs
     if (!renewable) return { provider: connection.provider, reconnectRequired: true }
     connection.lastConsentedMs = nowMs
-    this.#changed({ event: CONSENT_EVENTS.reconfirmed, clientId, customerId: customer.customerId, provider: connection.provider, consentId: consentIdOf(connection), atMs: nowMs })
+    this.#changed({ event: CONSENT_EVENTS.reconfirmed, clientId, customerId: customer.customerId, provider: connection.provider, consentId: consentIdOf(customer.customerId, connection), atMs: nowMs })
     return { provider: connection.provider, reconnectRequired: false }
   }
 
   #record (customer: Customer, connection: Connection, nowMs: number): ConsentRecord {
     const status = budConsentStatus(connection, nowMs)
     const data = this.#data.dataOf(customer.customerId, connection, nowMs)
-    const record = given(customer, consentIdOf(connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, data.bank.accounts.map((a) => a.accountId))
+    const record = given(customer, consentIdOf(customer.customerId, connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, data.bank.accounts.map((a) => a.accountId))
     record.lastSyncedAtMs = status === 'revoked' ? connection.revokedAtMs : lastPullAt(data)
     if (status === 'revoked') {
       record.revokedAtMs = connection.revokedAtMs

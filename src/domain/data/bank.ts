@@ -125,6 +125,8 @@ export class Bank {
   }
 }
 
+/** At most this many transactions are given outright to one connection by the fixtures. */
+export const MAX_GIVEN_TRANSACTIONS = 10_000
 /** At most this many transactions are added at one bank at run time; past it the oldest additions go. */
 export const MAX_ADDED_TRANSACTIONS = 1000
 

@@ -1,7 +1,12 @@
 // Amounts as Bud writes them ("1250.00", a string in the currency's major
 // unit) and as the sandbox counts them (whole pence, so sums are exact).
+// An amount is at most MAX_AMOUNT: with at most 11,000 transactions a bank
+// (MAX_GIVEN_TRANSACTIONS + MAX_ADDED_TRANSACTIONS), any sum of them stays far
+// below 2^53 pence, where a JavaScript number stops being exact.
 
-const MONEY = /^(-?)(\d{1,12})(?:\.(\d{1,2}))?$/
+/** The largest amount the sandbox takes, as Bud writes it. */
+export const MAX_AMOUNT = '999999999.99'
+const MONEY = /^(-?)(\d{1,9})(?:\.(\d{1,2}))?$/
 
 /** Whole minor units of a Bud amount, or undefined when it is not one. */
 export function parseMoney (value: string): number | undefined {
