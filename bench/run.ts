@@ -10,6 +10,7 @@
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
 // BENCH_ONLY (comma-separated: throughput, cold, million, customers, soak; default all),
 // BENCH_PIN (1: load generator and servers on separate cores, where possible),
+// BENCH_BASELINE_CHECKS (the baseline's CHECKS, e.g. off),
 // BENCH_BASELINE (a git revision: its build runs in every round too, on the
 // paths it serves, so "no slower than before" is measured in the same run).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -29,6 +30,8 @@ const CONNECTIONS = 50
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,customers,soak').split(','))
 const SOAK_HEAP_MB = 256
 const BASELINE = process.env.BENCH_BASELINE
+/** BENCH_BASELINE_CHECKS=off runs the baseline with CHECKS=off: with BENCH_BASELINE=HEAD, what the integration checks cost, in the same rounds. */
+const BASELINE_ENV: Record<string, string> = process.env.BENCH_BASELINE_CHECKS === undefined ? {} : { CHECKS: process.env.BENCH_BASELINE_CHECKS }
 const CUSTOMER = '00000000-0000-4000-8000-000000000001'
 /** The customer the data scenarios read: a fixture customer nothing refreshes, so its data stays the same bytes through a round. */
 const DATA_CUSTOMER = '00000000-0000-4000-8000-000000000002'
@@ -240,7 +243,7 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
   for (let round = 1; round <= ROUNDS; round++) {
     const sandbox = await prepare(await start((port) => spawnSandbox(port)), 'sandbox')
     const servers = [sandbox]
-    if (baselineRoot !== undefined) servers.push(await prepare(await start((port) => spawnSandbox(port, {}, baselineRoot)), 'baseline'))
+    if (baselineRoot !== undefined) servers.push(await prepare(await start((port) => spawnSandbox(port, BASELINE_ENV, baselineRoot)), 'baseline'))
     // Bare Fastify answers fixed bodies (on the data paths, this round's sandbox's): any headers and ids will do.
     writeFileSync(BARE_BODIES, JSON.stringify({ transactions: sandbox.known.transactions, accounts: sandbox.known.accounts }))
     servers.push({ ...(await start((port) => spawnBare(port, BARE_BODIES))), name: 'bare', headers: sandbox.headers, known: sandbox.known, serves: new Set(SCENARIOS) })
@@ -403,7 +406,7 @@ async function main (): Promise<void> {
     }
     out()
     if (baseline !== undefined) {
-      out(`baseline: the build of ${BASELINE} (${baseline.label}), in the same rounds`)
+      out(`baseline: the build of ${BASELINE} (${baseline.label})${BASELINE_ENV.CHECKS === undefined ? '' : ` with CHECKS=${BASELINE_ENV.CHECKS}`}, in the same rounds`)
       out('| scenario | baseline req/s | CPU µs/req | ratio to bare | rounds\' ratios | this build ÷ baseline, req/s | rounds |')
       out('|---|---|---|---|---|---|---|')
       for (const scenario of SCENARIOS) {
