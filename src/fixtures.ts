@@ -287,14 +287,14 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
       const instant = DateTime.fromISO(at, { zone: 'utc' })
       if (!instant.isValid) fail(`${where}/${atField}`, `"${at}" is not an ISO 8601 datetime`)
       if (instant.toMillis() > nowMs) fail(`${where}/${atField}`, `"${at}" is in the future (the sandbox clock starts at ${new Date(nowMs).toISOString()}); ${why}`)
-      if (instant.toMillis() < earliestPastMs(nowMs)) fail(`${where}/${atField}`, `"${at}" is before ${toIso(earliestPastMs(nowMs))}: the sandbox serves five years before its clock`)
+      if (instant.toMillis() < earliestPastMs(nowMs)) fail(`${where}/${atField}`, `"${at}" is before ${toIso(earliestPastMs(nowMs))}: the sandbox serves two years before its clock`)
       return { atMs: instant.toMillis() }
     }
     if (ago === undefined) return undefined
     const span = Duration.fromISO(ago)
     if (!span.isValid) fail(`${where}/${agoField}`, `"${ago}" is not an ISO 8601 duration such as "PT30M" or "P2D"`)
     if (span.toMillis() < 0) fail(`${where}/${agoField}`, `"${ago}" is negative: it says how long ago that was`)
-    if (span.toMillis() > HISTORY_MS) fail(`${where}/${agoField}`, `"${ago}" is more than five years: the sandbox serves five years before its clock`)
+    if (span.toMillis() > HISTORY_MS) fail(`${where}/${agoField}`, `"${ago}" is more than two years: the sandbox serves two years before its clock`)
     return { agoMs: span.toMillis() }
   }
   const bankFrom = (c: RawConnection, where: string): BankSeed => {

@@ -22,10 +22,10 @@ const DAY_MS = 24 * 60 * 60 * 1000
 export const EARLIEST_MS = Date.UTC(2000, 0, 1)
 /** The last instant the sandbox serves. */
 export const LATEST_MS = Date.UTC(2100, 0, 1)
-/** How far back an instant given to the sandbox may be (a last pull, a consent, a bank transaction): five years. */
-export const HISTORY_MS = 1826 * DAY_MS
-/** How far the clock may be moved past the last start or reset: five years. */
-export const CLOCK_SPAN_MS = 1826 * DAY_MS
+/** How far back an instant given to the sandbox may be (a last pull, a consent, a bank transaction): two years. */
+export const HISTORY_MS = 731 * DAY_MS
+/** How far the clock may be moved past the last start or reset: two years. */
+export const CLOCK_SPAN_MS = 731 * DAY_MS
 
 export class SandboxClock implements Clock {
   readonly #source: TimeSource
@@ -78,7 +78,7 @@ export function earliestPastMs (nowMs: number): number {
 export function outOfRange (ms: number, nowMs: number, latestMs: number): string | undefined {
   const earliest = earliestPastMs(nowMs)
   if (ms >= earliest && ms <= latestMs) return undefined
-  return `This value should be between ${toIso(earliest)} and ${toIso(latestMs)}: the sandbox serves five years before its clock (and from 2000)`
+  return `This value should be between ${toIso(earliest)} and ${toIso(latestMs)}: the sandbox serves two years before its clock (and from 2000)`
 }
 
 export function toIso (ms: number): string {

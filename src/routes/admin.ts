@@ -97,7 +97,7 @@ function clockChangeTarget (change: ClockChange, clock: SandboxClock): number {
   const latestMs = clock.latestMs()
   // Written so that NaN fails too.
   if (!(targetMs <= latestMs)) {
-    throw validationError({ [field]: `The sandbox clock moves at most to ${toIso(latestMs)}: five years past its start or last reset, and not past 2100 (POST /__admin/reset starts the five years again)` })
+    throw validationError({ [field]: `The sandbox clock moves at most to ${toIso(latestMs)}: two years past its start or last reset, and not past 2100 (POST /__admin/reset starts the two years again)` })
   }
   return targetMs
 }
