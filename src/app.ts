@@ -88,6 +88,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   const requestIds = new IdSource('requests')
   const app = Fastify({
     loggerInstance,
+    // One line per request, written by the onSend hook below, instead of Fastify's two.
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
     // A client's own X-Request-Id is kept when it is a plain token; anything else gets a fresh one.
@@ -165,17 +167,24 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     webhooks.tick()
     done()
   })
-  // Every client request is remembered for /__admin/requests as it is answered,
-  // its duration measured to then. One onSend hook and no onResponse hook:
+  // Every request is logged in one line, and every client request is
+  // remembered for /__admin/requests, as it is answered, its duration measured to then. One onSend hook and no onResponse hook:
   // Fastify then runs no hooks after the answer.
   app.addHook('onSend', (request, reply, payload, done) => {
     if (closing.signal.aborted) reply.header('connection', 'close')
     const path = request.url
+    if (logger.isLevelEnabled('info')) logRequest(request, reply, path)
     if (!path.startsWith('/__admin') && !path.startsWith('/docs') && path !== '/health' && path !== '/ready') {
       remember(request, reply, path)
     }
     done(null, payload)
   })
+  function logRequest (request: FastifyRequest, reply: FastifyReply, path: string): void {
+    const clientId = request.headers['x-client-id']
+    const status = reply.statusCode
+    const ms = Math.round(reply.elapsedTime * 100) / 100
+    request.log.info({ method: request.method, path, status, ms, clientId: typeof clientId === 'string' ? clientId : undefined }, `${request.method} ${path} ${status} ${ms} ms`)
+  }
   function remember (request: FastifyRequest, reply: FastifyReply, path: string): void {
     const headers = request.headers
     const clientId = headers['x-client-id']

@@ -65,10 +65,13 @@ export class ConfigError extends Error {
 
 export function helpText (): string {
   const lines = ['Usage: bud-sandbox [options]', '', 'Every option can also be set through its environment variable; a flag wins.', '']
-  for (const s of SETTINGS) {
-    lines.push(`  --${s.flag} <value>`.padEnd(28) + `${s.env}: ${s.accepts}${s.default === undefined ? '' : ` (default: ${s.default})`}`)
-  }
-  lines.push('  --help'.padEnd(28) + 'show this text')
+  const flags = SETTINGS.map((s) => `  --${s.flag} <value>`)
+  // The descriptions start in one column, two spaces past the longest flag.
+  const width = Math.max(...flags.map((f) => f.length)) + 2
+  SETTINGS.forEach((s, i) => {
+    lines.push(flags[i]!.padEnd(width) + `${s.env}: ${s.accepts}${s.default === undefined ? '' : ` (default: ${s.default})`}`)
+  })
+  lines.push('  --help'.padEnd(width) + 'show this text')
   return lines.join('\n')
 }
 

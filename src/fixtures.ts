@@ -146,6 +146,8 @@ interface RawScenario {
   step_duration_ms?: number
 }
 interface RawFile {
+  /** "default": the file adds to the embedded defaults (see withDefaults). */
+  extends?: 'default'
   settings?: {
     step_duration_ms?: number
     reconfirm_due_days?: number
@@ -200,7 +202,29 @@ export function loadFixtures (file: string = DEFAULT_FIXTURES, options: { checkS
       throw new FixtureError(file, where, what)
     }
   }
-  return interpret(file, raw as RawFile, options.nowMs ?? Date.now())
+  const given = raw as RawFile
+  return interpret(file, given.extends === 'default' ? withDefaults(given) : given, options.nowMs ?? Date.now())
+}
+
+/**
+ * A file that extends the defaults, with them: its providers, customers and
+ * clients first (so a message about one names its place in the file), then
+ * the defaults' that it does not replace by name or id; its scenarios over
+ * the defaults' by name; its settings over the defaults' one by one.
+ */
+function withDefaults (own: RawFile): RawFile {
+  const base = JSON.parse(readFileSync(DEFAULT_FIXTURES, 'utf8')) as RawFile
+  const merged = <T>(mine: T[] | undefined, theirs: T[] | undefined, key: (item: T) => string): T[] => {
+    const replaced = new Set((mine ?? []).map(key))
+    return [...(mine ?? []), ...(theirs ?? []).filter((item) => !replaced.has(key(item)))]
+  }
+  return {
+    settings: { ...base.settings, ...own.settings },
+    clients: merged(own.clients, base.clients, (c) => c.client_id),
+    providers: merged(own.providers, base.providers, (p) => p.name),
+    scenarios: { ...base.scenarios, ...own.scenarios },
+    customers: merged(own.customers, base.customers, (c) => c.customer_id.toLowerCase())
+  }
 }
 
 /** `nowMs`: the sandbox clock's now at start; a last pull cannot come after it. */

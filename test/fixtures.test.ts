@@ -117,3 +117,34 @@ t.test('step durations come from the fixtures, and a connection pulled long ago 
   const stored = (await h.inject({ url: `/__admin/tasks/${taskId}` })).json()
   t.equal(stored.window.from, '2026-08-25T12:00:00.000Z', 'clamped to 90 days before now')
 })
+
+t.test('a file that extends the defaults lists only what it adds or changes', async (t) => {
+  const mine = '11111111-2222-4333-8444-555555555555'
+  const file = writeFixture(t, {
+    $schema: '../fixtures/schema.json',
+    extends: 'default',
+    settings: { step_duration_ms: 250 },
+    scenarios: { success: { result: 'success', description: 'mine' } },
+    customers: [{ customer_id: mine, label: 'My one customer', connections: [{ provider: 'Bank_Of_Bud', consent_status: 'revoked' }] }]
+  })
+  const fixtures = loadFixtures(file)
+  t.same(fixtures.customers.map((c) => c.customerId).slice(0, 2), [mine, CUSTOMERS.healthy], 'its customer first, then the defaults')
+  t.equal(fixtures.customers.length, 12)
+  t.same([...fixtures.providers.keys()].sort(), ['Bank_Of_Bud', 'Maintenance_Bank', 'Monzo_Sandbox', 'Natwest_Sandbox', 'Starling_Business_Sandbox'])
+  t.equal(fixtures.catalogue.get('success')!.description, 'mine', 'a scenario of the same name replaces the default one')
+  t.ok(fixtures.catalogue.get('connection_revoked'), 'the mandatory scenarios come from the defaults')
+  t.equal(fixtures.stepDurationMs, 250)
+  t.equal(fixtures.acceptAnyClient, true, 'the settings it does not name stay the defaults')
+
+  // Served: its customer's revoked consent, and a default customer as documented.
+  const h = await build(t, { fixtures })
+  const revoked = await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': mine })
+  h.advance('PT1S')
+  t.match((await h.status(revoked.json().data.task_id, { 'x-customer-id': mine })).json().data, { result: 'connection_revoked', reconnect_required: true })
+  t.equal((await h.refresh({ provider: 'Natwest_Sandbox' })).statusCode, 202)
+
+  // A file that does not extend must still give everything; a mistake names its place in the file.
+  t.throws(() => loadFixtures(writeFixture(t, { customers: [] })), FixtureError)
+  const broken = writeFixture(t, { extends: 'default', customers: [{ customer_id: mine, connections: [{ provider: 'Nope_Bank' }] }] })
+  t.throws(() => loadFixtures(broken), { message: /\/customers\/0\/connections\/0\/provider.*unknown provider "Nope_Bank"/ })
+})

@@ -96,4 +96,9 @@ t.test('--help lists every setting', async (t) => {
   for (const flag of ['--port', '--host', '--log-level', '--log-format', '--fixtures', '--step-duration-ms', '--task-retention', '--max-tasks', '--auth', '--request-history', '--body-limit']) {
     t.match(stdout, flag)
   }
+  // Every description starts in one column, the longest flag's included.
+  const options = stdout.split('\n').filter((line) => line.startsWith('  --'))
+  const columns = new Set(options.map((line) => line.search(/ {2}[A-Za-z]/) + 2))
+  t.equal(columns.size, 1, `descriptions start in one column: ${[...columns].join(', ')}`)
+  t.ok(options.every((line) => / {2}\S/.test(line.slice(2))), 'two spaces at least between a flag and its description')
 })

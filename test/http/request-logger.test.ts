@@ -59,12 +59,15 @@ t.test("a child with its own level or serializers (a route's) logs at that level
   t.match(lines, [{ reqId: 'b', msg: 'debug on this route' }, { reqId: 'c', task: 'task-9', msg: 'serialized' }])
 })
 
-t.test("in the app, Fastify's request lines carry the request's id and its serializers' fields", async (t) => {
+t.test('in the app, a request is one line: method, path, status, milliseconds, request id and client id', async (t) => {
   const h = await build(t)
   const taskId = '00000000-0000-4000-8000-00000000abcd'
   const res = await h.status(taskId, { 'x-request-id': 'trace-me-1' })
   t.equal(res.statusCode, 404)
   const lines = h.logs.filter((line) => line.reqId === 'trace-me-1')
-  t.match(lines[0], { msg: 'incoming request', req: { method: 'GET', url: `/v1/open-banking/refresh/${taskId}` } })
-  t.match(lines.at(-1), { msg: 'request completed', res: { statusCode: 404 } })
+  t.equal(lines.length, 1, 'one line, not an incoming and a completed one')
+  t.match(lines[0], { level: 30, reqId: 'trace-me-1', method: 'GET', path: `/v1/open-banking/refresh/${taskId}`, status: 404, ms: Number, clientId: 'client-a', msg: `GET /v1/open-banking/refresh/${taskId} 404 ${String(lines[0]!.ms)} ms` })
+  // A request answered before its route (an unknown path) is one line too.
+  await h.inject({ url: '/nowhere', headers: { 'x-request-id': 'trace-me-2' } })
+  t.match(h.logs.filter((line) => line.reqId === 'trace-me-2'), [{ path: '/nowhere', status: 404 }])
 })
