@@ -3,7 +3,7 @@
 // Tests build exactly this app; only server.ts listens and reads the environment.
 import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { pino, type DestinationStream } from 'pino'
@@ -89,7 +89,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   const app = Fastify({
     loggerInstance,
     // One line per request, written by the onSend hook below, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
     // A client's own X-Request-Id is kept when it is a plain token; anything else gets a fresh one.

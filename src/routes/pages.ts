@@ -11,7 +11,7 @@ import helmet from '@fastify/helmet'
 import view from '@fastify/view'
 import { Eta } from 'eta'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
-import { toIso } from '../domain/clock.js'
+import { DateTime } from 'luxon'
 import { BANK_PAGE_PATH } from '../domain/connect/authorisations.js'
 import { GATEWAY_PAGE_PATH, INITIAL_SCREENS, type GatewaySession, type InitialScreen, type Screen } from '../domain/connect/gateway.js'
 import type { ConsentRecord } from '../domain/consents/consents.js'
@@ -34,10 +34,14 @@ class PageError extends Error {
   }
 }
 
-const consentRow = (c: ConsentRecord) => ({ consent_id: c.consentId, provider: c.provider, status: c.status, expires: toIso(c.expiresAtMs).slice(0, 10) })
+/** A date as a person reads it: 6 March 2027. */
+const readableDate = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).setLocale('en-GB').toFormat('d LLLL yyyy')
 
 export default async function pageRoutes (fastify: FastifyInstance, { views }: { views: string }) {
   const { authorisations, gateway, fixtures } = fastify.sandbox
+  // The pages name a provider as the chooser does, by its display name; forms still send its id.
+  const displayName = (provider: string) => fixtures.providers.get(provider)?.displayName ?? provider
+  const consentRow = (c: ConsentRecord) => ({ consent_id: c.consentId, provider: c.provider, name: displayName(c.provider), status: c.status, expires: readableDate(c.expiresAtMs) })
   const style = readFileSync(join(views, 'style.css'), 'utf8')
 
   await fastify.register(formbody)
@@ -81,7 +85,7 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
     const task = authorisations.forBank(request.params.task_id)
     if (task.decision !== undefined) throw new PageError(409, 'Already answered', 'You have answered this request already.')
     return reply.view('bank.eta', {
-      bank: fixtures.providers.get(task.provider)?.displayName ?? task.provider,
+      bank: displayName(task.provider),
       clientId: task.clientId,
       reauthorise: task.reauthorise,
       action: BANK_PAGE_PATH + task.taskId
@@ -115,7 +119,7 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
           base: at,
           heading: 'What you share',
           consents: shown.consents.map(consentRow),
-          accounts: shown.accounts.map((a) => ({ provider: a.connection.provider, name: a.account.accountName, balance: `${a.bookedPence < 0 ? '-' : ''}${formatPence(Math.abs(a.bookedPence))} ${a.account.currency}` }))
+          accounts: shown.accounts.map((a) => ({ provider: displayName(a.connection.provider), name: a.account.accountName, balance: `${a.bookedPence < 0 ? '-' : ''}${formatPence(Math.abs(a.bookedPence))} ${a.account.currency}` }))
         })
     }
   }

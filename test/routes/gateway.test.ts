@@ -92,7 +92,10 @@ t.test('initial_screen reconfirm_consent: renew before expiry goes straight back
   h.advance('P85D')
   const url = (await link(h, { redirect_url: REDIRECT, initial_screen: 'reconfirm_consent' })).json().data.url as string
   const page = await h.inject({ url: pathOf(url) })
-  t.match(page.body, /<button type="submit">Renew Bank_Of_Bud<\/button>/)
+  t.match(page.body, /<button type="submit">Renew Bank of Bud<\/button>/, 'the provider by its display name, as the chooser shows it')
+  // 85 days in, the consent given at the start expires 5 days on: 2027-02-21, written as a date.
+  t.match(page.body, /<td>21 February 2027<\/td>/)
+  t.notMatch(page.body, /Bank_Of_Bud</)
   const consentId = /name="consent_id" value="([^"]+)"/.exec(page.body)![1]!
   const renewed = await post(h, `${pathOf(url)}/reconfirm`, `consent_id=${consentId}`)
   t.same(Object.fromEntries(new URL(renewed.headers.location as string).searchParams), { 'my-parameter': 'xyz', status: 'success' })
@@ -101,7 +104,7 @@ t.test('initial_screen reconfirm_consent: renew before expiry goes straight back
 
   h.advance('P6D')
   const later = (await link(h, { redirect_url: REDIRECT, initial_screen: 'reconfirm_consent' })).json().data.url as string
-  const natwest = /name="consent_id" value="([^"]+)"><button type="submit">Renew Natwest_Sandbox/.exec((await h.inject({ url: pathOf(later) })).body)![1]!
+  const natwest = /name="consent_id" value="([^"]+)"><button type="submit">Renew NatWest Sandbox/.exec((await h.inject({ url: pathOf(later) })).body)![1]!
   const toBank = await post(h, `${pathOf(later)}/reconfirm`, `consent_id=${natwest}`)
   t.match(toBank.headers.location, /^\/sandbox-bank\/authorise\//, 'an expired consent is re-authenticated at the bank')
   const back = new URL((await post(h, toBank.headers.location as string, 'decision=approve')).headers.location as string)
@@ -114,7 +117,7 @@ t.test('initial_screen reconfirm_consent: renew before expiry goes straight back
 t.test('initial_screen revoke_consent and accounts_summary', async (t) => {
   const h = await build(t)
   const revoke = (await link(h, { redirect_url: REDIRECT, initial_screen: 'revoke_consent' })).json().data.url as string
-  t.match((await h.inject({ url: pathOf(revoke) })).body, /Revoke Natwest_Sandbox/)
+  t.match((await h.inject({ url: pathOf(revoke) })).body, /Revoke NatWest Sandbox/)
   const back = await post(h, `${pathOf(revoke)}/revoke`, 'provider=Natwest_Sandbox')
   t.equal(new URL(back.headers.location as string).searchParams.get('status'), 'success')
   const active = (await h.inject({ url: '/v1/open-banking/account-access-consents', headers: HEADERS })).json().data
@@ -123,8 +126,8 @@ t.test('initial_screen revoke_consent and accounts_summary', async (t) => {
   const summary = (await link(h, { redirect_url: REDIRECT, initial_screen: 'accounts_summary' })).json().data.url as string
   const page = (await h.inject({ url: pathOf(summary) })).body
   t.match(page, /What you share/)
-  t.match(page, /Bank_Of_Bud: Current Account, \d+\.\d\d GBP/)
-  t.notMatch(page, /Natwest_Sandbox:/, 'a revoked consent\'s accounts are not shown')
+  t.match(page, /Bank of Bud: Current Account, \d+\.\d\d GBP/)
+  t.notMatch(page, /NatWest Sandbox:/, 'a revoked consent\'s accounts are not shown')
   const done = await post(h, `${pathOf(summary)}/done`, '')
   t.equal(new URL(done.headers.location as string).searchParams.get('status'), 'success')
   t.equal((await h.inject({ url: `${pathOf(summary)}?screen=connect_accounts` })).statusCode, 200)
