@@ -164,6 +164,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     labelUnlabelledBody(request.raw.headers)
+    // At debug, a request's arrival is a line too (the answer's line comes at info).
+    if (logger.isLevelEnabled('debug')) request.log.debug({ method: request.method, path: request.url }, 'request received')
     webhooks.tick()
     done()
   })

@@ -12,7 +12,7 @@ const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
 
 async function start (t: Test, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, PORT: '0', AUTH: 'off', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', AUTH: 'off', LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
@@ -48,7 +48,7 @@ async function refreshThenSigterm (server: Awaited<ReturnType<typeof start>>, la
     headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' },
     body: JSON.stringify({ provider: 'Bank_Of_Bud' })
   })
-  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
+  await server.waitForLine((l) => l.msg === 'request received' && l.path === '/v1/open-banking/refresh')
   server.child.kill('SIGTERM')
   return await inFlight
 }
@@ -170,7 +170,7 @@ t.test('a client that sends headers, half a body and then nothing does not hold 
   const server = await start(t)
   const raw = await connectRaw(server.url)
   raw.socket.write(REFRESH_HEAD(`Content-Type: application/json\r\nContent-Length: ${BODY.length}\r\n`) + BODY.slice(0, 10))
-  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/v1/open-banking/refresh')
+  await server.waitForLine((l) => l.msg === 'request received' && l.path === '/v1/open-banking/refresh')
   const { code, signal, afterMs } = await sigterm(server)
   t.same([code, signal], [0, null], 'exit 0')
   t.ok(afterMs < 2000, `within 2 s of SIGTERM (${Math.round(afterMs)} ms)`)
@@ -184,7 +184,7 @@ t.test('a client that never reads its answers does not hold the exit', async (t)
   raw.socket.pause()
   // Pipelined requests for the whole contract, never read: the server's writes back up.
   raw.socket.write('GET /docs/json HTTP/1.1\r\nHost: sandbox\r\n\r\n'.repeat(200))
-  await server.waitForLine((l) => (l.req as { url?: string } | undefined)?.url === '/docs/json')
+  await server.waitForLine((l) => l.msg === 'request received' && l.path === '/docs/json')
   const { code, signal, afterMs } = await sigterm(server)
   t.same([code, signal], [0, null], 'exit 0')
   t.ok(afterMs < 2000, `within 2 s of SIGTERM (${Math.round(afterMs)} ms)`)
