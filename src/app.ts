@@ -169,25 +169,26 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     webhooks.tick()
     done()
   })
-  // Every request is logged in one line, and every client request is
-  // remembered for /__admin/requests, as it is answered, its duration measured to then. One onSend hook and no onResponse hook:
-  // Fastify then runs no hooks after the answer.
+  // As it is answered, every request is logged in one line and every client
+  // request is remembered for /__admin/requests, its duration measured to
+  // then. One onSend hook and no onResponse hook: Fastify then runs no hooks
+  // after the answer.
   app.addHook('onSend', (request, reply, payload, done) => {
     if (closing.signal.aborted) reply.header('connection', 'close')
     const path = request.url
-    if (logger.isLevelEnabled('info')) logRequest(request, reply, path)
+    const ms = Math.round(reply.elapsedTime * 100) / 100
+    if (logger.isLevelEnabled('info')) logRequest(request, reply, path, ms)
     if (!path.startsWith('/__admin') && !path.startsWith('/docs') && path !== '/health' && path !== '/ready') {
-      remember(request, reply, path)
+      remember(request, reply, path, ms)
     }
     done(null, payload)
   })
-  function logRequest (request: FastifyRequest, reply: FastifyReply, path: string): void {
+  function logRequest (request: FastifyRequest, reply: FastifyReply, path: string, ms: number): void {
     const clientId = request.headers['x-client-id']
     const status = reply.statusCode
-    const ms = Math.round(reply.elapsedTime * 100) / 100
     request.log.info({ method: request.method, path, status, ms, clientId: typeof clientId === 'string' ? clientId : undefined }, `${request.method} ${path} ${status} ${ms} ms`)
   }
-  function remember (request: FastifyRequest, reply: FastifyReply, path: string): void {
+  function remember (request: FastifyRequest, reply: FastifyReply, path: string, ms: number): void {
     const headers = request.headers
     const clientId = headers['x-client-id']
     const customerId = headers['x-customer-id']
@@ -202,7 +203,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       status: reply.statusCode,
       user_agent: headers['user-agent'] ?? null,
       request_id: request.id,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      duration_ms: ms,
       client_id: typeof clientId === 'string' ? clientId : null,
       customer_id: customer ?? null
     })
