@@ -2,7 +2,6 @@
 // win), validated into a typed object. A bad value stops the start with one
 // line naming the setting and what it accepts.
 import { parseArgs } from 'node:util'
-import envSchema from 'env-schema'
 import { Duration } from 'luxon'
 import { MAX_TASKS_LIMIT } from './domain/task-store.js'
 
@@ -18,10 +17,15 @@ export const DEFAULTS = {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
+/** What a setting takes: a whole number in a range, or a string (from a list). */
+type SettingSchema =
+  | { type: 'integer', minimum: number, maximum: number }
+  | { type: 'string', minLength?: number, enum?: readonly string[] }
+
 interface Setting {
   env: string
   flag: string
-  schema: Record<string, unknown>
+  schema: SettingSchema
   accepts: string
   default?: string | number
 }
@@ -75,6 +79,22 @@ export function helpText (): string {
   return lines.join('\n')
 }
 
+/**
+ * A setting's value from its text, or a ConfigError. A few lines instead of
+ * a JSON Schema validator: building one (env-schema's Ajv) cost ~100 ms of
+ * every start for a dozen flat values.
+ */
+function valueOf (setting: Setting, text: string): string | number {
+  const schema = setting.schema
+  if (schema.type === 'integer') {
+    const value = Number(text)
+    if (/^\s*-?\d+\s*$/.test(text) && value >= schema.minimum && value <= schema.maximum) return value
+  } else if ((schema.enum === undefined || schema.enum.includes(text)) && text.length >= (schema.minLength ?? 0)) {
+    return text
+  }
+  throw new ConfigError(setting, `got ${JSON.stringify(text)}`)
+}
+
 /** Returns the config, or 'help' when --help was asked; throws ConfigError on a bad value. */
 export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'help' {
   let flags: Record<string, string | boolean | undefined>
@@ -86,23 +106,10 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
   }
   if (flags.help === true) return 'help'
 
-  const data: Record<string, unknown> = {}
+  const values: Record<string, string | number | undefined> = {}
   for (const s of SETTINGS) {
-    const value = flags[s.flag] ?? env[s.env]
-    if (value !== undefined && value !== '') data[s.env] = value
-  }
-  const schema = {
-    type: 'object',
-    properties: Object.fromEntries(SETTINGS.map((s) => [s.env, s.default === undefined ? s.schema : { ...s.schema, default: s.default }]))
-  }
-  let values: Record<string, string | number>
-  try {
-    values = envSchema({ schema, data, dotenv: false })
-  } catch (err) {
-    const first = (err as { errors?: { instancePath: string }[] }).errors?.[0]
-    const name = first?.instancePath.replace(/^\//, '')
-    const setting = SETTINGS.find((s) => s.env === name)
-    throw new ConfigError(setting, `got ${JSON.stringify(data[name ?? ''] ?? null)}`)
+    const given = flags[s.flag] ?? env[s.env]
+    values[s.env] = typeof given === 'string' && given !== '' ? valueOf(s, given) : s.default
   }
 
   const retention = Duration.fromISO(String(values.TASK_RETENTION))
