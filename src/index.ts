@@ -1,0 +1,145 @@
+// The sandbox from code: `import { startSandbox } from 'bud-sandbox'` starts
+// the same app the CLI serves, listening on a free loopback port, and hands
+// back its controls, typed. Each control is the /__admin operation a user
+// would call over HTTP, asked of the app in process (Fastify's inject): the
+// same validation, the same answers, the same errors; nothing implemented
+// twice. Several sandboxes in one process are independent.
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.js'
+import { loadCompiledSchemas, restoringCompilers } from './compiled-schemas.js'
+import { DEFAULTS } from './config.js'
+import { SandboxClock } from './domain/clock.js'
+import type { CheckMode } from './http/integration-checks.js'
+import { loadFixtures, type RawTransaction } from './fixtures.js'
+
+export interface StartOptions {
+  /** The port to listen on; 0 (the default) picks a free one. */
+  port?: number
+  /** The address to listen on; 127.0.0.1 by default. */
+  host?: string
+  /** A fixture file (it may say "extends": "default"); the embedded defaults when absent. */
+  fixtures?: string
+  /** 'on' (the default): Bud operations need a bearer token; 'off': none. */
+  auth?: 'on' | 'off'
+  /** Milliseconds each refresh step takes, overriding the fixtures'. */
+  stepDurationMs?: number
+  /** The integration checks: 'report' (the default), 'strict' or 'off'. */
+  checks?: CheckMode
+  /** pino's level; 'silent' by default, so a test's output stays its own. */
+  logLevel?: string
+  maxTasks?: number
+  /** How long a task is kept, in milliseconds of sandbox time (24 hours by default). */
+  taskRetentionMs?: number
+  requestHistorySize?: number
+  bodyLimit?: number
+}
+
+/** A refused control: the sandbox's own 4xx answer, as over HTTP. */
+export class SandboxControlError extends Error {
+  constructor (readonly statusCode: number, readonly body: { code_id?: string, message?: string, errors?: Record<string, string> }) {
+    super(`${body.message ?? 'refused'} (${statusCode}${body.errors === undefined || Object.keys(body.errors).length === 0 ? '' : `: ${JSON.stringify(body.errors)}`})`)
+    this.name = 'SandboxControlError'
+  }
+}
+
+export interface BankTransaction extends RawTransaction {}
+
+/** What `GET /__admin/customers/{id}` answers (see docs/api.md). */
+export type AdminCustomer = Record<string, unknown> & { customer_id: string }
+
+export interface ConnectionChange {
+  scenario?: string
+  consent_status?: 'authorised' | 'revoked' | 'expired' | 'reauthentication_required'
+  last_pull_at?: string
+  consented_at?: string
+}
+
+export interface Sandbox {
+  /** The base URL, e.g. http://127.0.0.1:43817 (no trailing slash). */
+  url: string
+  clock: {
+    /** The sandbox clock's now, ISO 8601. */
+    now (): Promise<string>
+    /** Moves the clock forward by an ISO 8601 duration (PT61M, P91D); answers the new now. */
+    advance (by: string): Promise<string>
+    /** Moves the clock forward to an instant; answers the new now. */
+    set (to: string): Promise<string>
+  }
+  bank: {
+    /** Adds transactions at the bank behind a customer's connection; a refresh brings them into Bud's copy. */
+    addTransactions (customerId: string, provider: string, transactions: BankTransaction[]): Promise<Record<string, unknown>[]>
+  }
+  customers: {
+    list (): Promise<AdminCustomer[]>
+    get (customerId: string): Promise<AdminCustomer>
+    /** Changes a connection: revoke a consent mid-test, pick a scenario, move its last pull. */
+    setConnection (customerId: string, provider: string, change: ConnectionChange): Promise<AdminCustomer>
+  }
+  /** The integration checks' findings for a client. */
+  findings (clientId: string): Promise<Record<string, unknown>[]>
+  webhooks: {
+    /** Where the client's webhooks go (null: nowhere), and which events. */
+    set (clientId: string, url: string | null, events?: string[]): Promise<void>
+    /** The deliveries made or due, newest first. */
+    list (clientId?: string): Promise<Record<string, unknown>[]>
+  }
+  /** Back to the fixtures as loaded: customers, tasks, tokens' findings, ids. */
+  reset (): Promise<void>
+  /** Stops listening and ends every connection. */
+  close (): Promise<void>
+}
+
+/** Starts a sandbox in this process; close it when done (a test's teardown). */
+export async function startSandbox (options: StartOptions = {}): Promise<Sandbox> {
+  const compiled = loadCompiledSchemas()
+  const app = await buildApp({
+    fixtures: loadFixtures(options.fixtures),
+    logLevel: options.logLevel ?? 'silent',
+    stepDurationMs: options.stepDurationMs,
+    taskRetentionMs: options.taskRetentionMs ?? DEFAULTS.taskRetentionMs,
+    maxTasks: options.maxTasks ?? DEFAULTS.maxTasks,
+    bodyLimit: options.bodyLimit ?? DEFAULTS.bodyLimit,
+    auth: options.auth ?? DEFAULTS.auth,
+    requestHistorySize: options.requestHistorySize ?? DEFAULTS.requestHistorySize,
+    checks: options.checks ?? DEFAULTS.checks
+  }, {
+    clock: new SandboxClock(Date.now),
+    ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
+  })
+  const url = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
+  const control = controls(app)
+  return {
+    url,
+    clock: {
+      now: async () => (await control<{ now: string }>('GET', '/__admin/clock')).now,
+      advance: async (by) => (await control<{ now: string }>('POST', '/__admin/clock', { advance: by })).now,
+      set: async (to) => (await control<{ now: string }>('POST', '/__admin/clock', { now: to })).now
+    },
+    bank: {
+      addTransactions: async (customerId, provider, transactions) =>
+        (await control<{ transactions: Record<string, unknown>[] }>('POST', `/__admin/customers/${encodeURIComponent(customerId)}/connections/${encodeURIComponent(provider)}/transactions`, { transactions })).transactions
+    },
+    customers: {
+      list: () => control<AdminCustomer[]>('GET', '/__admin/customers'),
+      get: (customerId) => control<AdminCustomer>('GET', `/__admin/customers/${encodeURIComponent(customerId)}`),
+      setConnection: (customerId, provider, change) => control<AdminCustomer>('PUT', `/__admin/customers/${encodeURIComponent(customerId)}/connections/${encodeURIComponent(provider)}`, change)
+    },
+    findings: async (clientId) => (await control<{ findings: Record<string, unknown>[] }>('GET', `/__admin/findings?client_id=${encodeURIComponent(clientId)}`)).findings,
+    webhooks: {
+      set: async (clientId, target, events) => { await control('PUT', `/__admin/clients/${encodeURIComponent(clientId)}/webhook`, events === undefined ? { url: target } : { url: target, events }) },
+      list: (clientId) => control<Record<string, unknown>[]>('GET', `/__admin/webhooks${clientId === undefined ? '' : `?client_id=${encodeURIComponent(clientId)}`}`)
+    },
+    reset: async () => { await control('POST', '/__admin/reset') },
+    close: () => app.close()
+  }
+}
+
+/** Asks the app one /__admin operation; a 4xx or 5xx is thrown as a SandboxControlError. */
+function controls (app: FastifyInstance) {
+  return async <T = unknown>(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<T> => {
+    const res = await app.inject({ method, url, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) })
+    const json = res.json()
+    if (res.statusCode >= 400) throw new SandboxControlError(res.statusCode, json)
+    return json as T
+  }
+}

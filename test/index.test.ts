@@ -1,0 +1,74 @@
+// The sandbox from code: startSandbox() from the package's entry, driven
+// over real HTTP and through its typed controls, which answer as the
+// /__admin operations do (their errors included).
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import t from 'tap'
+import { SandboxControlError, startSandbox } from '../src/index.js'
+import { CUSTOMERS } from './helper.js'
+
+const HEADERS = { 'x-client-id': 'code-client', 'x-customer-id': CUSTOMERS.healthy, 'content-type': 'application/json' }
+
+t.test('startSandbox listens on a free loopback port and serves the journey; its controls move the clock and the bank', async (t) => {
+  const sandbox = await startSandbox({ auth: 'off' })
+  t.teardown(() => sandbox.close())
+  t.match(sandbox.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+
+  const started = await fetch(`${sandbox.url}/v1/open-banking/refresh`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ provider: 'Bank_Of_Bud' }) })
+  t.equal(started.status, 202)
+  const { data } = await started.json() as { data: { task_id: string } }
+
+  const before = await sandbox.clock.now()
+  const after = await sandbox.clock.advance('PT5S')
+  t.equal(Date.parse(after) - Date.parse(before) >= 5000, true, 'the clock moved five seconds')
+  const status = await (await fetch(`${sandbox.url}/v1/open-banking/refresh/${data.task_id}`, { headers: HEADERS })).json() as { data: { status: string } }
+  t.equal(status.data.status, 'Completed', 'the task ended on the moved clock, with no sleep')
+
+  const added = await sandbox.bank.addTransactions(CUSTOMERS.healthy, 'Bank_Of_Bud', [{ description: 'REFUND FROM ACME SHOP', amount: { value: '42.50' }, credit_debit_indicator: 'credit' }])
+  t.match(added, [{ description: 'REFUND FROM ACME SHOP', amount: { value: '42.50', currency: 'GBP' }, status: 'booked' }])
+
+  const revoked = await sandbox.customers.setConnection(CUSTOMERS.healthy, 'Natwest_Sandbox', { consent_status: 'revoked' })
+  t.match(revoked, { customer_id: CUSTOMERS.healthy, connections: [{ provider: 'Bank_Of_Bud' }, { provider: 'Natwest_Sandbox', consent_status: 'revoked' }] })
+  t.ok((await sandbox.customers.list()).some((c) => c.customer_id === CUSTOMERS.healthy))
+
+  // A control the sandbox refuses throws its own answer.
+  const refused = await sandbox.clock.advance('P300000Y').catch((err: unknown) => err)
+  t.type(refused, SandboxControlError)
+  t.match(refused, { statusCode: 400, body: { code_id: 'failed_validation', errors: { advance: /at most to/ } } })
+
+  await sandbox.webhooks.set('code-client', 'http://127.0.0.1:9/hooks')
+  t.same(await sandbox.webhooks.list('code-client'), [])
+  t.same(await sandbox.findings('code-client'), [])
+
+  await sandbox.reset()
+  t.match(await sandbox.customers.get(CUSTOMERS.healthy), { connections: [{ provider: 'Bank_Of_Bud' }, { provider: 'Natwest_Sandbox', consent_status: 'authorised' }] })
+})
+
+t.test('twenty sandboxes in one process are independent', async (t) => {
+  const sandboxes = await Promise.all(Array.from({ length: 20 }, () => startSandbox({ auth: 'off' })))
+  t.teardown(() => Promise.all(sandboxes.map((s) => s.close())))
+  t.equal(new Set(sandboxes.map((s) => s.url)).size, 20, 'each on a port of its own')
+  await sandboxes[0]!.clock.advance('P10D')
+  await sandboxes[1]!.customers.setConnection(CUSTOMERS.healthy, 'Bank_Of_Bud', { consent_status: 'revoked' })
+  const nows = await Promise.all(sandboxes.map((s) => s.clock.now()))
+  t.ok(Date.parse(nows[0]!) - Date.parse(nows[2]!) > 9 * 86_400_000, 'one clock moved alone')
+  const consent = async (i: number) => ((await sandboxes[i]!.customers.get(CUSTOMERS.healthy)).connections as { consent_status: string }[])[0]!.consent_status
+  t.same([await consent(1), await consent(2)], ['revoked', 'authorised'], 'one bank changed alone')
+  // The same requests give the same ids in each.
+  const created = await Promise.all(sandboxes.slice(2, 5).map(async (s) => (await (await fetch(`${s.url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': 'code-client' } })).json() as { data: { customer_id: string } }).data.customer_id))
+  t.equal(new Set(created).size, 1)
+})
+
+t.test('the node:test example in docs/testing.md runs as written', async (t) => {
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'testing.md'), 'utf8')
+  const example = /```js\n([\s\S]*?)```/.exec(doc)![1]!
+  // As a user's project imports the package; here the package is this source tree.
+  const file = join(t.testdir({}), 'refresh.test.mjs')
+  writeFileSync(file, example.replace("from 'bud-sandbox'", `from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', 'src', 'index.ts')).href)}`))
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') })
+  t.equal(run.status, 0, run.stdout + run.stderr)
+  t.match(run.stdout, /# pass 2/)
+  t.match(run.stdout, /# fail 0/)
+})
