@@ -1,0 +1,58 @@
+// The package as a user installs it: packed from a copy of the project (so
+// the build it runs leaves this tree alone), installed into an empty project,
+// then started with npx and imported from a script. Allow a minute or two.
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+
+const ROOT = join(import.meta.dirname, '..')
+const COPIED = ['src', 'scripts', 'fixtures', 'views', 'openapi.yaml', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md']
+
+t.setTimeout(300_000)
+
+t.test('npm pack holds the built package and nothing else; installed in an empty project it runs with npx and imports', async (t) => {
+  const dir = t.testdir({ project: { 'package.json': JSON.stringify({ name: 'my-app', version: '1.0.0', private: true, type: 'module' }) } })
+  const copy = join(dir, 'bud-sandbox')
+  for (const name of COPIED) cpSync(join(ROOT, name), join(copy, name), { recursive: true })
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir')
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: copy, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string, files: { path: string }[] }[]
+  const files = packed[0]!.files.map((f) => f.path)
+  t.ok(files.includes('dist/server.js') && files.includes('dist/index.js') && files.includes('dist/index.d.ts'), 'the built server, the API and its types')
+  t.ok(files.includes('fixtures/default.json') && files.includes('openapi.yaml') && files.includes('views/bank.eta'))
+  t.same(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/') || f.startsWith('scripts/')), [], 'no sources, tests, scripts or source maps')
+
+  const project = join(dir, 'project')
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, packed[0]!.filename)], { cwd: project, stdio: 'ignore' })
+
+  // npx bud-sandbox, as a user starts it.
+  // In a process group of its own: npx runs the server as its child, and the signal goes to both.
+  const child = spawn('npx', ['bud-sandbox', '--port', '0', '--log-format', 'json'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const signal = (name: NodeJS.Signals) => { try { process.kill(-child.pid!, name) } catch {} }
+  t.teardown(() => signal('SIGKILL'))
+  let stdout = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      stdout += d
+      const line = stdout.split('\n').find((l) => l.includes('"docs"'))
+      if (line !== undefined) resolve(JSON.parse(line).url)
+    })
+    child.once('exit', (code) => reject(new Error(`npx bud-sandbox exited ${code}`)))
+  })
+  t.equal((await fetch(`${url}/health`)).status, 200)
+  const refreshed = await fetch(`${url}/v1/open-banking/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001', authorization: 'Bearer none' }, body: '{"provider":"Bank_Of_Bud"}' })
+  t.equal(refreshed.status, 401, 'tokens on by default, as the CLI')
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  signal('SIGTERM')
+  await exited
+
+  // import { startSandbox } from a script of the user's.
+  writeFileSync(join(project, 'use.mjs'), [
+    "import { startSandbox } from 'bud-sandbox'",
+    "const sandbox = await startSandbox({ auth: 'off' })",
+    "const res = await fetch(sandbox.url + '/open-banking/v2/refresh', { method: 'POST', headers: { 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' }, body: '{}' })",
+    "console.log(res.status, await sandbox.clock.advance('PT5S') > '2000')",
+    'await sandbox.close()'
+  ].join('\n'))
+  t.equal(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' }).trim(), '202 true')
+})
