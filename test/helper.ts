@@ -1,9 +1,10 @@
 // Builds the production app for a test: a hand-moved clock, logs captured in
 // memory, teardown registered, and every response checked against openapi.yaml.
+import type { ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
+import { type Readable, Writable } from 'node:stream'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
@@ -220,4 +221,22 @@ export async function build (t: Tap, options: BuildOptions = {}): Promise<Harnes
       ...(body === undefined ? {} : { payload: body })
     })
   }
+}
+
+/**
+ * The URL a sandbox process started with LOG_FORMAT=json says it listens on
+ * (its startup line), once it says it; with what it has printed so far.
+ */
+export function listeningUrl (child: ChildProcessByStdio<null, Readable, Readable>, what: string) {
+  const printed = { stdout: '', stderr: '' }
+  child.stderr.on('data', (d) => { printed.stderr += d })
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      printed.stdout += d
+      const line = printed.stdout.split('\n').find((l) => l.includes('"docs"'))
+      if (line !== undefined) resolve(JSON.parse(line).url)
+    })
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code}: ${printed.stderr}`)))
+  })
+  return { url, printed }
 }

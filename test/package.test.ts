@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { listeningUrl } from './helper.js'
 
 const ROOT = join(import.meta.dirname, '..')
 const COPIED = ['src', 'scripts', 'fixtures', 'views', 'openapi.yaml', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md']
@@ -30,15 +31,7 @@ t.test('npm pack holds the built package and nothing else; installed in an empty
   const child = spawn('npx', ['bud-sandbox', '--port', '0', '--log-format', 'json'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const signal = (name: NodeJS.Signals) => { try { process.kill(-child.pid!, name) } catch {} }
   t.teardown(() => signal('SIGKILL'))
-  let stdout = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      stdout += d
-      const line = stdout.split('\n').find((l) => l.includes('"docs"'))
-      if (line !== undefined) resolve(JSON.parse(line).url)
-    })
-    child.once('exit', (code) => reject(new Error(`npx bud-sandbox exited ${code}`)))
-  })
+  const url = await listeningUrl(child, 'npx bud-sandbox').url
   t.equal((await fetch(`${url}/health`)).status, 200)
   const refreshed = await fetch(`${url}/v1/open-banking/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001', authorization: 'Bearer none' }, body: '{"provider":"Bank_Of_Bud"}' })
   t.equal(refreshed.status, 401, 'tokens on by default, as the CLI')

@@ -6,6 +6,7 @@ import { once } from 'node:events'
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { listeningUrl } from './helper.js'
 
 const ROOT = join(import.meta.dirname, '..')
 const COPIED = ['src', 'scripts', 'fixtures', 'views', 'openapi.yaml', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
@@ -25,23 +26,14 @@ function spawnStart (dir: string, env: Record<string, string>) {
 async function start (dir: string) {
   const child = spawnStart(dir, { PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json' })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let stderr = ''
-  child.stderr.on('data', (d) => { stderr += d })
-  let stdout = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      stdout += d
-      const line = stdout.split('\n').find((l) => l.includes('"docs"'))
-      if (line !== undefined) resolve(JSON.parse(line).url)
-    })
-    child.once('exit', (code) => reject(new Error(`start exited ${code}: ${stderr}`)))
-  })
+  const started = listeningUrl(child, 'start')
+  const url = await started.url
   const health = await fetch(`${url}/health`)
   const document = await (await fetch(`${url}/docs/json`)).json() as { info: { title: string } }
   const exited = once(child, 'exit')
   child.kill('SIGTERM')
   const [code] = await exited
-  return { stderr, stdout, health: health.status, title: document.info.title, code }
+  return { stderr: started.printed.stderr, stdout: started.printed.stdout, health: health.status, title: document.info.title, code }
 }
 
 t.test('npm start builds once, starts straight from dist/ after, and rebuilds when openapi.yaml or a source changes', async (t) => {
