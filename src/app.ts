@@ -43,6 +43,8 @@ export interface AppConfig {
   /** 'on': Bud operations need a bearer token from /v1/oauth/token; 'off': no check. */
   auth: 'on' | 'off'
   requestHistorySize: number
+  /** The most client worlds kept; past it the one used longest ago is forgotten. */
+  maxClients?: number | undefined
   /** The integration checks: report findings (the default), answer them with 409s, or watch nothing. */
   checks?: CheckMode | undefined
 }
@@ -141,11 +143,12 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     retentionMs: config.taskRetentionMs,
     maxTasks: config.maxTasks,
     requestHistorySize: config.requestHistorySize,
+    maxWorlds: config.maxClients,
     random: deps.random ?? Math.random,
     log: logger
   })
-  const { sandbox, webhooks } = app
-  const checks = new IntegrationChecks(sandbox, config.checks ?? 'report')
+  const { worlds, webhooks, history } = app
+  const checks = new IntegrationChecks(worlds, config.checks ?? 'report')
   app.decorate('checks', checks)
   // A webhook the client's endpoint did not take, after its retries, is a finding of its own.
   if (checks.on) {
@@ -154,7 +157,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
       const body = delivery.body as { customer_id?: string, data?: { customer_id?: string } } | undefined
       const customerId = body?.data?.customer_id ?? body?.customer_id ?? null
       const last = delivery.attempts[delivery.attempts.length - 1]
-      checks.watch.record(delivery.clientId, ['webhook_not_acknowledged'], { requestId: delivery.deliveryId, method: 'POST', path: delivery.url, customerId, atMs: last?.atMs ?? sandbox.clock.nowMs() })
+      const world = worlds.peek(delivery.clientId)
+      world?.watch.record(delivery.clientId, ['webhook_not_acknowledged'], { requestId: delivery.deliveryId, method: 'POST', path: delivery.url, customerId, atMs: last?.atMs ?? world.clock.nowMs() })
     })
   }
 
@@ -193,11 +197,13 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     const clientId = headers['x-client-id']
     const customerId = headers['x-customer-id']
     const identifier = headers['x-customer-idempotent-identifier']
+    // Each entry on its client's clock (the shared one for a request that names no client).
+    const world = typeof clientId === 'string' ? worlds.peek(clientId) : undefined
     const customer = typeof customerId === 'string' && customerId !== ''
       ? customerId
-      : typeof identifier === 'string' ? sandbox.customers.lookup({ idempotentIdentifier: identifier })?.customerId : undefined
-    sandbox.history.record({
-      timeMs: sandbox.clock.nowMs(),
+      : typeof identifier === 'string' ? world?.customers.lookup({ idempotentIdentifier: identifier })?.customerId : undefined
+    history.record({
+      timeMs: (world?.clock ?? worlds.clock).nowMs(),
       method: request.method,
       path,
       status: reply.statusCode,
@@ -212,8 +218,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(swagger, { mode: 'static', specification: { document: contract.document as never } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
-  const faults = faultGuard(sandbox, deps.sleep ?? realSleep, closing.signal)
-  const bud = config.auth === 'on' ? [faults, bearerGuard(sandbox)] : [faults]
+  const faults = faultGuard(worlds, deps.sleep ?? realSleep, closing.signal)
+  const bud = config.auth === 'on' ? [faults, bearerGuard(worlds, app.tokens)] : [faults]
   await app.register(oauthRoutes, { contract, guards: [faults] })
   await app.register(refreshRoutes, { contract, guards: bud })
   await app.register(refreshV2Routes, { contract, guards: bud })

@@ -161,7 +161,7 @@ interface RawFile {
   clients?: { client_id: string, client_secret?: string, webhook_url?: string, webhook_events?: string[] }[]
   providers: RawProvider[]
   scenarios: Record<string, RawScenario>
-  customers: { customer_id: string, idempotent_identifier?: string, label?: string, connections: RawConnection[] }[]
+  customers: { customer_id: string, client_id?: string, idempotent_identifier?: string, label?: string, connections: RawConnection[] }[]
 }
 
 function describeSchemaError (error: ErrorObject): [string, string] {
@@ -369,6 +369,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
     const seed: CustomerSeed = { customerId: id, connections: connections(c.connections, `/customers/${i}/connections`) }
     if (c.idempotent_identifier !== undefined) seed.idempotentIdentifier = c.idempotent_identifier
     if (c.label !== undefined) seed.label = c.label
+    if (c.client_id !== undefined) seed.clientId = c.client_id
     return seed
   })
 

@@ -17,7 +17,7 @@ t.test('simultaneous refreshes of one customer and provider make exactly one tas
   }).then(async (r) => ({ status: r.status, taskId: ((await r.json()) as { data: { task_id: string } }).data.task_id }))))
   t.ok(answers.every((a) => a.status === 202))
   t.equal(new Set(answers.map((a) => a.taskId)).size, 1)
-  t.equal(h.app.sandbox.tasks.size, 1, 'one task stored')
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, 1, 'one task stored')
 })
 
 t.test('simultaneous refreshes of distinct customers never share a task', async (t) => {
@@ -29,7 +29,7 @@ t.test('simultaneous refreshes of distinct customers never share a task', async 
     body: JSON.stringify({ provider: 'Bank_Of_Bud' })
   }).then(async (r) => ((await r.json()) as { data: { task_id: string } }).data.task_id)))
   t.equal(new Set(answers).size, N)
-  t.equal(h.app.sandbox.tasks.size, N)
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, N)
 })
 
 t.test('simultaneous identical V2 refreshes make exactly one parent', async (t) => {
@@ -43,8 +43,8 @@ t.test('simultaneous identical V2 refreshes make exactly one parent', async (t) 
   }).then(async (r) => ({ status: r.status, taskId: ((await r.json()) as { data: { task_id: string } }).data.task_id }))))
   t.ok(answers.every((a) => a.status === 202))
   t.equal(new Set(answers.map((a) => a.taskId)).size, 1)
-  t.equal(h.app.sandbox.parents.size, 1, 'one parent stored')
-  t.equal(h.app.sandbox.tasks.size, 2, 'with its two sub-tasks')
+  t.equal(h.app.worlds.of(CLIENT).parents.size, 1, 'one parent stored')
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, 2, 'with its two sub-tasks')
 })
 
 t.test('simultaneous Create Customer V3 with one idempotent identifier make one customer: one 201, the rest 200', async (t) => {
@@ -58,7 +58,7 @@ t.test('simultaneous Create Customer V3 with one idempotent identifier make one 
   t.equal(answers.filter((a) => a.status === 201).length, 1)
   t.equal(answers.filter((a) => a.status === 200).length, N - 1)
   t.equal(new Set(answers.map((a) => a.customerId)).size, 1)
-  t.equal(h.app.sandbox.customers.all().filter((c) => c.idempotentIdentifier === 'crm-race').length, 1)
+  t.equal(h.app.worlds.of(CLIENT).customers.all().filter((c) => c.idempotentIdentifier === 'crm-race').length, 1)
 })
 
 t.test('the same authorisation code submitted many times at once: exactly one 202, every other a 409 auth_used', async (t) => {
@@ -71,5 +71,5 @@ t.test('the same authorisation code submitted many times at once: exactly one 20
   const statuses = await Promise.all(Array.from({ length: 50 }, () => fetch(`${base}/v2/open-banking/authorisation-codes`, { method: 'POST', headers, body: JSON.stringify(params) }).then((r) => r.status)))
   t.same(statuses.filter((s) => s === 202).length, 1)
   t.same(statuses.filter((s) => s === 409).length, 49)
-  t.equal(h.app.sandbox.tasks.size, 1, 'one connect task stored')
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, 1, 'one connect task stored')
 })

@@ -116,7 +116,7 @@ t.test('strict mode: the request at fault answers 409 in Bud\'s envelope instead
   const status = await h.status(task, client)
   t.equal(status.statusCode, 200, 'a read after the wait is fine')
   t.equal((await h.inject({ url: '/financial/v3/accounts', headers: client })).statusCode, 200, 'and so is the data once the refresh completed')
-  t.equal(h.app.sandbox.tasks.size, 1, 'the refused refresh made no task')
+  t.equal(h.app.worlds.of('strict-client').tasks.size, 1, 'the refused refresh made no task')
 })
 
 t.test('CHECKS=off watches nothing', async (t) => {

@@ -170,6 +170,40 @@ export const MAX_PROVISIONED_CUSTOMERS = 100_000
 /** Deleted customers' ids (and identifiers) remembered, so they stay unknown; past this many the oldest are forgotten. */
 export const MAX_DELETED_CUSTOMERS = 100_000
 
+/**
+ * Which client each customer belongs to, across every client's world: the
+ * customers a client created or was given on first use, and the fixtures'
+ * customers named for one client. Another client's customer id is, to a
+ * client, a customer it does not know (Bud's customer_not_found), never one
+ * to provision: the fixtures' other customers are every client's own copy.
+ */
+export class CustomerOwners {
+  readonly #fixed: Map<string, string>
+  readonly #owners = new Map<string, string>()
+
+  constructor (fixtures: World) {
+    this.#fixed = new Map(fixtures.customers.flatMap((c) => c.clientId === undefined ? [] : [[c.customerId, c.clientId] as const]))
+  }
+
+  get size (): number {
+    return this.#owners.size
+  }
+
+  /** Whether a customer with this id may be made for `owner` (undefined: the world every new client starts from). */
+  free (customerId: string, owner: string | undefined): boolean {
+    const holder = this.#fixed.get(customerId) ?? this.#owners.get(customerId)
+    return holder === undefined || holder === owner
+  }
+
+  claim (customerId: string, owner: string | undefined): void {
+    if (owner !== undefined) this.#owners.set(customerId, owner)
+  }
+
+  release (customerId: string, owner: string | undefined): void {
+    if (owner !== undefined && this.#owners.get(customerId) === owner) this.#owners.delete(customerId)
+  }
+}
+
 export interface CustomerListRequest {
   /** The last id of the page before. */
   afterId?: string | undefined
@@ -191,9 +225,16 @@ export class CustomerDirectory {
   // Deleted ids, and deleted identifiers under IDENTIFIER_KEY, in deletion order.
   #deleted = new Set<string>()
 
-  readonly #ids = new IdSource('customers')
+  readonly #ids: IdSource
+  /** The client whose customers these are (its own fixture customers with the shared ones); undefined: the shared ones alone. */
+  readonly #owner: string | undefined
+  readonly #owners: CustomerOwners
 
-  constructor (fixtures: World, nowMs: number, maxProvisioned = MAX_PROVISIONED_CUSTOMERS) {
+  constructor (fixtures: World, nowMs: number, options: { owner?: string | undefined, owners?: CustomerOwners, ids?: string, maxProvisioned?: number } = {}) {
+    this.#owner = options.owner
+    this.#owners = options.owners ?? new CustomerOwners(fixtures)
+    this.#ids = new IdSource(options.ids ?? 'customers')
+    const maxProvisioned = options.maxProvisioned ?? MAX_PROVISIONED_CUSTOMERS
     this.#fixtures = fixtures
     this.#defaults = new Map(fixtures.defaultConnections.map((seed) => [seed.provider, seed]))
     this.#maxProvisioned = maxProvisioned
@@ -202,12 +243,20 @@ export class CustomerDirectory {
 
   /** Back to the fixtures' customers, with relative times taken from `nowMs`. */
   reset (nowMs: number): void {
+    this.release()
     this.#ids.restart()
     this.#byId = new Map()
     this.#byIdentifier = new Map()
     this.#provisioned = new Denque()
     this.#deleted = new Set()
-    for (const seed of this.#fixtures.customers) this.#add(fromSeed(seed, nowMs))
+    for (const seed of this.#fixtures.customers) {
+      if (seed.clientId === undefined || seed.clientId === this.#owner) this.#add(fromSeed(seed, nowMs))
+    }
+  }
+
+  /** Gives up every customer this directory made, so other clients' may use those ids (a reset, a world forgotten). */
+  release (): void {
+    for (const customer of this.#provisioned.toArray()) this.#owners.release(customer.customerId, this.#owner)
   }
 
   /** The customer a request names, if known; never provisions. */
@@ -421,7 +470,7 @@ export class CustomerDirectory {
   }
 
   #provision (customerId: string, idempotentIdentifier: string | undefined, nowMs: number): Customer {
-    if (!this.#fixtures.provisionUnknownCustomers) throw new BudError(ERRORS.customerNotFound)
+    if (!this.#fixtures.provisionUnknownCustomers || !this.#owners.free(customerId, this.#owner)) throw new BudError(ERRORS.customerNotFound)
     if (this.#deleted.has(idempotentIdentifier === undefined ? customerId : IDENTIFIER_KEY + idempotentIdentifier)) throw new BudError(ERRORS.customerNotFound)
     return this.#addProvisioned(customerId, idempotentIdentifier, nowMs, 'first_use')
   }
@@ -439,9 +488,11 @@ export class CustomerDirectory {
     }
     if (idempotentIdentifier !== undefined) customer.idempotentIdentifier = idempotentIdentifier
     this.#add(customer)
+    this.#owners.claim(customerId, this.#owner)
     this.#provisioned.push(customer)
     if (this.#provisioned.length > this.#maxProvisioned) {
       const oldest = this.#provisioned.shift()!
+      this.#owners.release(oldest.customerId, this.#owner)
       this.#byId.delete(oldest.customerId)
       if (oldest.idempotentIdentifier !== undefined) this.#byIdentifier.delete(oldest.idempotentIdentifier)
     }

@@ -16,32 +16,43 @@ export interface FaultDecision {
   unavailable: boolean
 }
 
+/** The faults every client has unless it was given its own: the fixtures', or what a control set for all. */
+export interface SharedFaults {
+  settings: FaultSettings
+}
+
+/** One client's faults: its own when a control set them for it, else the shared ones. */
 export class Faults {
-  #settings: FaultSettings
-  readonly #initial: FaultSettings
+  #own: FaultSettings | undefined
+  readonly #shared: SharedFaults
   readonly #random: () => number
 
-  constructor (initial: FaultSettings, random: () => number) {
-    this.#initial = initial
-    this.#settings = initial
+  constructor (shared: SharedFaults, random: () => number) {
+    this.#shared = shared
     this.#random = random
   }
 
   get settings (): FaultSettings {
-    return this.#settings
+    return this.#own ?? this.#shared.settings
+  }
+
+  /** Whether this client has faults of its own. */
+  get own (): boolean {
+    return this.#own !== undefined
   }
 
   set (settings: FaultSettings): void {
-    this.#settings = settings
+    this.#own = settings
   }
 
+  /** Back to the shared faults. */
   reset (): void {
-    this.#settings = this.#initial
+    this.#own = undefined
   }
 
   /** What to do to the next request; undefined when no fault applies (the fast path). */
   decide (): FaultDecision | undefined {
-    const { latencyMs, errorRate } = this.#settings
+    const { latencyMs, errorRate } = this.settings
     if (latencyMs === 0 && errorRate === 0) return undefined
     const delayMs = typeof latencyMs === 'number'
       ? latencyMs

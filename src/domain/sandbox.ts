@@ -1,41 +1,48 @@
-// The sandbox's state in one place: clock, world, customers, tasks, tokens,
-// request history and faults, with the refresh service over them. Built once
-// per app; reset() goes back to the world as loaded. What happens outside
+// One client's sandbox: its clock, customers, tasks, consents, connect
+// journeys, faults and findings, with the refresh service over them. Each
+// client id gets one (see worlds.ts), as each client on Bud has its own
+// customers; reset() goes back to the world as loaded. What happens outside
 // (webhook delivery) listens through `SandboxEvents`: the domain imports
 // nothing above it.
 import { DateTime } from 'luxon'
-import { TokenIssuer } from './auth.js'
 import type { SandboxClock } from './clock.js'
 import { CustomerDeletions, type DeletionTask } from './customer-deletions.js'
 import { Authorisations, type Authorisation } from './connect/authorisations.js'
 import { Gateway, type GatewaySession } from './connect/gateway.js'
 import { Consents, type RevokeTask } from './consents/consents.js'
-import { CustomerDirectory } from './customers.js'
+import { CustomerDirectory, type CustomerOwners } from './customers.js'
 import { FinancialData } from './data/financial-data.js'
-import { Faults } from './faults.js'
+import { Faults, type SharedFaults } from './faults.js'
 import { IntegrationWatch } from './findings/watch.js'
 import { RefreshService, type TaskEndings } from './refresh.js'
-import { RequestHistory } from './request-history.js'
 import { TaskStore, type ParentTask, type TaskStoreLimits } from './task-store.js'
 import type { World } from './world.js'
 
 /** What the app listens for: tasks' ends, clock moves and resets. */
 export interface SandboxEvents extends TaskEndings {
-  clockMoved (): void
+  /** The world's own clock moved by `byMs` (not the shared clock under every world). */
+  clockMoved (byMs: number): void
   reset (): void
 }
 
 export interface SandboxOptions extends TaskStoreLimits {
   fixtures: World
+  /** The client whose world this is; undefined for the world every new client starts from. */
+  owner?: string | undefined
   clock: SandboxClock
   /** Overrides the world's step duration. */
   stepDurationMs?: number | undefined
-  requestHistorySize: number
+  /** The faults of clients that have none of their own. */
+  faults?: SharedFaults
+  /** Which client each customer belongs to, shared by every client's world. */
+  owners?: CustomerOwners
   random?: () => number
   events?: SandboxEvents | undefined
 }
 
 export interface Sandbox {
+  /** The client whose world this is; undefined for the world every new client starts from. */
+  owner: string | undefined
   clock: SandboxClock
   fixtures: World
   customers: CustomerDirectory
@@ -47,8 +54,6 @@ export interface Sandbox {
   consents: Consents
   authorisations: Authorisations
   gateway: Gateway
-  tokens: TokenIssuer
-  history: RequestHistory
   faults: Faults
   /** The integration checks' record of each client's behaviour and findings. */
   watch: IntegrationWatch
@@ -58,17 +63,16 @@ export interface Sandbox {
 }
 
 export function createSandbox (options: SandboxOptions): Sandbox {
-  const { fixtures, clock, events } = options
+  const { fixtures, clock, events, owner } = options
   const limits = { retentionMs: options.retentionMs, maxTasks: options.maxTasks }
-  const customers = new CustomerDirectory(fixtures, clock.nowMs())
-  const tasks = new TaskStore('refresh', limits, (task) => customers.forgetTask(task))
-  const parents = new TaskStore<ParentTask>('refresh-v2', limits, (parent) => customers.forgetParent(parent))
-  const secrets = new Map(fixtures.clients.flatMap((c) => c.clientSecret === undefined ? [] : [[c.clientId, c.clientSecret] as const]))
-  const tokens = new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets })
-  const history = new RequestHistory(options.requestHistorySize)
-  const faults = new Faults(fixtures.faults, options.random ?? Math.random)
+  // Each client's ids are its own sequence: deterministic, and unlike another client's.
+  const ids = (name: string) => owner === undefined ? name : `${owner}/${name}`
+  const customers = new CustomerDirectory(fixtures, clock.nowMs(), { owner, ids: ids('customers'), ...(options.owners === undefined ? {} : { owners: options.owners }) })
+  const tasks = new TaskStore(ids('refresh'), limits, (task) => customers.forgetTask(task))
+  const parents = new TaskStore<ParentTask>(ids('refresh-v2'), limits, (parent) => customers.forgetParent(parent))
+  const faults = new Faults(options.faults ?? { settings: fixtures.faults }, options.random ?? Math.random)
   const data = new FinancialData({ clock, customers })
-  const deletionTasks = new TaskStore<DeletionTask>('deletions', limits)
+  const deletionTasks = new TaskStore<DeletionTask>(ids('deletions'), limits)
   const stepMs = options.stepDurationMs ?? fixtures.stepDurationMs
   const deletions = new CustomerDeletions({ clock, customers, tasks: deletionTasks, stepMs })
   const refresh = new RefreshService({
@@ -82,14 +86,15 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     endings: events
   })
   const changed = events === undefined ? () => {} : events.consentChanged.bind(events)
-  const revokeTasks = new TaskStore<RevokeTask>('revocations', limits)
+  const revokeTasks = new TaskStore<RevokeTask>(ids('revocations'), limits)
   const consents = new Consents({ clock, customers, data, revokes: revokeTasks, settings: { reconfirmDueMs: fixtures.reconfirmDueDays * 24 * 60 * 60 * 1000, stepMs }, changed })
-  const authorisationTasks = new TaskStore<Authorisation>('authorisations', limits)
-  const authorisations = new Authorisations({ clock, fixtures, customers, refresh, data, store: authorisationTasks, stepMs, changed })
-  const sessions = new TaskStore<GatewaySession>('gateway', limits)
+  const authorisationTasks = new TaskStore<Authorisation>(ids('authorisations'), limits)
+  const authorisations = new Authorisations({ ids: ids('authorisations'), clock, fixtures, customers, refresh, data, store: authorisationTasks, stepMs, changed })
+  const sessions = new TaskStore<GatewaySession>(ids('gateway'), limits)
   const watch = new IntegrationWatch({ clock, customers, settings: fixtures.checks })
   const gateway = new Gateway({ clock, fixtures, customers, authorisations, consents, data, sessions })
   return {
+    owner,
     clock,
     fixtures,
     customers,
@@ -101,13 +106,12 @@ export function createSandbox (options: SandboxOptions): Sandbox {
     consents,
     authorisations,
     gateway,
-    tokens,
-    history,
     faults,
     watch,
     moveClockTo (ms) {
+      const byMs = ms - clock.nowMs()
       clock.set(DateTime.fromMillis(ms, { zone: 'utc' }))
-      events?.clockMoved()
+      events?.clockMoved(byMs)
     },
     reset () {
       clock.restartSpan()
@@ -119,7 +123,6 @@ export function createSandbox (options: SandboxOptions): Sandbox {
       authorisations.reset()
       sessions.clear()
       customers.reset(clock.nowMs())
-      history.clear()
       faults.reset()
       watch.clear()
       events?.reset()

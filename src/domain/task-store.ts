@@ -105,7 +105,7 @@ export class TaskStore<T extends Stored = Task> {
   #first = 0
   #next = 0
 
-  /** `name` seeds the store's ids: each store draws its own sequence. */
+  /** `name` seeds the store's ids: each store (and each client's) draws its own sequence. */
   constructor (name: string, limits: TaskStoreLimits, onEvict: (task: T) => void = () => {}) {
     this.#limits = limits
     this.#onEvict = onEvict

@@ -35,6 +35,8 @@ export interface ConnectionSeed {
 
 export interface CustomerSeed {
   customerId: string
+  /** The one client this customer exists for; absent: every client has its own copy. */
+  clientId?: string
   idempotentIdentifier?: string
   label?: string
   connections: ConnectionSeed[]

@@ -7,8 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Customer, CustomerRef } from '../domain/customers.js'
 import { BudError, ERRORS } from '../domain/errors.js'
 import { RULES, type Example, type IntegrationWatch, type Rule } from '../domain/findings/watch.js'
-import type { Sandbox } from '../domain/sandbox.js'
 import type { Polled, Task } from '../domain/task-store.js'
+import type { Worlds } from '../domain/worlds.js'
 
 export const CHECK_MODES = ['report', 'strict', 'off'] as const
 export type CheckMode = (typeof CHECK_MODES)[number]
@@ -21,18 +21,17 @@ declare module 'fastify' {
   }
 }
 
+// Each client's findings are in its own world, on its own clock.
 export class IntegrationChecks {
-  readonly #sandbox: Sandbox
-  readonly watch: IntegrationWatch
+  readonly #worlds: Worlds
   /** False with CHECKS=off: nothing is watched. */
   readonly on: boolean
   readonly #strict: boolean
   // The request at fault, filled in for each finding and copied by the watch only when it keeps it.
   readonly #at: Example = { requestId: '', method: '', path: '', customerId: null, atMs: 0 }
 
-  constructor (sandbox: Sandbox, mode: CheckMode) {
-    this.#sandbox = sandbox
-    this.watch = sandbox.watch
+  constructor (worlds: Worlds, mode: CheckMode) {
+    this.#worlds = worlds
     this.on = mode !== 'off'
     this.#strict = mode === 'strict'
   }
@@ -48,8 +47,9 @@ export class IntegrationChecks {
     at.method = request.method
     at.path = request.url
     at.customerId = customerId ?? null
-    at.atMs = this.#sandbox.clock.nowMs()
-    const toLog = this.watch.record(clientId, rules, at)
+    const world = this.#worlds.of(clientId)
+    at.atMs = world.clock.nowMs()
+    const toLog = world.watch.record(clientId, rules, at)
     reply.header(FINDING_HEADER, rules.length === 1 ? rules[0]! : rules.join(','))
     for (const rule of toLog) request.log.warn({ clientId, rule, requestId: request.id, advice: RULES[rule].advice }, `integration check: ${rule}`)
     if (this.#strict) {
@@ -62,39 +62,45 @@ export class IntegrationChecks {
 
   /** A task's status is about to be read by its client, told to wait `delayMs` between reads. */
   statusRead (request: FastifyRequest, reply: FastifyReply, clientId: string, task: Polled & { customerId: string }, delayMs: number): void {
-    if (this.on) this.report(request, reply, clientId, task.customerId, this.watch.checkStatusRead(task, delayMs))
+    if (this.on) this.report(request, reply, clientId, task.customerId, this.#watch(clientId).checkStatusRead(task, delayMs))
   }
 
   /** A task was answered to its client (made, deduplicated, or its status read). */
-  answered (task: Polled, ended = false): void {
-    if (this.on) this.watch.noteAnswered(task, ended)
+  answered (task: Polled & { clientId: string }, ended = false): void {
+    if (this.on) this.#watch(task.clientId).noteAnswered(task, ended)
+  }
+
+  #watch (clientId: string): IntegrationWatch {
+    return this.#worlds.of(clientId).watch
   }
 
   /** A refresh is about to be started (`providers` undefined: every consent Bud holds as authorised). */
   refreshAsked (request: FastifyRequest, reply: FastifyReply, clientId: string, ref: CustomerRef, providers: readonly string[] | undefined, customerIp: string | undefined): void {
     if (!this.on) return
-    const rules = this.watch.checkRefresh(clientId, ref, providers, customerIp)
-    if (rules.length > 0) this.report(request, reply, clientId, 'customerId' in ref ? ref.customerId.toLowerCase() : this.#sandbox.customers.lookup(ref)?.customerId, rules)
+    const world = this.#worlds.of(clientId)
+    const rules = world.watch.checkRefresh(clientId, ref, providers, customerIp)
+    if (rules.length > 0) this.report(request, reply, clientId, 'customerId' in ref ? ref.customerId.toLowerCase() : world.customers.lookup(ref)?.customerId, rules)
   }
 
   /** A refresh task was answered (new or by the dedupe). */
   refreshed (clientId: string, task: Task, customerIp: string | undefined): void {
     if (!this.on) return
-    this.watch.noteAnswered(task, false)
-    if (customerIp !== undefined) this.watch.noteAddress(clientId, task.customerId, customerIp)
+    const watch = this.#watch(clientId)
+    watch.noteAnswered(task, false)
+    if (customerIp !== undefined) watch.noteAddress(clientId, task.customerId, customerIp)
   }
 
   /** The customer's data is about to be read. */
   dataRead (request: FastifyRequest, reply: FastifyReply, clientId: string, customer: Customer): void {
-    if (this.on) this.report(request, reply, clientId, customer.customerId, this.watch.checkDataRead(clientId, customer))
+    if (this.on) this.report(request, reply, clientId, customer.customerId, this.#watch(clientId).checkDataRead(clientId, customer))
   }
 
   /** A new access token is about to be issued. */
   tokenAsked (request: FastifyRequest, reply: FastifyReply, clientId: string): void {
-    if (this.on) this.report(request, reply, clientId, undefined, this.watch.checkToken(clientId))
+    if (this.on) this.report(request, reply, clientId, undefined, this.#watch(clientId).checkToken(clientId))
   }
 
   tokenIssued (clientId: string): void {
-    if (this.on) this.watch.noteToken(clientId)
+    if (this.on) this.#watch(clientId).noteToken(clientId)
   }
 }

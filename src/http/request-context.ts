@@ -68,6 +68,16 @@ export function scenarioChoiceOf (request: FastifyRequest, catalogue: ScenarioCa
   return { byProvider }
 }
 
+/** HTTP Basic's client id and secret, or undefined when the header is not Basic credentials. */
+export function basicCredentials (header: string | undefined): { clientId: string, secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '')
+  if (match === null) return undefined
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon <= 0) return undefined
+  return { clientId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) }
+}
+
 /** Where the client reached the sandbox (scheme, host and port): the base of the pages' absolute URLs. */
 export function originOf (request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`

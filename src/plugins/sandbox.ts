@@ -1,53 +1,95 @@
-// Shares the sandbox with every route: the domain's state as `fastify.sandbox`,
-// and the completion webhooks as `fastify.webhooks`, wired to the domain's
-// events (a task that ends, the clock moving, a reset).
+// Shares the sandbox with every route: each client's world as
+// `fastify.worlds.of(clientId)`, what all clients share (tokens, the request
+// history) beside it, and the completion webhooks as `fastify.webhooks`,
+// wired to each world's events (a task that ends, its clock moving, a reset).
 import fp from 'fastify-plugin'
+import { TokenIssuer } from '../domain/auth.js'
+import type { SandboxClock } from '../domain/clock.js'
+import { RequestHistory } from '../domain/request-history.js'
 import { createSandbox, type Sandbox, type SandboxOptions } from '../domain/sandbox.js'
+import { Worlds } from '../domain/worlds.js'
 import { ALL_WEBHOOK_EVENTS, connectCompletedBody, consentChangedBody, providerRefreshCompletedBody, refreshCompletedBody, refreshV2CompletedBody, WEBHOOK_EVENTS } from '../webhooks/bodies.js'
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sandbox: Sandbox
+    worlds: Worlds
+    tokens: TokenIssuer
+    history: RequestHistory
     webhooks: WebhookDispatcher
   }
 }
 
-export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events'> {
+export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events' | 'owner' | 'faults' | 'owners'> {
+  requestHistorySize: number
+  maxWorlds?: number | undefined
   signer: DispatcherOptions['signer']
   log?: DispatcherOptions['log']
 }
 
 export default fp<SandboxPluginOptions>(async (fastify, options) => {
-  const { signer, log, ...sandboxOptions } = options
-  const webhooks = new WebhookDispatcher({ clock: options.clock, signer, ...(log === undefined ? {} : { log }) })
-  const seedUrls = () => {
-    for (const c of options.fixtures.clients) if (c.webhookUrl !== undefined) webhooks.subscribe(c.clientId, c.webhookUrl, c.webhookEvents ?? ALL_WEBHOOK_EVENTS)
+  const { signer, log, requestHistorySize, maxWorlds, clock, ...sandboxOptions } = options
+  const { fixtures } = options
+  // A client's clock once it has a world; the shared clock before (nothing of it is due then).
+  const clockOf = (clientId: string): SandboxClock => worlds.peek(clientId)?.clock ?? clock
+  const webhooks = new WebhookDispatcher({ clock, clockOf, signer, ...(log === undefined ? {} : { log }) })
+  const seedUrls = (clientId?: string) => {
+    for (const c of fixtures.clients) {
+      if (c.webhookUrl !== undefined && (clientId === undefined || c.clientId === clientId)) webhooks.subscribe(c.clientId, c.webhookUrl, c.webhookEvents ?? ALL_WEBHOOK_EVENTS)
+    }
   }
   seedUrls()
-  const sandbox: Sandbox = createSandbox({
-    ...sandboxOptions,
+
+  const make = (owner: string | undefined, ownClock: SandboxClock, shared: Pick<Required<SandboxOptions>, 'faults' | 'owners'>): Sandbox => {
+    const sandbox: Sandbox = createSandbox({
+      ...sandboxOptions,
+      ...shared,
+      owner,
+      clock: ownClock,
+      // What every new client starts from serves no client: nothing of it ends or is delivered.
+      events: owner === undefined
+        ? undefined
+        : {
+            listensTo: (clientId) => webhooks.urlFor(clientId) !== undefined,
+            refreshEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.refreshCompleted, task.taskId, task.clientId, endsAtMs, () => refreshCompletedBody(sandbox.refresh, task)),
+            parentEnds: (parent, endsAtMs) => {
+              // Each provider's webhook as its sub-task ends, then the parent's once the last one has.
+              for (const task of parent.subTasks) {
+                const subEndsAtMs = sandbox.refresh.progress(task).endsAtMs
+                webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, () => providerRefreshCompletedBody(sandbox.refresh, sandbox.data, task))
+              }
+              webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, sandbox.data, parent))
+            },
+            connectEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.connectCompleted, task.taskId, task.clientId, endsAtMs, () => connectCompletedBody(sandbox.refresh, task)),
+            consentChanged: (change) => webhooks.schedule(change.event, change.consentId, change.clientId, change.atMs, () => consentChangedBody(change)),
+            clockMoved: (byMs) => webhooks.clientClockMoved(owner, byMs),
+            reset: () => {
+              webhooks.reset(owner)
+              seedUrls(owner)
+            }
+          }
+    })
+    return sandbox
+  }
+  const history = new RequestHistory(requestHistorySize)
+  const worlds = new Worlds({
+    fixtures,
+    clock,
+    maxWorlds,
+    make,
     events: {
-      listensTo: (clientId) => webhooks.urlFor(clientId) !== undefined,
-      refreshEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.refreshCompleted, task.taskId, task.clientId, endsAtMs, () => refreshCompletedBody(sandbox.refresh, task)),
-      parentEnds: (parent, endsAtMs) => {
-        // Each provider's webhook as its sub-task ends, then the parent's once the last one has.
-        for (const task of parent.subTasks) {
-          const subEndsAtMs = sandbox.refresh.progress(task).endsAtMs
-          webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, () => providerRefreshCompletedBody(sandbox.refresh, sandbox.data, task))
-        }
-        webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, sandbox.data, parent))
-      },
-      connectEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.connectCompleted, task.taskId, task.clientId, endsAtMs, () => connectCompletedBody(sandbox.refresh, task)),
-      consentChanged: (change) => webhooks.schedule(change.event, change.consentId, change.clientId, change.atMs, () => consentChangedBody(change)),
-      clockMoved: () => webhooks.tick(true),
-      reset: () => {
+      sharedClockMoved: () => webhooks.tick(true),
+      allReset: () => {
         webhooks.reset()
         seedUrls()
+        history.clear()
       }
     }
   })
-  fastify.decorate('sandbox', sandbox)
+  const secrets = new Map(fixtures.clients.flatMap((c) => c.clientSecret === undefined ? [] : [[c.clientId, c.clientSecret] as const]))
+  fastify.decorate('worlds', worlds)
+  fastify.decorate('tokens', new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets }))
+  fastify.decorate('history', history)
   fastify.decorate('webhooks', webhooks)
   fastify.addHook('onClose', async () => webhooks.close())
 }, { name: 'sandbox', fastify: '5.x' })

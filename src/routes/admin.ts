@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
-import { outOfRange, toIso, type SandboxClock } from '../domain/clock.js'
+import { outOfRange, toIso } from '../domain/clock.js'
 import { budConsentStatus, consentExpiresAtMs, consentIdOf, taskConsentId, type Customer } from '../domain/customers.js'
 import { faultsFrom, transactionsFrom, type RawFaults, type RawTransaction } from '../fixtures.js'
 import { lastPullAt } from '../domain/data/bud-copy.js'
@@ -19,6 +19,8 @@ import { RULES } from '../domain/findings/watch.js'
 interface ClockChange {
   advance?: string
   now?: string
+  /** The client whose clock moves alone (as `?client_id=`). */
+  client_id?: string
 }
 
 export function adminTaskView (sandbox: Sandbox, task: Task) {
@@ -75,12 +77,11 @@ function faultsView (sandbox: Sandbox) {
   return { latency_ms: latencyMs, error_rate: errorRate }
 }
 
-/** Where a clock change moves the clock to, or a 400 that changes nothing. */
-function clockChangeTarget (change: ClockChange, clock: SandboxClock): number {
+/** Where a clock change moves a clock at `nowMs` to, or a 400 that changes nothing. */
+function clockChangeTarget (change: ClockChange, nowMs: number, latestMs: number): number {
   if ((change.advance === undefined) === (change.now === undefined)) {
     throw validationError({ body: 'Give exactly one of advance (an ISO 8601 duration) and now (an ISO 8601 instant)' })
   }
-  const nowMs = clock.nowMs()
   const field = change.advance !== undefined ? 'advance' : 'now'
   let targetMs: number
   if (change.advance !== undefined) {
@@ -94,49 +95,91 @@ function clockChangeTarget (change: ClockChange, clock: SandboxClock): number {
     if (to.toMillis() < nowMs) throw validationError({ now: 'The sandbox clock only moves forward' })
     targetMs = to.toMillis()
   }
-  const latestMs = clock.latestMs()
   // Written so that NaN fails too.
   if (!(targetMs <= latestMs)) {
-    throw validationError({ [field]: `The sandbox clock moves at most to ${toIso(latestMs)}: two years past its start or last reset, and not past 2100 (POST /__admin/reset starts the two years again)` })
+    throw validationError({ [field]: `The sandbox clock moves at most to ${toIso(latestMs)}: two years past its start or last reset (each client's clock, and the shared one under them), and not past 2100 (POST /__admin/reset starts the two years again)` })
   }
   return targetMs
 }
 
+/** The client a control is scoped to (`?client_id=`), or undefined: every client. */
+type Scoped = { Querystring: { client_id?: string } }
+const scopeOf = (request: { query: { client_id?: string } }): string | undefined => request.query.client_id === '' ? undefined : request.query.client_id
+
+/** A control for every client that does not apply where the customer is unknown: undefined there. */
+function whereKnown<R> (control: (world: Sandbox) => R): (world: Sandbox) => R | undefined {
+  return (world) => {
+    try {
+      return control(world)
+    } catch (err) {
+      if (err instanceof BudError) return undefined
+      throw err
+    }
+  }
+}
+
 export default async function adminRoutes (fastify: FastifyInstance, { contract }: { contract: Contract }) {
-  const sandbox = fastify.sandbox
-  const clockState = () => ({ now: toIso(sandbox.clock.nowMs()) })
+  const { worlds, history } = fastify
+  const { fixtures } = worlds.template
+  const clientView = (world: Sandbox) => ({ client_id: world.owner ?? null })
+  const customerView = (world: Sandbox, customer: Customer) => ({ ...adminCustomerView(world, customer, world.clock.nowMs()), ...clientView(world) })
 
-  fastify.get('/__admin/clock', { config: { operationId: 'admin_clock_get' } }, async () => clockState())
+  fastify.get<Scoped>('/__admin/clock', { schema: contract.routeSchema('admin_clock_get'), config: { operationId: 'admin_clock_get' } }, async (request) => {
+    const clientId = scopeOf(request)
+    const world = clientId === undefined ? undefined : worlds.peek(clientId)
+    return { now: toIso((world?.clock ?? worlds.clock).nowMs()), client_id: clientId ?? null }
+  })
 
-  fastify.post<{ Body: ClockChange }>('/__admin/clock', {
+  fastify.post<Scoped & { Body: ClockChange }>('/__admin/clock', {
     schema: contract.routeSchema('admin_clock_post'),
     config: { operationId: 'admin_clock_post' }
   }, async (request) => {
-    const targetMs = clockChangeTarget(request.body, sandbox.clock)
-    sandbox.moveClockTo(targetMs)
-    request.log.info({ now: toIso(targetMs) }, 'sandbox clock moved')
-    return clockState()
+    const clientId = scopeOf(request) ?? scopeOf({ query: request.body })
+    if (clientId === undefined) {
+      const targetMs = clockChangeTarget(request.body, worlds.clock.nowMs(), worlds.latestSharedMs())
+      worlds.moveSharedClockTo(targetMs)
+      request.log.info({ now: toIso(targetMs) }, 'sandbox clock moved for every client')
+      return { now: toIso(targetMs), client_id: null }
+    }
+    const world = worlds.of(clientId)
+    const targetMs = clockChangeTarget(request.body, world.clock.nowMs(), world.clock.latestMs())
+    world.moveClockTo(targetMs)
+    request.log.info({ now: toIso(targetMs), clientId }, 'sandbox clock moved for one client')
+    return { now: toIso(targetMs), client_id: clientId }
   })
 
-  fastify.get<{ Params: { task_id: string } }>('/__admin/tasks/:task_id', {
+  fastify.get<Scoped & { Params: { task_id: string } }>('/__admin/tasks/:task_id', {
     schema: contract.routeSchema('admin_task_get'),
     config: { operationId: 'admin_task_get' }
   }, async (request) => {
-    const task = sandbox.tasks.get(request.params.task_id.toLowerCase())
-    if (task === undefined) throw new BudError(ERRORS.taskNotFound)
-    return adminTaskView(sandbox, task)
+    const clientId = scopeOf(request)
+    const taskId = request.params.task_id.toLowerCase()
+    const world = clientId === undefined ? worlds.holding((w) => w.tasks.get(taskId) !== undefined) : worlds.peek(clientId)
+    const task = world?.tasks.get(taskId)
+    if (world === undefined || task === undefined) throw new BudError(ERRORS.taskNotFound)
+    return adminTaskView(world, task)
   })
 
-  fastify.get('/__admin/customers', { config: { operationId: 'admin_customers_get' } }, async () =>
-    sandbox.customers.all().map((customer) => adminCustomerView(sandbox, customer, sandbox.clock.nowMs())))
+  fastify.get<Scoped>('/__admin/customers', { schema: contract.routeSchema('admin_customers_get'), config: { operationId: 'admin_customers_get' } }, async (request) => {
+    const clientId = scopeOf(request)
+    // Without a client: what every new client starts with (client_id null), then each client's own.
+    const shown = clientId === undefined ? [worlds.template, ...worlds.all()] : [worlds.of(clientId)]
+    return shown.flatMap((world) => world.customers.all().map((customer) => customerView(world, customer)))
+  })
 
-  fastify.get<{ Params: { customer_id: string } }>('/__admin/customers/:customer_id', {
+  fastify.get<Scoped & { Params: { customer_id: string } }>('/__admin/customers/:customer_id', {
     schema: contract.routeSchema('admin_customer_get'),
     config: { operationId: 'admin_customer_get' }
   }, async (request) => {
-    const customer = sandbox.customers.get(request.params.customer_id)
+    const clientId = scopeOf(request)
+    const customerId = request.params.customer_id
+    // Without a client: the customer as the client that used the sandbox last and has it sees it.
+    const world = clientId === undefined
+      ? worlds.holding((w) => w.customers.get(customerId) !== undefined) ?? worlds.template
+      : worlds.of(clientId)
+    const customer = world.customers.get(customerId)
     if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
-    return adminCustomerView(sandbox, customer, sandbox.clock.nowMs())
+    return customerView(world, customer)
   })
 
   fastify.get<{ Querystring: { client_id?: string, customer_id?: string, limit?: string } }>('/__admin/requests', {
@@ -144,7 +187,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     config: { operationId: 'admin_requests_get' }
   }, async (request) => {
     const { client_id: clientId, customer_id: customerId, limit } = request.query
-    return sandbox.history.list({ clientId, customerId, limit: limit === undefined ? undefined : Number(limit) })
+    return history.list({ clientId, customerId, limit: limit === undefined ? undefined : Number(limit) })
   })
 
   fastify.get<{ Querystring: { client_id: string } }>('/__admin/findings', {
@@ -154,7 +197,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const clientId = request.query.client_id
     return {
       client_id: clientId,
-      findings: sandbox.watch.findings(clientId).map((f) => ({
+      findings: (worlds.peek(clientId)?.watch.findings(clientId) ?? []).map((f) => ({
         rule: f.rule,
         count: f.count,
         first_at: toIso(f.firstAtMs),
@@ -185,16 +228,17 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     config: { operationId: 'admin_webhooks_get' }
   }, async (request) => fastify.webhooks.list(request.query.client_id).map(deliveryView))
 
-  fastify.put<{ Params: { customer_id: string, provider: string }, Body: { scenario?: string, consent_status?: ConsentStatus, last_pull_at?: string, consented_at?: string } }>('/__admin/customers/:customer_id/connections/:provider', {
+  fastify.put<Scoped & { Params: { customer_id: string, provider: string }, Body: { scenario?: string, consent_status?: ConsentStatus, last_pull_at?: string, consented_at?: string } }>('/__admin/customers/:customer_id/connections/:provider', {
     schema: contract.routeSchema('admin_connection_put'),
     config: { operationId: 'admin_connection_put' }
   }, async (request) => {
+    const clientId = scopeOf(request)
     const { customer_id: customerId, provider } = request.params
     const { scenario, consent_status: consentStatus, last_pull_at: lastPullAt, consented_at: consentedAt } = request.body
     const errors: Record<string, string> = {}
-    const nowMs = sandbox.clock.nowMs()
-    if (!sandbox.fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...sandbox.fixtures.providers.keys()].join(', ')}`
-    if (scenario !== undefined && sandbox.fixtures.catalogue.get(scenario) === undefined) errors.scenario = `Unknown scenario; valid scenarios are: ${sandbox.fixtures.catalogue.names().join(', ')}`
+    const nowMs = (clientId === undefined ? worlds.clock : worlds.of(clientId).clock).nowMs()
+    if (!fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...fixtures.providers.keys()].join(', ')}`
+    if (scenario !== undefined && fixtures.catalogue.get(scenario) === undefined) errors.scenario = `Unknown scenario; valid scenarios are: ${fixtures.catalogue.names().join(', ')}`
     if (consentStatus !== undefined && !CONSENT_STATUSES.includes(consentStatus)) errors.consent_status = `This value should be one of ${CONSENT_STATUSES.join(', ')}`
     /** An instant that has already happened, or a message in `errors` under `field`. */
     const past = (value: string | undefined, field: string): number | undefined => {
@@ -209,23 +253,37 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     const lastPullAtMs = past(lastPullAt, 'last_pull_at')
     const lastConsentedMs = past(consentedAt, 'consented_at')
     if (Object.keys(errors).length > 0) throw validationError(errors)
-    const customer = sandbox.customers.resolve({ customerId }, nowMs)
-    sandbox.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs, lastConsentedMs }, nowMs)
-    request.log.info({ customerId, provider, scenario, consentStatus }, 'connection changed')
-    return adminCustomerView(sandbox, customer, sandbox.clock.nowMs())
+    const change = (world: Sandbox) => {
+      const at = world.clock.nowMs()
+      const customer = world.customers.resolve({ customerId }, at)
+      world.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs, lastConsentedMs }, at)
+      return customerView(world, customer)
+    }
+    request.log.info({ customerId, provider, scenario, consentStatus, clientId }, 'connection changed')
+    if (clientId !== undefined) return change(worlds.of(clientId))
+    // For every client: the first client that has the customer (or could be given it) shows the result.
+    const views = worlds.everywhere(whereKnown(change))
+    return views.find((view) => view !== undefined) ?? change(worlds.template)
   })
 
-  fastify.post<{ Params: { customer_id: string, provider: string }, Body: { transactions: RawTransaction[] } }>('/__admin/customers/:customer_id/connections/:provider/transactions', {
+  fastify.post<Scoped & { Params: { customer_id: string, provider: string }, Body: { transactions: RawTransaction[] } }>('/__admin/customers/:customer_id/connections/:provider/transactions', {
     schema: contract.routeSchema('admin_bank_transactions_post'),
     config: { operationId: 'admin_bank_transactions_post' }
   }, async (request, reply) => {
+    const clientId = scopeOf(request)
     const { customer_id: customerId, provider } = request.params
-    const nowMs = sandbox.clock.nowMs()
-    const customer = sandbox.customers.get(customerId)
-    if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
+    const nowMs = (clientId === undefined ? worlds.clock : worlds.of(clientId).clock).nowMs()
     const given = transactionsFrom(request.body.transactions, nowMs, (field, what) => { throw validationError({ [`transactions.${field.replace(/\//g, '.')}`]: what }) })
-    const added = sandbox.data.addAtBank(customer, provider, given, nowMs)
-    request.log.info({ customerId, provider, count: added.length }, 'transactions added at the bank')
+    const add = (world: Sandbox) => {
+      const customer = world.customers.get(customerId)
+      if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
+      return world.data.addAtBank(customer, provider, given, world.clock.nowMs())
+    }
+    const added = clientId === undefined
+      ? worlds.everywhere(whereKnown(add)).find((entries) => entries !== undefined)
+      : add(worlds.of(clientId))
+    if (added === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
+    request.log.info({ customerId, provider, count: added.length, clientId }, 'transactions added at the bank')
     reply.code(201)
     return {
       transactions: added.map((entry) => ({
@@ -241,24 +299,37 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract 
     }
   })
 
-  fastify.get('/__admin/faults', { config: { operationId: 'admin_faults_get' } }, async () => faultsView(sandbox))
+  fastify.get<Scoped>('/__admin/faults', { schema: contract.routeSchema('admin_faults_get'), config: { operationId: 'admin_faults_get' } }, async (request) => {
+    const clientId = scopeOf(request)
+    return faultsView(clientId === undefined ? worlds.template : worlds.of(clientId))
+  })
 
-  fastify.put<{ Body: RawFaults }>('/__admin/faults', {
+  fastify.put<Scoped & { Body: RawFaults }>('/__admin/faults', {
     schema: contract.routeSchema('admin_faults_put'),
     config: { operationId: 'admin_faults_put' }
   }, async (request) => {
+    const clientId = scopeOf(request)
+    let settings
     try {
-      sandbox.faults.set(faultsFrom(request.body))
+      settings = faultsFrom(request.body)
     } catch (err) {
       throw validationError({ latency_ms: (err as Error).message })
     }
-    request.log.info({ faults: request.body }, 'faults set')
-    return faultsView(sandbox)
+    if (clientId === undefined) worlds.setSharedFaults(settings)
+    else worlds.of(clientId).faults.set(settings)
+    request.log.info({ faults: request.body, clientId }, 'faults set')
+    return faultsView(clientId === undefined ? worlds.template : worlds.of(clientId))
   })
 
-  fastify.post('/__admin/reset', { config: { operationId: 'admin_reset_post' } }, async (request) => {
-    sandbox.reset()
-    request.log.info('sandbox reset')
-    return { reset: true, customers: sandbox.customers.all().length }
+  fastify.post<Scoped>('/__admin/reset', { schema: contract.routeSchema('admin_reset_post'), config: { operationId: 'admin_reset_post' } }, async (request) => {
+    const clientId = scopeOf(request)
+    if (clientId === undefined) {
+      worlds.resetAll()
+      request.log.info('sandbox reset for every client')
+      return { reset: true, customers: worlds.template.customers.all().length, client_id: null }
+    }
+    const world = worlds.resetOne(clientId)
+    request.log.info({ clientId }, 'sandbox reset for one client')
+    return { reset: true, customers: world.customers.all().length, client_id: clientId }
   })
 }

@@ -33,8 +33,7 @@ const authorisationUrl = (taskId: string) => `/v1/open-banking/authorisation-url
 const connectUrl = (taskId: string) => `/v1/open-banking/connect/${taskId}`
 
 export default async function connectRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { authorisations, gateway, refresh } = fastify.sandbox
-  const checks = fastify.checks
+  const { worlds, checks } = fastify
 
   fastify.post<{ Body: AuthoriseBody }>('/v1/open-banking/authorisation-url', budRoute(contract, guards, 'open_banking_authorisation_url_post'), (request, reply) => {
     const clientId = clientIdOf(request)
@@ -44,6 +43,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     const url = body.provider_redirect_url ?? body.redirect_url
     if (url === undefined) throw validationError({ provider_redirect_url: BLANK })
     checkRedirectUrl(field, url)
+    const { authorisations } = worlds.of(clientId)
     const task = authorisations.initiate({ clientId, customer, provider: body.provider, returnTo: { kind: 'client', url }, consentId: body.consent_id })
     checks.answered(task)
     request.log.info({ taskId: task.taskId, provider: task.provider, reauthorise: task.reauthorise }, 'authorisation started')
@@ -56,6 +56,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
 
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/authorisation-url/:task_id', budRoute(contract, guards, 'open_banking_authorisation_url_get'), (request, reply) => {
     const clientId = clientIdOf(request)
+    const { authorisations } = worlds.of(clientId)
     const task = authorisations.find(clientId, customerRefOf(request), request.params.task_id)
     checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const { status, result, path } = authorisations.status(task)
@@ -71,7 +72,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
     const operationId = `${version}_open_banking_authorisation_codes_post`
     fastify.post<{ Body: Record<string, unknown> }>(`/${version}/open-banking/authorisation-codes`, budRoute(contract, guards, operationId), (request, reply) => {
       const clientId = clientIdOf(request)
-      const { task, used } = authorisations.submit(clientId, customerRefOf(request), request.body)
+      const { task, used } = worlds.of(clientId).authorisations.submit(clientId, customerRefOf(request), request.body)
       if (used && version === 'v2') throw new BudError(ERRORS.authUsed, { code: 'already used' })
       checks.answered(task)
       const data: Record<string, unknown> = { task_id: task.taskId, provider: task.provider, status: used ? TASK_STATUS.failed : TASK_STATUS.pending }
@@ -83,6 +84,7 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
 
   fastify.get<{ Params: { connection_task_id: string } }>('/v1/open-banking/connect/:connection_task_id', budRoute(contract, guards, 'open_banking_connect_get'), (request, reply) => {
     const clientId = clientIdOf(request)
+    const { refresh } = worlds.of(clientId)
     const task: Task = refresh.findConnect(clientId, customerRefOf(request), request.params.connection_task_id)
     checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const progress = refresh.progress(task)
@@ -94,7 +96,8 @@ export default async function connectRoutes (fastify: FastifyInstance, { contrac
 
   fastify.post<{ Body: GatewayBody }>('/v2/open-banking/authorisation-gateway-url', budRoute(contract, guards, 'v2_ob_authorisation_gateway_url_post'), (request, reply) => {
     const body = request.body
-    const { session, path } = gateway.create(clientIdOf(request), customerRefOf(request), {
+    const clientId = clientIdOf(request)
+    const { session, path } = worlds.of(clientId).gateway.create(clientId, customerRefOf(request), {
       redirectUrl: body.redirect_url,
       providers: body.providers,
       providerTypes: body.provider_types,

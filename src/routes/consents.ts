@@ -49,11 +49,10 @@ export function consentView (record: ConsentRecord): Record<string, unknown> {
 }
 
 export default async function consentRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { consents, customers, clock } = fastify.sandbox
-  const checks = fastify.checks
+  const { worlds, checks } = fastify
 
   fastify.get<{ Querystring: Query }>('/v1/open-banking/account-access-consents', budRoute(contract, guards, 'open_banking_connections_get', { ownQuery: true }), (request) => {
-    clientIdOf(request)
+    const { consents, customers, clock } = worlds.of(clientIdOf(request))
     const ref = customerRefOf(request)
     const filter = single(request.query, 'status') === undefined ? 'active' : oneOf(request.query, 'status', CONSENT_FILTERS, 'active')
     const customer = customers.resolve(ref, clock.nowMs())
@@ -63,7 +62,7 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
 
   fastify.post<{ Body: { provider: string } }>('/v1/open-banking/account-access-consent/revoke', budRoute(contract, guards, 'open_banking_account_access_consent_revoke_post'), (request, reply) => {
     const clientId = clientIdOf(request)
-    const task = consents.revoke(clientId, customerRefOf(request), request.body.provider)
+    const task = worlds.of(clientId).consents.revoke(clientId, customerRefOf(request), request.body.provider)
     checks.answered(task)
     request.log.info({ taskId: task.taskId, provider: task.provider, found: task.found }, 'consent revoked')
     // Bud's own examples name these operations open_banking_revoke_post and open_banking_revoke_task_get.
@@ -76,6 +75,7 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
 
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/account-access-consent/revoke/:task_id', budRoute(contract, guards, 'open_banking_account_access_consent_revoke_get'), (request, reply) => {
     const clientId = clientIdOf(request)
+    const { consents } = worlds.of(clientId)
     const task = consents.findRevoke(clientId, customerRefOf(request), request.params.task_id)
     checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const { status, result } = consents.revokeStatus(task)
@@ -90,7 +90,8 @@ export default async function consentRoutes (fastify: FastifyInstance, { contrac
   await fastify.register(async (reconfirmScope) => {
     jsonBodies(reconfirmScope, { empty: () => undefined })
     reconfirmScope.post<{ Params: { consent_id: string } }>('/v1/open-banking/account-access-consents/:consent_id/reconfirm', budRoute(contract, guards, 'open_banking_consents_reconfirm_post'), (request) => {
-      const { provider, reconnectRequired } = consents.reconfirm(clientIdOf(request), customerRefOf(request), request.params.consent_id)
+      const clientId = clientIdOf(request)
+      const { provider, reconnectRequired } = worlds.of(clientId).consents.reconfirm(clientId, customerRefOf(request), request.params.consent_id)
       request.log.info({ consentId: request.params.consent_id, reconnectRequired }, 'consent reconfirmation')
       return { operation_id: 'open_banking_consents_reconfirm_post', data: { provider_id: provider, reconnect_required: reconnectRequired } }
     })

@@ -32,11 +32,11 @@ function customerView (customer: Customer) {
 }
 
 export default async function customerRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const checks = fastify.checks
-  const { customers, clock, deletions } = fastify.sandbox
+  const { worlds, checks } = fastify
 
   fastify.get<{ Querystring: Query }>('/platform/v3/customers', budRoute(contract, guards, 'platform_v3_customers_get', { ownQuery: true }), (request) => {
-    clientIdOf(request)
+    // A client lists its own customers alone, and its page tokens walk them alone.
+    const { customers } = worlds.of(clientIdOf(request))
     const query = request.query
     const pageSize = wholeNumber(query, 'page_size', 1, 1000, 200)
     const after = decodeToken(query, 'page_token', ['string'])
@@ -65,21 +65,25 @@ export default async function customerRoutes (fastify: FastifyInstance, { contra
   })
 
   fastify.delete<{ Params: { customer_id: string } }>('/platform/v3/customers/:customer_id', budRoute(contract, guards, 'platform_v3_customers_delete'), (request, reply) => {
-    const task = deletions.start(clientIdOf(request), { customerId: request.params.customer_id })
+    const clientId = clientIdOf(request)
+    const task = worlds.of(clientId).deletions.start(clientId, { customerId: request.params.customer_id })
     checks.answered(task)
     request.log.info({ customerId: task.customerId, taskId: task.taskId }, 'customer deleted')
     reply.code(202).send(deleted('platform_v3_customers_delete', task))
   })
 
   fastify.delete<{ Params: { customer_idempotent_identifier: string } }>('/platform/v3/customers/idempotent-identifier/:customer_idempotent_identifier', budRoute(contract, guards, 'platform_v3_customers_idempotent_identifier_delete'), (request, reply) => {
-    const task = deletions.start(clientIdOf(request), { idempotentIdentifier: request.params.customer_idempotent_identifier })
+    const clientId = clientIdOf(request)
+    const task = worlds.of(clientId).deletions.start(clientId, { idempotentIdentifier: request.params.customer_idempotent_identifier })
     checks.answered(task)
     request.log.info({ customerId: task.customerId, taskId: task.taskId }, 'customer deleted')
     reply.code(202).send(deleted('platform_v3_customers_idempotent_identifier_delete', task))
   })
 
   fastify.get<{ Params: { customer_id: string, task_id: string } }>('/platform/v3/customers/:customer_id/:task_id', budRoute(contract, guards, 'platform_v3_customers_delete_status'), (request, reply) => {
-    const task = deletions.find(clientIdOf(request), request.params.customer_id, request.params.task_id)
+    const clientId = clientIdOf(request)
+    const { deletions } = worlds.of(clientId)
+    const task = deletions.find(clientId, request.params.customer_id, request.params.task_id)
     checks.statusRead(request, reply, task.clientId, task, DELETE_NEXT_URL_DELAY_MS)
     const status = deletions.statusOf(task)
     checks.answered(task, status !== TASK_STATUS.pending)
@@ -101,7 +105,7 @@ export default async function customerRoutes (fastify: FastifyInstance, { contra
       done()
     }
   }, (request, reply) => {
-    clientIdOf(request)
+    const { customers, clock } = worlds.of(clientIdOf(request))
     const body = request.body ?? {}
     const { customer, created } = customers.create({
       idempotentIdentifier: body.client_metadata?.idempotent_identifier,

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
-import { toIso } from '../domain/clock.js'
+import { toIso, type Clock } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
-import { GRANULARITIES, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
+import { GRANULARITIES, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
 import { formatPence } from '../domain/data/money.js'
 import { BUD_CODES, type MerchantInfo } from '../domain/data/profiles.js'
 import { validationError } from '../domain/errors.js'
@@ -101,9 +101,17 @@ const BUD_CODE_TYPES: Record<keyof typeof BUD_CODES, string> = {
 
 const STATUSES = ['booked', 'pending', 'declined'] as const
 
+/** A data request's client and customer, and the client's data and clock. */
+interface Reading {
+  clientId: string
+  customer: Customer
+  data: FinancialData
+  clock: Clock
+}
+
 export default async function financialRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const checks = fastify.checks
-  const { customers, data, clock, fixtures } = fastify.sandbox
+  const { worlds, checks } = fastify
+  const { fixtures } = worlds.template
   const displayName = (provider: string) => fixtures.providers.get(provider)?.displayName ?? provider.replace(/_/g, ' ')
   const route = (operationId: string) => budRoute(contract, guards, operationId, { ownQuery: true })
 
@@ -113,8 +121,9 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
    * changed since (see rendered-responses.ts).
    */
   const rendered = new RenderedResponses()
-  function answer (request: FastifyRequest, reply: FastifyReply, customer: Customer, render: () => unknown): FastifyReply {
-    const key = `${customer.customerId}\n${request.url}`
+  function answer (request: FastifyRequest, reply: FastifyReply, { customer, data, clientId }: Reading, render: () => unknown): FastifyReply {
+    // Every client has its own copy of the fixtures' customers: the same id is another customer for each.
+    const key = `${clientId}\n${customer.customerId}\n${request.url}`
     const version = data.version(customer)
     let body = rendered.get(key, version)
     if (body === undefined) {
@@ -124,17 +133,19 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     return reply.type('application/json; charset=utf-8').send(body)
   }
 
-  /** The customer a data request names, provisioned on first use as for a refresh; reading it is watched. */
-  function customerOf (request: FastifyRequest, reply?: FastifyReply): Customer {
+  /** The client's customer a data request names, provisioned on first use as for a refresh; reading it is watched. */
+  function customerOf (request: FastifyRequest, reply?: FastifyReply): Reading {
     const clientId = clientIdOf(request)
+    const { customers, data, clock } = worlds.of(clientId)
     const customer = customers.resolve(customerRefOf(request), clock.nowMs())
     if (reply !== undefined) checks.dataRead(request, reply, clientId, customer)
-    return customer
+    return { clientId, customer, data, clock }
   }
 
   fastify.get<{ Querystring: Query }>('/financial/v3/accounts', route('financial_v3_accounts_get'), (request, reply) => {
-    const customer = customerOf(request, reply)
-    return answer(request, reply, customer, () => {
+    const reading = customerOf(request, reply)
+    const { customer, data } = reading
+    return answer(request, reply, reading, () => {
       const query = request.query
       const filters = {
         providers: several(query, 'provider'),
@@ -158,7 +169,8 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   })
 
   fastify.get('/financial/v3/accounts/transaction-dates', route('financial_v3_accounts_transaction_dates_get'), (request, reply) => {
-    const dates = data.transactionDates(customerOf(request, reply))
+    const { customer, data } = customerOf(request, reply)
+    const dates = data.transactionDates(customer)
     const metadata: Record<string, unknown> = { results: dates.length }
     if (dates.length > 0) {
       metadata.first_transaction_date = toIso(Math.min(...dates.map((d) => d.firstMs)))
@@ -172,13 +184,14 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   })
 
   fastify.get<{ Params: { account_id: string } }>('/financial/v3/accounts/:account_id', route('financial_v3_accounts_account_id_get'), (request, reply) => {
-    const held = data.account(customerOf(request, reply), request.params.account_id)
+    const { customer, data } = customerOf(request, reply)
+    const held = data.account(customer, request.params.account_id)
     return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false, displayName(held.account.provider)), metadata: { parameters: {}, results: 1 } }
   })
 
   function balancesOf (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, accountId: string | undefined) {
     const query = request.query
-    const customer = customerOf(request, reply)
+    const { customer, data, clock } = customerOf(request, reply)
     const granularity = oneOf(query, 'granularity', Object.keys(GRANULARITIES) as Granularity[], 'weekly')
     const fromMs = instant(query, 'from')
     const toMs = instant(query, 'to', { endOfDay: true })
@@ -239,8 +252,9 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   })
 
   fastify.get<{ Querystring: Query }>('/financial/v2/transactions', route('v2_transactions_get'), (request, reply) => {
-    const customer = customerOf(request, reply)
-    return answer(request, reply, customer, () => {
+    const reading = customerOf(request, reply)
+    const { customer, data } = reading
+    return answer(request, reply, reading, () => {
       const query = request.query
       const pageSize = wholeNumber(query, 'page_size', 1, 200, 100)
       const token = decodeToken(query, 'page_token', ['number', 'number', 'number', 'string'])
@@ -277,7 +291,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   })
 
   fastify.delete<{ Params: { provider: string } }>('/v1/provider/:provider', route('v1_provider_delete'), (request, reply) => {
-    const customer = customerOf(request)
+    const { customer, data } = customerOf(request)
     data.removeProvider(customer, request.params.provider)
     request.log.info({ customerId: customer.customerId, provider: request.params.provider }, 'provider data removed')
     reply.code(204).send()

@@ -5,19 +5,11 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { Contract } from '../contract.js'
 import { BLANK, BudError, ERRORS, validationError } from '../domain/errors.js'
+import { basicCredentials } from '../http/request-context.js'
 
 interface TokenBody {
   grant_type: 'client_credentials' | 'refresh_token'
   refresh_token?: string
-}
-
-function basicCredentials (header: string | undefined): { clientId: string, secret: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '')
-  if (match === null) return undefined
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  if (colon <= 0) return undefined
-  return { clientId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) }
 }
 
 /** Bud's wording for a bad grant, built from the grant types the document allows. */
@@ -29,7 +21,7 @@ function grantTypeMessage (contract: Contract): string {
 
 export default async function oauthRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
   const checks = fastify.checks
-  const { tokens, clock } = fastify.sandbox
+  const { tokens, worlds } = fastify
   const { signer } = fastify.webhooks
   // Form bodies in this plugin's scope only: Bud's other operations take JSON alone.
   await fastify.register(formbody)
@@ -43,20 +35,21 @@ export default async function oauthRoutes (fastify: FastifyInstance, { contract,
     },
     onRequest: guards
   }, async (request, reply) => {
-    const nowMs = clock.nowMs()
+    // A token expires on the clock of the client it is issued to.
+    const nowOf = (clientId: string) => worlds.of(clientId).clock.nowMs()
     let issued
     if (request.body.grant_type === 'client_credentials') {
       const credentials = basicCredentials(request.headers.authorization)
       if (credentials === undefined) throw new BudError(ERRORS.tokenBadRequest)
       checks.tokenAsked(request, reply, credentials.clientId)
-      issued = tokens.issueForClient(credentials.clientId, credentials.secret, nowMs)
+      issued = tokens.issueForClient(credentials.clientId, credentials.secret, nowOf)
       checks.tokenIssued(credentials.clientId)
       request.log.info({ clientId: credentials.clientId }, 'token issued')
     } else {
       const clientId = request.headers['x-client-id']
       if (typeof clientId !== 'string' || clientId === '') throw validationError({ client_id: BLANK })
       checks.tokenAsked(request, reply, clientId)
-      issued = tokens.issueForRefreshToken(clientId, request.body.refresh_token ?? '', nowMs)
+      issued = tokens.issueForRefreshToken(clientId, request.body.refresh_token ?? '', nowOf(clientId))
       checks.tokenIssued(clientId)
       request.log.info({ clientId }, 'token refreshed')
     }

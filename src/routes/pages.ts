@@ -13,7 +13,7 @@ import { Eta } from 'eta'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { DateTime } from 'luxon'
 import { BANK_PAGE_PATH } from '../domain/connect/authorisations.js'
-import { GATEWAY_PAGE_PATH, INITIAL_SCREENS, type GatewaySession, type InitialScreen, type Screen } from '../domain/connect/gateway.js'
+import { GATEWAY_PAGE_PATH, INITIAL_SCREENS, type Gateway, type GatewaySession, type InitialScreen, type Screen } from '../domain/connect/gateway.js'
 import type { ConsentRecord } from '../domain/consents/consents.js'
 import { formatPence } from '../domain/data/money.js'
 import { BudError } from '../domain/errors.js'
@@ -38,7 +38,11 @@ class PageError extends Error {
 const readableDate = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).setLocale('en-GB').toFormat('d LLLL yyyy')
 
 export default async function pageRoutes (fastify: FastifyInstance, { views }: { views: string }) {
-  const { authorisations, gateway, fixtures } = fastify.sandbox
+  const { worlds } = fastify
+  const { fixtures } = worlds.template
+  // A page's link names a task of one client's world: the ids are each client's own.
+  const bankOf = (taskId: string) => (worlds.holding((w) => w.authorisations.holds(taskId)) ?? worlds.template).authorisations
+  const gatewayOf = (sessionId: string) => (worlds.holding((w) => w.gateway.holds(sessionId)) ?? worlds.template).gateway
   // The pages name a provider as the chooser does, by its display name; forms still send its id.
   const displayName = (provider: string) => fixtures.providers.get(provider)?.displayName ?? provider
   const consentRow = (c: ConsentRecord) => ({ consent_id: c.consentId, provider: c.provider, name: displayName(c.provider), status: c.status, expires: readableDate(c.expiresAtMs) })
@@ -82,7 +86,7 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
 
   // The mock bank.
   fastify.get<{ Params: { task_id: string } }>(`${BANK_PAGE_PATH}:task_id`, { config: { operationId: 'page_bank_get' } }, (request, reply) => {
-    const task = authorisations.forBank(request.params.task_id)
+    const task = bankOf(request.params.task_id).forBank(request.params.task_id)
     if (task.decision !== undefined) throw new PageError(409, 'Already answered', 'You have answered this request already.')
     return reply.view('bank.eta', {
       bank: displayName(task.provider),
@@ -94,6 +98,7 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
   fastify.post<{ Params: { task_id: string }, Body: Form }>(`${BANK_PAGE_PATH}:task_id`, { config: { operationId: 'page_bank_post' } }, (request, reply) => {
     const decision = field(request.body, 'decision')
     if (decision !== 'approve' && decision !== 'deny') throw new PageError(400, 'Something is missing', 'Approve or Deny.')
+    const authorisations = bankOf(request.params.task_id)
     const task = authorisations.forBank(request.params.task_id)
     const location = authorisations.decide(task, decision === 'approve')
     // Through Bud Connect the bank's answer made the connect task: answered to the client on the redirect.
@@ -124,18 +129,25 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
     }
   }
 
+  /** A form on a Bud Connect screen: what the session's gateway makes of it, as a redirect. */
+  const answer = (sessionId: string, reply: FastifyReply, act: (gateway: Gateway, session: GatewaySession) => string) => {
+    const gateway = gatewayOf(sessionId)
+    return reply.redirect(act(gateway, gateway.open(sessionId)), 303)
+  }
+
   fastify.get<{ Params: { session: string }, Querystring: { screen?: string } }>(`${GATEWAY_PAGE_PATH}:session`, { config: { operationId: 'page_connect_get' } }, (request, reply) => {
+    const gateway = gatewayOf(request.params.session)
     const session = gateway.open(request.params.session)
     const asked = request.query.screen
     const screen = typeof asked === 'string' && (INITIAL_SCREENS as readonly string[]).includes(asked) ? asked as InitialScreen : undefined
     return show(reply, gateway.screen(session, screen))
   })
   fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/provider`, { config: { operationId: 'page_connect_provider_post' } }, (request, reply) =>
-    reply.redirect(gateway.choose(gateway.open(request.params.session), field(request.body, 'provider')), 303))
+    answer(request.params.session, reply, (gateway, session) => gateway.choose(session, field(request.body, 'provider'))))
   fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/reconfirm`, { config: { operationId: 'page_connect_reconfirm_post' } }, (request, reply) =>
-    reply.redirect(gateway.reconfirm(gateway.open(request.params.session), field(request.body, 'consent_id')), 303))
+    answer(request.params.session, reply, (gateway, session) => gateway.reconfirm(session, field(request.body, 'consent_id'))))
   fastify.post<{ Params: { session: string }, Body: Form }>(`${GATEWAY_PAGE_PATH}:session/revoke`, { config: { operationId: 'page_connect_revoke_post' } }, (request, reply) =>
-    reply.redirect(gateway.revoke(gateway.open(request.params.session), field(request.body, 'provider')), 303))
+    answer(request.params.session, reply, (gateway, session) => gateway.revoke(session, field(request.body, 'provider'))))
   fastify.post<{ Params: { session: string } }>(`${GATEWAY_PAGE_PATH}:session/done`, { config: { operationId: 'page_connect_done_post' } }, (request, reply) =>
-    reply.redirect(gateway.done(gateway.open(request.params.session)), 303))
+    answer(request.params.session, reply, (gateway, session) => gateway.done(session)))
 }

@@ -23,10 +23,12 @@ export function providerView (provider: Provider, nowMs: number) {
 }
 
 export default async function providerRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { fixtures, clock } = fastify.sandbox
+  const { worlds } = fastify
+  const { fixtures } = worlds.template
 
   fastify.get<{ Querystring: Query }>('/v1/open-banking/providers', budRoute(contract, guards, 'open_banking_providers_get', { ownQuery: true }), (request) => {
-    clientIdOf(request)
+    // Maintenance windows are on the client's clock.
+    const { clock } = worlds.of(clientIdOf(request))
     const query = request.query
     const type = single(query, 'types') === undefined ? undefined : oneOf(query, 'types', PROVIDER_TYPES, 'sandbox')
     const scope = single(query, 'scopes') === undefined ? undefined : oneOf(query, 'scopes', PROVIDER_SCOPES, 'accounts')

@@ -31,8 +31,8 @@ function subTaskView (task: Task, progress: Progress): Record<string, unknown> {
 }
 
 export default async function refreshV2Routes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { refresh, fixtures } = fastify.sandbox
-  const checks = fastify.checks
+  const { worlds, checks } = fastify
+  const { fixtures } = worlds.template
 
   fastify.post<{ Body: RefreshV2Body }>('/open-banking/v2/refresh', budRoute(contract, guards, 'v2_open_banking_refresh_post'), (request, reply) => {
     const { providers, from, to } = request.body
@@ -40,6 +40,7 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
     const customer = customerRefOf(request)
     const customerIpAddress = customerIpAddressOf(request)
     checks.refreshAsked(request, reply, clientId, customer, providers, customerIpAddress)
+    const { refresh } = worlds.of(clientId)
     const { parent, deduplicated } = refresh.initiateAll({
       clientId,
       customer,
@@ -62,6 +63,7 @@ export default async function refreshV2Routes (fastify: FastifyInstance, { contr
 
   fastify.get<{ Params: { task_id: string } }>('/open-banking/v2/refresh/:task_id', budRoute(contract, guards, 'v2_open_banking_refresh_get'), (request, reply) => {
     const clientId = clientIdOf(request)
+    const { refresh } = worlds.of(clientId)
     const parent = refresh.findParent(clientId, customerRefOf(request), request.params.task_id)
     checks.statusRead(request, reply, clientId, parent, NEXT_URL_DELAY_V2_MS)
     const progress = refresh.parentProgress(parent)

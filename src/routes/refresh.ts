@@ -35,8 +35,8 @@ export function taskStatusData (task: Task, progress: Progress): Record<string, 
 }
 
 export default async function refreshRoutes (fastify: FastifyInstance, { contract, guards }: { contract: Contract, guards: onRequestHookHandler[] }) {
-  const { refresh, fixtures } = fastify.sandbox
-  const checks = fastify.checks
+  const { worlds, checks } = fastify
+  const { fixtures } = worlds.template
 
   fastify.post<{ Body: RefreshBody }>('/v1/open-banking/refresh', budRoute(contract, guards, 'open_banking_refresh_post'), (request, reply) => {
     const clientId = clientIdOf(request)
@@ -45,6 +45,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
     const { provider, from, to } = request.body
     const customerIpAddress = customerIpAddressOf(request)
     checks.refreshAsked(request, reply, clientId, customer, [provider], customerIpAddress)
+    const { refresh } = worlds.of(clientId)
     const { task, deduplicated } = refresh.initiate({ clientId, customer, provider, from, to, scenario, customerIpAddress })
     checks.refreshed(clientId, task, customerIpAddress)
     const status = deduplicated ? refresh.progress(task).status : TASK_STATUS.pending
@@ -58,6 +59,7 @@ export default async function refreshRoutes (fastify: FastifyInstance, { contrac
 
   fastify.get<{ Params: { task_id: string } }>('/v1/open-banking/refresh/:task_id', budRoute(contract, guards, 'open_banking_refresh_get'), (request, reply) => {
     const clientId = clientIdOf(request)
+    const { refresh } = worlds.of(clientId)
     const task = refresh.find(clientId, customerRefOf(request), request.params.task_id)
     checks.statusRead(request, reply, clientId, task, NEXT_URL_DELAY_MS)
     const progress = refresh.progress(task)

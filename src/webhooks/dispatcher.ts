@@ -6,6 +6,9 @@
 // thousands of tasks queues their webhooks instead of opening thousands of
 // connections to one receiver at the same instant.
 // Nothing here runs inside a request: the API never waits for a webhook.
+// Each client has its own clock (see domain/worlds.ts): a delivery falls due
+// on its client's clock, and the queue keeps every due instant on the shared
+// clock under them, moved when one client's clock moves alone.
 import { IdSource } from '../domain/ids.js'
 import { EventEmitter } from 'node:events'
 import Denque from 'denque'
@@ -41,7 +44,10 @@ export interface Delivery {
 }
 
 export interface DispatcherOptions {
+  /** The shared clock under every client's own. */
   clock: Clock
+  /** A client's own clock; the shared one when absent. */
+  clockOf?: (clientId: string) => Clock
   signer: () => Promise<WebhookSigner>
   maxAttempts?: number
   /** First retry delay; each further retry doubles it. */
@@ -118,6 +124,18 @@ class DueQueue {
   }
 
   clear (): void { this.#items.length = 0 }
+
+  /** Keeps only what `keep` takes, each at the instant it gives. */
+  rebuild (keep: (item: Queued) => number | undefined): void {
+    const kept: Queued[] = []
+    for (const item of this.#items) {
+      const atMs = keep(item)
+      if (atMs !== undefined) kept.push({ ...item, atMs })
+    }
+    // A sorted array is a heap.
+    this.#items.length = 0
+    this.#items.push(...kept.sort((a, b) => before(a, b) ? -1 : 1))
+  }
 }
 
 /** Emits 'attempt' with the delivery after each attempt ends, whatever its outcome. */
@@ -138,8 +156,20 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
 
   constructor (options: DispatcherOptions) {
     super()
-    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, maxInFlight: 32, logCapacity: 1000, maxUrls: MAX_WEBHOOK_URLS, ...options }
+    const clockOf = options.clockOf ?? (() => options.clock)
+    this.#options = { maxAttempts: 5, backoffMs: 1000, timeoutMs: 5000, maxInFlight: 32, logCapacity: 1000, maxUrls: MAX_WEBHOOK_URLS, ...options, clockOf }
     this.signer = options.signer
+  }
+
+  /** An instant on the client's clock as an instant on the shared clock. */
+  #shared (clientId: string, atMs: number): number {
+    return atMs - (this.#options.clockOf(clientId).nowMs() - this.#options.clock.nowMs())
+  }
+
+  /** The client's clock moved `byMs` alone: its deliveries fall due that much sooner. */
+  clientClockMoved (clientId: string, byMs: number): void {
+    this.#queue.rebuild((item) => item.delivery.clientId === clientId ? item.atMs - byMs : item.atMs)
+    this.tick(true)
   }
 
   /** Sends the client's webhooks of the given `events` to `url` from now on. */
@@ -168,7 +198,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     if (subscription === undefined || !subscription.events.has(event) || this.#closed) return
     const delivery: Delivery = { deliveryId: this.#ids.next(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
     this.#remember(delivery)
-    this.#queue.push(endsAtMs, delivery)
+    this.#queue.push(this.#shared(clientId, endsAtMs), delivery)
     this.#arm()
   }
 
@@ -212,13 +242,22 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     return clientId === undefined ? all : all.filter((d) => d.clientId === clientId)
   }
 
-  /** Forgets deliveries and URLs; the fixtures' URLs are set again by the caller. */
-  reset (): void {
-    this.#ids.restart()
-    this.#queue.clear()
-    this.#ready.clear()
-    this.#deliveries.clear()
-    this.#subscriptions.clear()
+  /** Forgets deliveries and URLs, every client's or one's; the fixtures' URLs are set again by the caller. */
+  reset (clientId?: string): void {
+    if (clientId === undefined) {
+      this.#ids.restart()
+      this.#queue.clear()
+      this.#ready.clear()
+      this.#deliveries.clear()
+      this.#subscriptions.clear()
+    } else {
+      this.#queue.rebuild((item) => item.delivery.clientId === clientId ? undefined : item.atMs)
+      const ready = this.#ready.toArray().filter((d) => d.clientId !== clientId)
+      this.#ready.clear()
+      for (const delivery of ready) this.#ready.push(delivery)
+      for (const [id, delivery] of this.#deliveries) if (delivery.clientId === clientId) this.#deliveries.delete(id)
+      this.#subscriptions.delete(clientId)
+    }
     this.#arm()
   }
 
@@ -250,7 +289,8 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   }
 
   async #attempt (delivery: Delivery): Promise<void> {
-    const { clock, timeoutMs, maxAttempts, backoffMs } = this.#options
+    const { timeoutMs, maxAttempts, backoffMs } = this.#options
+    const clock = this.#options.clockOf(delivery.clientId)
     const signer = await this.#options.signer()
     delivery.body ??= delivery.notice()
     delivery.status = 'sending'
@@ -286,7 +326,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     if (retry && !this.#closed && delivery.attempts.length < maxAttempts) {
       delivery.status = 'retrying'
       delivery.nextAttemptAtMs = clock.nowMs() + backoffMs * 2 ** (delivery.attempts.length - 1)
-      this.#queue.push(delivery.nextAttemptAtMs, delivery)
+      this.#queue.push(this.#shared(delivery.clientId, delivery.nextAttemptAtMs), delivery)
       this.#arm()
     }
     this.#options.log?.info({ event: delivery.event, taskId: delivery.taskId, url: delivery.url, status: delivery.status, attempt: delivery.attempts.length }, 'webhook attempt')

@@ -12,7 +12,7 @@ import { FinancialData } from '../../src/domain/data/financial-data.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { ALL_WEBHOOK_EVENTS } from '../../src/webhooks/bodies.js'
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
-import { build, CUSTOMERS, T0 } from '../helper.js'
+import { build, CLIENT, CUSTOMERS, T0 } from '../helper.js'
 
 t.test('tasks are evicted after the retention period on the sandbox clock', async (t) => {
   const h = await build(t, { config: { taskRetentionMs: 2 * 60 * 60 * 1000 } })
@@ -24,7 +24,7 @@ t.test('tasks are evicted after the retention period on the sandbox clock', asyn
   t.equal(next.statusCode, 202)
   t.equal((await h.status(old)).statusCode, 404, 'the task older than two hours is gone')
   t.equal((await h.status(recent)).statusCode, 200, 'a younger one is kept')
-  t.equal(h.app.sandbox.tasks.size, 2)
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, 2)
 })
 
 t.test('tasks and their dedupe entries are evicted over the maximum count, oldest first', async (t) => {
@@ -33,7 +33,7 @@ t.test('tasks and their dedupe entries are evicted over the maximum count, oldes
   for (const customer of [CUSTOMERS.healthy, CUSTOMERS.noNewTransactions, CUSTOMERS.revoked, CUSTOMERS.expired]) {
     ids.push((await h.refresh({ provider: 'Natwest_Sandbox' }, { 'x-customer-id': customer })).json().data.task_id)
   }
-  t.equal(h.app.sandbox.tasks.size, 3)
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, 3)
   t.equal((await h.status(ids[0]!)).statusCode, 404)
   const again = await h.refresh({ provider: 'Natwest_Sandbox' })
   t.not(again.json().data.task_id, ids[0], 'the evicted task no longer dedupes')
@@ -44,13 +44,13 @@ t.test('V2 parents and their dedupe are evicted over the maximum count, oldest f
   const first = (await h.refreshV2({ providers: ['Bank_Of_Bud'] })).json().data.task_id
   await h.refreshV2({ providers: ['Natwest_Sandbox'] })
   await h.refreshV2({ providers: ['Monzo'] })
-  t.equal(h.app.sandbox.parents.size, 2)
+  t.equal(h.app.worlds.of(CLIENT).parents.size, 2)
   t.equal((await h.statusV2(first)).statusCode, 404, 'the oldest parent is gone')
   t.not((await h.refreshV2({ providers: ['Bank_Of_Bud'] })).json().data.task_id, first, 'and no longer dedupes')
 })
 
 t.test('customers made by Create Customer V3 are bounded like those provisioned on first use', async (t) => {
-  const directory = new CustomerDirectory(loadFixtures(), T0, 2)
+  const directory = new CustomerDirectory(loadFixtures(), T0, { maxProvisioned: 2 })
   const context = { type: 'personal' as const, region: 'GB', locale: 'en-GB', models: { categorisation: 'uk-v2' } }
   const first = directory.create({ idempotentIdentifier: 'crm-1', context }, T0).customer
   directory.resolve({ customerId: 'eeeeeeee-0000-4000-8000-000000000002' }, T0)
@@ -62,7 +62,7 @@ t.test('customers made by Create Customer V3 are bounded like those provisioned 
 })
 
 t.test('provisioned customers are bounded, oldest first; fixture customers stay', async (t) => {
-  const directory = new CustomerDirectory(loadFixtures(), T0, 2)
+  const directory = new CustomerDirectory(loadFixtures(), T0, { maxProvisioned: 2 })
   for (const id of ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000003']) {
     directory.resolve({ customerId: id }, T0)
   }
@@ -101,7 +101,7 @@ t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedu
 })
 
 t.test('provisioned customers stay bounded over many evictions, newest kept', async (t) => {
-  const directory = new CustomerDirectory(loadFixtures(), T0, 3)
+  const directory = new CustomerDirectory(loadFixtures(), T0, { maxProvisioned: 3 })
   const id = (i: number) => `bbbbbbbb-0000-4000-8000-${String(i).padStart(12, '0')}`
   for (let i = 0; i < 40; i++) directory.resolve(i % 2 === 0 ? { customerId: id(i) } : { idempotentIdentifier: `ref-${i}` }, T0)
   t.same([36, 37, 38, 39].map((i) => i % 2 === 0 ? directory.get(id(i))?.customerId : directory.lookup({ idempotentIdentifier: `ref-${i}` })?.idempotentIdentifier),
@@ -112,7 +112,7 @@ t.test('provisioned customers stay bounded over many evictions, newest kept', as
 t.test('a provisioned customer pushed out of the directory is forgotten with its dedupe; its tasks stay', async (t) => {
   const fixtures = loadFixtures()
   const clock = new SandboxClock(() => T0)
-  const customers = new CustomerDirectory(fixtures, T0, 1)
+  const customers = new CustomerDirectory(fixtures, T0, { maxProvisioned: 1 })
   const tasks = new TaskStore('refresh', { retentionMs: 86_400_000, maxTasks: 100 }, (task) => customers.forgetTask(task))
   const parents = new TaskStore<ParentTask>('refresh-v2', { retentionMs: 86_400_000, maxTasks: 100 })
   const refresh = new RefreshService({ clock, fixtures, customers, tasks, parents, settings: { stepDurationMs: 1000 }, data: new FinancialData({ clock, customers }) })
@@ -131,12 +131,12 @@ t.test('a provisioned customer pushed out of the directory is forgotten with its
 t.test('tokens are bounded: past the maximum the oldest are forgotten (token_invalid); until then an expired one is token_expired', async (t) => {
   const clock = new SandboxClock(() => T0)
   const issuer = new TokenIssuer({ acceptAnyClient: true, secrets: new Map() })
-  const first = issuer.issueForClient('c', 's', clock.nowMs())
+  const first = issuer.issueForClient('c', 's', () => clock.nowMs())
   clock.advance(Duration.fromObject({ days: 2 }))
-  for (let i = 0; i < MAX_TOKENS - 1; i++) issuer.issueForClient('c', 's', clock.nowMs())
-  t.throws(() => issuer.verify(first.accessToken, 'c', clock.nowMs()), { message: 'The access token has expired.' })
-  issuer.issueForClient('c', 's', clock.nowMs())
-  t.throws(() => issuer.verify(first.accessToken, 'c', clock.nowMs()), { message: 'The access token is invalid.' })
+  for (let i = 0; i < MAX_TOKENS - 1; i++) issuer.issueForClient('c', 's', () => clock.nowMs())
+  t.throws(() => issuer.verify(first.accessToken, 'c', () => clock.nowMs()), { message: 'The access token has expired.' })
+  issuer.issueForClient('c', 's', () => clock.nowMs())
+  t.throws(() => issuer.verify(first.accessToken, 'c', () => clock.nowMs()), { message: 'The access token is invalid.' })
 })
 
 t.test('request history keeps its capacity', async (t) => {

@@ -3,16 +3,16 @@ import { build, CLIENT, CUSTOMERS, T0 } from '../helper.js'
 
 t.test('the clock reads and moves, and never goes back', async (t) => {
   const h = await build(t)
-  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-11-23T12:00:00.000Z' })
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-11-23T12:00:00.000Z', client_id: null })
 
   const advanced = await h.inject({ method: 'POST', url: '/__admin/clock', payload: { advance: 'PT61M' } })
   t.equal(advanced.statusCode, 200)
-  t.same(advanced.json(), { now: '2026-11-23T13:01:00.000Z' })
+  t.same(advanced.json(), { now: '2026-11-23T13:01:00.000Z', client_id: null })
 
   const set = await h.inject({ method: 'POST', url: '/__admin/clock', payload: { now: '2026-12-01T09:00:00+01:00' } })
-  t.same(set.json(), { now: '2026-12-01T08:00:00.000Z' })
+  t.same(set.json(), { now: '2026-12-01T08:00:00.000Z', client_id: null })
   h.advance('PT5S')
-  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-12-01T08:00:05.000Z' }, 'it keeps running from there')
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-12-01T08:00:05.000Z', client_id: null }, 'it keeps running from there')
 
   const refusals: [Record<string, unknown>, Record<string, string>][] = [
     [{ advance: 'soon' }, { advance: 'This value should be an ISO 8601 duration such as PT61M or P91D' }],
@@ -28,7 +28,7 @@ t.test('the clock reads and moves, and never goes back', async (t) => {
     t.equal(res.statusCode, 400, JSON.stringify(payload))
     t.same(res.json(), { operation_id: 'admin_clock_post', code_id: 'failed_validation', message: 'Failed validation', errors })
   }
-  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-12-01T08:00:05.000Z' }, 'refused moves change nothing')
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: '2026-12-01T08:00:05.000Z', client_id: null }, 'refused moves change nothing')
 })
 
 t.test('moving the clock through the admin endpoint finishes tasks and ends the dedupe hour', async (t) => {
@@ -69,7 +69,7 @@ t.test('a task can be inspected as stored', async (t) => {
 
 t.test('customers are listed with their connections', async (t) => {
   const h = await build(t)
-  const customers = (await h.inject({ url: '/__admin/customers' })).json() as Record<string, unknown>[]
+  const customers = (await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json() as Record<string, unknown>[]
   t.equal(customers.length, 11)
   type Shown = { consent_id: string, accounts: { account_id: string, account_type: string, account_name: string, currency: string }[] }
   const shown = (customers[2] as { connections: Shown[] }).connections
@@ -80,6 +80,7 @@ t.test('customers are listed with their connections', async (t) => {
   ], 'each connection shows the accounts at its bank')
   t.same(customers[2], {
     customer_id: CUSTOMERS.revoked,
+    client_id: CLIENT,
     idempotent_identifier: 'consent-revoked',
     label: 'Consent revoked at Bank_Of_Bud',
     provisioned: false,
@@ -95,7 +96,8 @@ t.test('customers are listed with their connections', async (t) => {
 
 t.test('one customer can be read by id, without creating it', async (t) => {
   const h = await build(t)
-  const all = (await h.inject({ url: '/__admin/customers' })).json() as { customer_id: string }[]
+  const all = (await h.inject({ url: '/__admin/customers' })).json() as { customer_id: string, client_id: string | null }[]
+  t.ok(all.every((c) => c.client_id === null), 'before any client, what every new client starts with')
   const one = await h.inject({ url: `/__admin/customers/${CUSTOMERS.revoked.toUpperCase()}` })
   t.equal(one.statusCode, 200)
   t.same(one.json(), all.find((c) => c.customer_id === CUSTOMERS.revoked))
@@ -115,10 +117,11 @@ t.test('reset forgets tasks and provisioned customers', async (t) => {
   const h = await build(t)
   const stranger = '11111111-2222-4333-8444-555555555555'
   const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': stranger })).json().data.task_id
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 12)
+  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 12)
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11 + 12, 'without a client: what a new client starts with, then each client\'s own')
   const reset = await h.inject({ method: 'POST', url: '/__admin/reset' })
-  t.same(reset.json(), { reset: true, customers: 11 })
+  t.same(reset.json(), { reset: true, customers: 11, client_id: null })
   t.equal((await h.status(taskId, { 'x-customer-id': stranger })).statusCode, 404)
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11)
-  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: new Date(T0).toISOString() }, 'the clock stays where it is')
+  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 11)
+  t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: new Date(T0).toISOString(), client_id: null }, 'the clock stays where it is')
 })

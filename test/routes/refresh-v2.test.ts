@@ -197,7 +197,7 @@ t.test('the window: V1\'s defaults per connection and V1\'s limits, for every su
   t.same(tooFar.json().errors, { from: 'This value should not be more than 90 days in the past' })
   const future = await h.refreshV2({ to: iso(T0 + DAY) }, { 'x-customer-id': CUSTOMERS.noNewTransactions })
   t.same(future.json().errors, { to: 'This value should not be in the future' })
-  t.equal(h.app.sandbox.tasks.size, 4, 'a refused refresh leaves no sub-task behind')
+  t.equal(h.app.worlds.of(CLIENT).tasks.size, 4, 'a refused refresh leaves no sub-task behind')
 })
 
 t.test('X-Sandbox-Scenario: one scenario for every sub-task, or one per provider', async (t) => {

@@ -82,9 +82,11 @@ export class Authorisations {
   readonly #stepMs: number
   readonly #changed: (change: ConsentChange) => void
   // New consents' ids and the codes the bank issues.
-  readonly #ids = new IdSource('authorisations')
+  readonly #ids: IdSource
 
   constructor (deps: {
+    /** Seeds the ids: each client's world draws its own. */
+    ids: string
     clock: Clock
     fixtures: World
     customers: CustomerDirectory
@@ -94,6 +96,7 @@ export class Authorisations {
     stepMs: number
     changed: (change: ConsentChange) => void
   }) {
+    this.#ids = new IdSource(deps.ids)
     this.#clock = deps.clock
     this.#fixtures = deps.fixtures
     this.#customers = deps.customers
@@ -161,6 +164,11 @@ export class Authorisations {
   }
 
   /** The authorisation the mock bank's page is for; its id in the URL is all the page has. */
+  /** Whether this world made the authorisation the bank's page names. */
+  holds (taskId: string): boolean {
+    return this.#store.get(taskId.toLowerCase()) !== undefined
+  }
+
   forBank (taskId: string): Authorisation {
     const task = this.#store.get(taskId.toLowerCase())
     if (task === undefined) throw new BudError(ERRORS.authorisationNotFound)

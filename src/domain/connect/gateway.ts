@@ -108,6 +108,11 @@ export class Gateway {
   }
 
   /** The session a link names, while it is valid. */
+  /** Whether this world made the Bud Connect link. */
+  holds (sessionId: string): boolean {
+    return this.#sessions.get(sessionId.toLowerCase()) !== undefined
+  }
+
   open (sessionId: string): GatewaySession {
     const session = this.#sessions.get(sessionId.toLowerCase())
     if (session === undefined) throw new BudError(ERRORS.gatewayLinkNotFound)
