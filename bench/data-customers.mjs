@@ -10,8 +10,7 @@ const sandbox = createSandbox({
   fixtures: loadFixtures(),
   clock: new SandboxClock(() => nowMs),
   retentionMs: 24 * 60 * 60 * 1000,
-  maxTasks: 2_000_000,
-  requestHistorySize: 1000
+  maxTasks: 2_000_000
 })
 const id = (i) => `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}`
 globalThis.gc?.()

@@ -8,8 +8,7 @@ const sandbox = createSandbox({
   fixtures: loadFixtures(),
   clock: new SandboxClock(Date.now),
   retentionMs: 24 * 60 * 60 * 1000,
-  maxTasks: 2_000_000,
-  requestHistorySize: 1000
+  maxTasks: 2_000_000
 })
 globalThis.gc?.()
 const before = process.memoryUsage().rss

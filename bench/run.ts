@@ -8,7 +8,7 @@
 // cold start; RSS after 1,000,000 tasks and after 100,000 customers'
 // data; and a soak's RSS over time.
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
-// BENCH_ONLY (comma-separated: throughput, cold, million, customers, soak; default all),
+// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, soak; default all),
 // BENCH_PIN (1: load generator and servers on separate cores, where possible),
 // BENCH_BASELINE_CHECKS (the baseline's CHECKS, e.g. off),
 // BENCH_BASELINE (a git revision: its build runs in every round too, on the
@@ -27,7 +27,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
 const CONNECTIONS = 50
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,customers,soak').split(','))
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,soak').split(','))
 const SOAK_HEAP_MB = 256
 const BASELINE = process.env.BENCH_BASELINE
 /** BENCH_BASELINE_CHECKS=off runs the baseline with CHECKS=off: with BENCH_BASELINE=HEAD, what the integration checks cost, in the same rounds. */
@@ -315,6 +315,11 @@ function dataCustomers (): { customers: number, rssMb: number, baselineMb: numbe
   return JSON.parse(output)
 }
 
+function clientWorlds (): { clients: number, rssMb: number, baselineMb: number, seconds: number } {
+  const output = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'client-worlds.mjs'), '10000'], { encoding: 'utf8' })
+  return JSON.parse(output)
+}
+
 function millionTasks (): { tasks: number, rssMb: number, baselineMb: number, secondsToCreate: number } {
   const output = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'million-tasks.mjs'), '1000000'], { encoding: 'utf8' })
   return JSON.parse(output)
@@ -430,6 +435,12 @@ async function main (): Promise<void> {
     const million = millionTasks()
     out(`1,000,000 tasks: RSS ${f(million.rssMb)} MB (${f(million.baselineMb)} MB before), created in ${f(million.secondsToCreate, 1)} s`)
     verdicts.push(`1,000,000 tasks: ${f(million.rssMb)} MB ${million.rssMb < 600 ? '<' : '≥'} 600 MB`)
+  }
+
+  if (ONLY.has('clients')) {
+    const worlds = clientWorlds()
+    out(`${worlds.clients.toLocaleString('en-GB')} clients, each its own world with a created customer and a refresh: RSS ${f(worlds.rssMb)} MB (${f(worlds.baselineMb)} MB before), in ${f(worlds.seconds, 1)} s`)
+    verdicts.push(`10,000 client worlds: ${f(worlds.rssMb)} MB ${worlds.rssMb < 300 ? '<' : '≥'} 300 MB`)
   }
 
   if (ONLY.has('customers')) {

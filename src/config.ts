@@ -12,6 +12,7 @@ export const DEFAULTS = {
   bodyLimit: 100 * 1024,
   auth: 'on',
   requestHistorySize: 1000,
+  maxClients: 10_000,
   checks: 'report'
 } as const
 
@@ -38,7 +39,8 @@ export const SETTINGS: Setting[] = [
   { env: 'FIXTURES', flag: 'fixtures', schema: { type: 'string', minLength: 1 }, accepts: 'the path of a fixture JSON file (default: the embedded fixtures/default.json)' },
   { env: 'STEP_DURATION_MS', flag: 'step-duration-ms', schema: { type: 'integer', minimum: 1, maximum: 86_400_000 }, accepts: 'milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)' },
   { env: 'TASK_RETENTION', flag: 'task-retention', schema: { type: 'string', minLength: 2 }, accepts: 'an ISO 8601 duration a task is kept for, on the sandbox clock', default: 'PT24H' },
-  { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1, maximum: MAX_TASKS_LIMIT }, accepts: `the most tasks kept, from 1 to ${MAX_TASKS_LIMIT}; the oldest are dropped first`, default: DEFAULTS.maxTasks },
+  { env: 'MAX_TASKS', flag: 'max-tasks', schema: { type: 'integer', minimum: 1, maximum: MAX_TASKS_LIMIT }, accepts: `the most tasks kept for each client, from 1 to ${MAX_TASKS_LIMIT}; the oldest are dropped first`, default: DEFAULTS.maxTasks },
+  { env: 'MAX_CLIENTS', flag: 'max-clients', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'the most client worlds kept, from 1 to 1000000; the one used longest ago is forgotten first', default: DEFAULTS.maxClients },
   { env: 'AUTH', flag: 'auth', schema: { type: 'string', enum: ['on', 'off'] }, accepts: 'on (Bud operations need a bearer token from /v1/oauth/token) or off', default: DEFAULTS.auth },
   { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
   { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: ['report', 'strict', 'off'] }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
@@ -57,6 +59,7 @@ export interface Config {
   bodyLimit: number
   auth: 'on' | 'off'
   requestHistorySize: number
+  maxClients: number
   checks: 'report' | 'strict' | 'off'
 }
 
@@ -128,6 +131,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     bodyLimit: Number(values.BODY_LIMIT),
     auth: values.AUTH === 'off' ? 'off' : 'on',
     requestHistorySize: Number(values.REQUEST_HISTORY),
+    maxClients: Number(values.MAX_CLIENTS),
     checks: values.CHECKS as Config['checks']
   }
 }

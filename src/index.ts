@@ -31,6 +31,8 @@ export interface StartOptions {
   /** How long a task is kept, in milliseconds of sandbox time (24 hours by default). */
   taskRetentionMs?: number
   requestHistorySize?: number
+  /** The most client worlds kept (10,000 by default); the one used longest ago is forgotten first. */
+  maxClients?: number
   bodyLimit?: number
 }
 
@@ -54,11 +56,10 @@ export interface ConnectionChange {
   consented_at?: string
 }
 
-export interface Sandbox {
-  /** The base URL, e.g. http://127.0.0.1:43817 (no trailing slash). */
-  url: string
+/** The controls over one client's world, or over every client's (see docs/testing.md). */
+export interface Controls {
   clock: {
-    /** The sandbox clock's now, ISO 8601. */
+    /** The clock's now, ISO 8601. */
     now (): Promise<string>
     /** Moves the clock forward by an ISO 8601 duration (PT61M, P91D); answers the new now. */
     advance (by: string): Promise<string>
@@ -75,6 +76,23 @@ export interface Sandbox {
     /** Changes a connection: revoke a consent mid-test, pick a scenario, move its last pull. */
     setConnection (customerId: string, provider: string, change: ConnectionChange): Promise<AdminCustomer>
   }
+  /** Back to the fixtures as loaded: customers, tasks, findings, ids. */
+  reset (): Promise<void>
+}
+
+/** One client's world: what its X-Client-Id reaches, with a clock, reset and faults of its own. */
+export interface ClientControls extends Controls {
+  clientId: string
+  /** The integration checks' findings for this client. */
+  findings (): Promise<Record<string, unknown>[]>
+}
+
+/** The controls without a client are for every client: the shared clock, what every client starts with, a reset of all. */
+export interface Sandbox extends Controls {
+  /** The base URL, e.g. http://127.0.0.1:43817 (no trailing slash). */
+  url: string
+  /** The controls of one client's world alone: a test file that uses its own client id isolates itself. */
+  client (clientId: string): ClientControls
   /** The integration checks' findings for a client. */
   findings (clientId: string): Promise<Record<string, unknown>[]>
   webhooks: {
@@ -83,8 +101,6 @@ export interface Sandbox {
     /** The deliveries made or due, newest first. */
     list (clientId?: string): Promise<Record<string, unknown>[]>
   }
-  /** Back to the fixtures as loaded: customers, tasks, tokens' findings, ids. */
-  reset (): Promise<void>
   /** Stops listening and ends every connection. */
   close (): Promise<void>
 }
@@ -101,6 +117,7 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     bodyLimit: options.bodyLimit ?? DEFAULTS.bodyLimit,
     auth: options.auth ?? DEFAULTS.auth,
     requestHistorySize: options.requestHistorySize ?? DEFAULTS.requestHistorySize,
+    maxClients: options.maxClients ?? DEFAULTS.maxClients,
     checks: options.checks ?? DEFAULTS.checks
   }, {
     clock: new SandboxClock(Date.now),
@@ -108,29 +125,40 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
   })
   const url = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
   const control = controls(app)
+  const findings = async (clientId: string) => (await control<{ findings: Record<string, unknown>[] }>('GET', `/__admin/findings?client_id=${encodeURIComponent(clientId)}`)).findings
   return {
     url,
-    clock: {
-      now: async () => (await control<{ now: string }>('GET', '/__admin/clock')).now,
-      advance: async (by) => (await control<{ now: string }>('POST', '/__admin/clock', { advance: by })).now,
-      set: async (to) => (await control<{ now: string }>('POST', '/__admin/clock', { now: to })).now
-    },
-    bank: {
-      addTransactions: async (customerId, provider, transactions) =>
-        (await control<{ transactions: Record<string, unknown>[] }>('POST', `/__admin/customers/${encodeURIComponent(customerId)}/connections/${encodeURIComponent(provider)}/transactions`, { transactions })).transactions
-    },
-    customers: {
-      list: () => control<AdminCustomer[]>('GET', '/__admin/customers'),
-      get: (customerId) => control<AdminCustomer>('GET', `/__admin/customers/${encodeURIComponent(customerId)}`),
-      setConnection: (customerId, provider, change) => control<AdminCustomer>('PUT', `/__admin/customers/${encodeURIComponent(customerId)}/connections/${encodeURIComponent(provider)}`, change)
-    },
-    findings: async (clientId) => (await control<{ findings: Record<string, unknown>[] }>('GET', `/__admin/findings?client_id=${encodeURIComponent(clientId)}`)).findings,
+    ...scoped(control, undefined),
+    client: (clientId) => ({ clientId, ...scoped(control, clientId), findings: () => findings(clientId) }),
+    findings,
     webhooks: {
       set: async (clientId, target, events) => { await control('PUT', `/__admin/clients/${encodeURIComponent(clientId)}/webhook`, events === undefined ? { url: target } : { url: target, events }) },
       list: (clientId) => control<Record<string, unknown>[]>('GET', `/__admin/webhooks${clientId === undefined ? '' : `?client_id=${encodeURIComponent(clientId)}`}`)
     },
-    reset: async () => { await control('POST', '/__admin/reset') },
     close: () => app.close()
+  }
+}
+
+/** The /__admin controls for one client (`?client_id=`), or for every client. */
+function scoped (control: ReturnType<typeof controls>, clientId: string | undefined): Controls {
+  const scope = clientId === undefined ? '' : `?client_id=${encodeURIComponent(clientId)}`
+  const customer = (customerId: string) => `/__admin/customers/${encodeURIComponent(customerId)}`
+  return {
+    clock: {
+      now: async () => (await control<{ now: string }>('GET', `/__admin/clock${scope}`)).now,
+      advance: async (by) => (await control<{ now: string }>('POST', `/__admin/clock${scope}`, { advance: by })).now,
+      set: async (to) => (await control<{ now: string }>('POST', `/__admin/clock${scope}`, { now: to })).now
+    },
+    bank: {
+      addTransactions: async (customerId, provider, transactions) =>
+        (await control<{ transactions: Record<string, unknown>[] }>('POST', `${customer(customerId)}/connections/${encodeURIComponent(provider)}/transactions${scope}`, { transactions })).transactions
+    },
+    customers: {
+      list: () => control<AdminCustomer[]>('GET', `/__admin/customers${scope}`),
+      get: (customerId) => control<AdminCustomer>('GET', `${customer(customerId)}${scope}`),
+      setConnection: (customerId, provider, change) => control<AdminCustomer>('PUT', `${customer(customerId)}/connections/${encodeURIComponent(provider)}${scope}`, change)
+    },
+    reset: async () => { await control('POST', `/__admin/reset${scope}`) }
   }
 }
 

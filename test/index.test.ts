@@ -1,7 +1,8 @@
 // The sandbox from code: startSandbox() from the package's entry, driven
 // over real HTTP and through its typed controls, which answer as the
 // /__admin operations do (their errors included).
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -59,6 +60,42 @@ t.test('twenty sandboxes in one process are independent', async (t) => {
   // The same requests give the same ids in each.
   const created = await Promise.all(sandboxes.slice(2, 5).map(async (s) => (await (await fetch(`${s.url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': 'code-client' } })).json() as { data: { customer_id: string } }).data.customer_id))
   t.equal(new Set(created).size, 1)
+})
+
+t.test('the one-client-id-per-file example in docs/testing.md: files run at once against one sandbox, each in its own world', async (t) => {
+  const sandbox = await startSandbox({ auth: 'off' })
+  t.teardown(() => sandbox.close())
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'testing.md'), 'utf8')
+  const example = /## One sandbox for a whole run[\s\S]*?```js\n([\s\S]*?)```/.exec(doc)![1]!
+  const dir = t.testdir({})
+  const files = ['one', 'two', 'three'].map((name) => join(dir, `${name}.test.mjs`))
+  for (const file of files) writeFileSync(file, example)
+  // Not spawnSync: the sandbox answers from this very process.
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=3', '--test-reporter=tap', ...files], { env: { ...process.env, SANDBOX_URL: sandbox.url } })
+  const run = { stdout: '', stderr: '', status: null as number | null }
+  child.stdout.on('data', (chunk: Buffer) => { run.stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { run.stderr += chunk.toString() })
+  run.status = (await once(child, 'close'))[0] as number
+  t.equal(run.status, 0, run.stdout + run.stderr)
+  t.match(run.stdout, /# pass 3/)
+  t.match(run.stdout, /# fail 0/)
+})
+
+t.test('sandbox.client(id) controls one client\'s world alone, over HTTP as one client sees it', async (t) => {
+  const sandbox = await startSandbox({ auth: 'off' })
+  t.teardown(() => sandbox.close())
+  const one = sandbox.client('file-one')
+  const two = sandbox.client('file-two')
+  const before = Date.parse(await two.clock.now())
+  t.ok(Date.parse(await one.clock.advance('P91D')) - before >= 91 * 86_400_000)
+  t.ok(Date.parse(await two.clock.now()) - before < 86_400_000, 'the other client\'s clock did not move')
+  await one.customers.setConnection(CUSTOMERS.healthy, 'Bank_Of_Bud', { consent_status: 'revoked' })
+  const consents = async (clientId: string) => (await (await fetch(`${sandbox.url}/v1/open-banking/account-access-consents?status=all`, { headers: { 'x-client-id': clientId, 'x-customer-id': CUSTOMERS.healthy } })).json() as { data: { provider: string, status: string }[] }).data
+  t.ok((await consents('file-two')).every((c) => c.status === 'authorised'), 'the other client\'s copy is untouched')
+  t.same(((await one.customers.get(CUSTOMERS.healthy)).connections as { provider: string, consent_status: string }[]).find((c) => c.provider === 'Bank_Of_Bud')?.consent_status, 'revoked')
+  await one.reset()
+  t.same(((await one.customers.get(CUSTOMERS.healthy)).connections as { provider: string, consent_status: string }[]).find((c) => c.provider === 'Bank_Of_Bud')?.consent_status, 'authorised', 'its reset gives it the fixtures back')
+  t.same(await one.findings(), [])
 })
 
 t.test('the node:test example in docs/testing.md runs as written', async (t) => {

@@ -54,7 +54,8 @@ t.test('a bad setting stops the start with one line naming it and what it accept
     [[], { AUTH: 'maybe' }, 'bud-sandbox: invalid setting AUTH (--auth): got "maybe"; it accepts on (Bud operations need a bearer token from /v1/oauth/token) or off\n'],
     [['--request-history', '0'], {}, 'bud-sandbox: invalid setting REQUEST_HISTORY (--request-history): got "0"; it accepts how many requests /__admin/requests keeps, from 1 to 1000000\n'],
     [[], { STEP_DURATION_MS: '1.5' }, 'bud-sandbox: invalid setting STEP_DURATION_MS (--step-duration-ms): got "1.5"; it accepts milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)\n'],
-    [['--max-tasks', '5000000000'], {}, 'bud-sandbox: invalid setting MAX_TASKS (--max-tasks): got "5000000000"; it accepts the most tasks kept, from 1 to 4294967295; the oldest are dropped first\n'],
+    [['--max-tasks', '5000000000'], {}, 'bud-sandbox: invalid setting MAX_TASKS (--max-tasks): got "5000000000"; it accepts the most tasks kept for each client, from 1 to 4294967295; the oldest are dropped first\n'],
+    [['--max-clients', '0'], {}, 'bud-sandbox: invalid setting MAX_CLIENTS (--max-clients): got "0"; it accepts the most client worlds kept, from 1 to 1000000; the one used longest ago is forgotten first\n'],
     [[], { FIXTURES: '/missing/fixtures.json' }, 'bud-sandbox: fixtures /missing/fixtures.json: /: cannot be read (ENOENT)\n']
   ]
   for (const [args, env, expected] of cases) {

@@ -213,12 +213,41 @@ export interface CustomerListRequest {
   toMs?: number | undefined
 }
 
+/** What every directory of one world reads from its fixtures, made once for all of them. */
+interface FixtureIndex {
+  defaults: Map<string, ConnectionSeed>
+  byId: Map<string, CustomerSeed>
+  byIdentifier: Map<string, CustomerSeed>
+}
+const indexes = new WeakMap<World, FixtureIndex>()
+
+function indexOf (fixtures: World): FixtureIndex {
+  let index = indexes.get(fixtures)
+  if (index === undefined) {
+    index = {
+      defaults: new Map(fixtures.defaultConnections.map((seed) => [seed.provider, seed])),
+      byId: new Map(fixtures.customers.map((seed) => [seed.customerId, seed])),
+      byIdentifier: new Map(fixtures.customers.flatMap((seed) => seed.idempotentIdentifier === undefined ? [] : [[seed.idempotentIdentifier, seed] as const]))
+    }
+    indexes.set(fixtures, index)
+  }
+  return index
+}
+
+/**
+ * One client's customers. The fixtures' customers are made when first asked
+ * for, as of when the directory was loaded or reset: a client that never
+ * looks at them costs nothing for them (10,000 clients stay cheap).
+ */
 export class CustomerDirectory {
   readonly #fixtures: World
-  readonly #defaults: Map<string, ConnectionSeed>
+  readonly #index: FixtureIndex
   readonly #maxProvisioned: number
-  #byId = new Map<string, Customer>()
-  #byIdentifier = new Map<string, Customer>()
+  // When the fixtures' relative times are taken from.
+  #loadedAtMs = 0
+  // The customers made so far (fixture customers once asked for), by id and by identifier.
+  #made = new Map<string, Customer>()
+  #identifiers = new Map<string, Customer>()
   // Provisioned customers in creation order, so a flood of new ids stays bounded
   // (a queue: see TaskStore for why not a Set's own order).
   #provisioned = new Denque<Customer>()
@@ -236,7 +265,7 @@ export class CustomerDirectory {
     this.#ids = new IdSource(options.ids ?? 'customers')
     const maxProvisioned = options.maxProvisioned ?? MAX_PROVISIONED_CUSTOMERS
     this.#fixtures = fixtures
-    this.#defaults = new Map(fixtures.defaultConnections.map((seed) => [seed.provider, seed]))
+    this.#index = indexOf(fixtures)
     this.#maxProvisioned = maxProvisioned
     this.reset(nowMs)
   }
@@ -245,13 +274,32 @@ export class CustomerDirectory {
   reset (nowMs: number): void {
     this.release()
     this.#ids.restart()
-    this.#byId = new Map()
-    this.#byIdentifier = new Map()
+    this.#made = new Map()
+    this.#identifiers = new Map()
     this.#provisioned = new Denque()
     this.#deleted = new Set()
-    for (const seed of this.#fixtures.customers) {
-      if (seed.clientId === undefined || seed.clientId === this.#owner) this.#add(fromSeed(seed, nowMs))
-    }
+    this.#loadedAtMs = nowMs
+  }
+
+  /** A fixture customer of this client's, made now if not yet; undefined when there is none by this id, or it was removed. */
+  #fixture (customerId: string): Customer | undefined {
+    const seed = this.#index.byId.get(customerId)
+    if (seed === undefined || (seed.clientId !== undefined && seed.clientId !== this.#owner) || this.#deleted.has(customerId)) return undefined
+    const customer = fromSeed(seed, this.#loadedAtMs)
+    this.#add(customer)
+    return customer
+  }
+
+  #byId (customerId: string): Customer | undefined {
+    return this.#made.get(customerId) ?? this.#fixture(customerId)
+  }
+
+  #byIdentifier (identifier: string): Customer | undefined {
+    const made = this.#identifiers.get(identifier)
+    if (made !== undefined) return made
+    const seed = this.#index.byIdentifier.get(identifier)
+    if (seed === undefined || this.#made.has(seed.customerId) || this.#deleted.has(IDENTIFIER_KEY + identifier)) return undefined
+    return this.#fixture(seed.customerId)
   }
 
   /** Gives up every customer this directory made, so other clients' may use those ids (a reset, a world forgotten). */
@@ -261,16 +309,16 @@ export class CustomerDirectory {
 
   /** The customer a request names, if known; never provisions. */
   lookup (ref: CustomerRef): Customer | undefined {
-    return 'customerId' in ref ? this.#byId.get(ref.customerId.toLowerCase()) : this.#byIdentifier.get(ref.idempotentIdentifier)
+    return 'customerId' in ref ? this.#byId(ref.customerId.toLowerCase()) : this.#byIdentifier(ref.idempotentIdentifier)
   }
 
   /** Finds the customer a request names, provisioning it when the fixtures allow. */
   resolve (ref: CustomerRef, nowMs: number): Customer {
     if ('customerId' in ref) {
       const customerId = ref.customerId.toLowerCase()
-      return this.#byId.get(customerId) ?? this.#provision(customerId, undefined, nowMs)
+      return this.#byId(customerId) ?? this.#provision(customerId, undefined, nowMs)
     }
-    return this.#byIdentifier.get(ref.idempotentIdentifier) ?? this.#provision(this.#ids.next(), ref.idempotentIdentifier, nowMs)
+    return this.#byIdentifier(ref.idempotentIdentifier) ?? this.#provision(this.#ids.next(), ref.idempotentIdentifier, nowMs)
   }
 
   /**
@@ -278,10 +326,10 @@ export class CustomerDirectory {
    * identifier stay unknown — never provisioned again — while remembered.
    */
   remove (customer: Customer): void {
-    this.#byId.delete(customer.customerId)
+    this.#made.delete(customer.customerId)
     this.#forget(customer.customerId)
     if (customer.idempotentIdentifier !== undefined) {
-      if (this.#byIdentifier.get(customer.idempotentIdentifier) === customer) this.#byIdentifier.delete(customer.idempotentIdentifier)
+      if (this.#identifiers.get(customer.idempotentIdentifier) === customer) this.#identifiers.delete(customer.idempotentIdentifier)
       this.#forget(IDENTIFIER_KEY + customer.idempotentIdentifier)
     }
   }
@@ -293,7 +341,7 @@ export class CustomerDirectory {
       (request.fromMs === undefined || c.createdAtMs >= request.fromMs) &&
       (request.toMs === undefined || c.createdAtMs <= request.toMs) &&
       (request.afterId === undefined || c.customerId > request.afterId)
-    const found = (request.idempotentIdentifier === undefined ? [...this.#byId.values()] : [this.#byIdentifier.get(request.idempotentIdentifier)].filter((c) => c !== undefined))
+    const found = (request.idempotentIdentifier === undefined ? this.all() : [this.#byIdentifier(request.idempotentIdentifier)].filter((c) => c !== undefined))
       .filter(matching)
       .sort((a, b) => a.customerId < b.customerId ? -1 : 1)
     return { customers: found.slice(0, request.pageSize), more: found.length > request.pageSize }
@@ -310,7 +358,7 @@ export class CustomerDirectory {
    * Works whether or not unknown customers are provisioned on first use.
    */
   create (request: { idempotentIdentifier?: string | undefined, context: CustomerContext }, nowMs: number): { customer: Customer, created: boolean } {
-    const known = request.idempotentIdentifier === undefined ? undefined : this.#byIdentifier.get(request.idempotentIdentifier)
+    const known = request.idempotentIdentifier === undefined ? undefined : this.#byIdentifier(request.idempotentIdentifier)
     if (known !== undefined) return { customer: known, created: false }
     // A deleted customer's identifier given to Create Customer V3 makes a new customer with it.
     if (request.idempotentIdentifier !== undefined) this.#deleted.delete(IDENTIFIER_KEY + request.idempotentIdentifier)
@@ -323,7 +371,7 @@ export class CustomerDirectory {
   connection (customer: Customer, provider: string): Connection | undefined {
     const made = customer.connections.find((c) => c.provider === provider)
     if (made !== undefined || customer.defaultsAtMs === undefined) return made
-    const seed = this.#defaults.get(provider)
+    const seed = this.#index.defaults.get(provider)
     if (seed === undefined) return undefined
     const connection = connectionFromSeed(seed, customer.defaultsAtMs)
     customer.connections = withConnection(customer.connections, connection)
@@ -336,7 +384,7 @@ export class CustomerDirectory {
     if (defaultsAtMs !== undefined) {
       const made = customer.connections
       const defaults = this.#fixtures.defaultConnections.map((seed) => made.find((c) => c.provider === seed.provider) ?? connectionFromSeed(seed, defaultsAtMs))
-      customer.connections = made.length === 0 ? defaults : [...defaults, ...made.filter((c) => !this.#defaults.has(c.provider))]
+      customer.connections = made.length === 0 ? defaults : [...defaults, ...made.filter((c) => !this.#index.defaults.has(c.provider))]
       customer.defaultsAtMs = undefined
     }
     return customer.connections
@@ -449,7 +497,7 @@ export class CustomerDirectory {
 
   /** Called when the parent store evicts a V2 refresh. */
   forgetParent (parent: ParentTask): void {
-    const customer = this.#byId.get(parent.customerId)
+    const customer = this.#made.get(parent.customerId)
     const parents = customer?.parents
     if (parents === parent) customer!.parents = undefined
     else if (parents instanceof Map && parents.get(parentKey(parent.clientId, parent.providersKey)) === parent) parents.delete(parentKey(parent.clientId, parent.providersKey))
@@ -457,16 +505,22 @@ export class CustomerDirectory {
 
   /** Called when the task store evicts a task, so the dedupe no longer finds it. */
   forgetTask (task: Task): void {
-    const customer = this.#byId.get(task.customerId)
+    const customer = this.#made.get(task.customerId)
     if (customer !== undefined) customer.newest = withoutTask(customer.newest, task)
   }
 
   get (customerId: string): Customer | undefined {
-    return this.#byId.get(customerId.toLowerCase())
+    return this.#byId(customerId.toLowerCase())
   }
 
+  /** Every customer: the fixtures' first, in their order, then the others as they came. */
   all (): Customer[] {
-    return [...this.#byId.values()]
+    const fixtures: Customer[] = []
+    for (const seed of this.#fixtures.customers) {
+      const customer = this.#made.get(seed.customerId) ?? this.#fixture(seed.customerId)
+      if (customer !== undefined) fixtures.push(customer)
+    }
+    return [...fixtures, ...[...this.#made.values()].filter((c) => c.origin !== 'fixtures')]
   }
 
   #provision (customerId: string, idempotentIdentifier: string | undefined, nowMs: number): Customer {
@@ -493,15 +547,15 @@ export class CustomerDirectory {
     if (this.#provisioned.length > this.#maxProvisioned) {
       const oldest = this.#provisioned.shift()!
       this.#owners.release(oldest.customerId, this.#owner)
-      this.#byId.delete(oldest.customerId)
-      if (oldest.idempotentIdentifier !== undefined) this.#byIdentifier.delete(oldest.idempotentIdentifier)
+      this.#made.delete(oldest.customerId)
+      if (oldest.idempotentIdentifier !== undefined) this.#identifiers.delete(oldest.idempotentIdentifier)
     }
     return customer
   }
 
   #add (customer: Customer): void {
-    this.#byId.set(customer.customerId, customer)
-    if (customer.idempotentIdentifier !== undefined) this.#byIdentifier.set(customer.idempotentIdentifier, customer)
+    this.#made.set(customer.customerId, customer)
+    if (customer.idempotentIdentifier !== undefined) this.#identifiers.set(customer.idempotentIdentifier, customer)
   }
 }
 

@@ -36,6 +36,8 @@ export interface SandboxOptions extends TaskStoreLimits {
   faults?: SharedFaults
   /** Which client each customer belongs to, shared by every client's world. */
   owners?: CustomerOwners
+  /** The instant the fixtures' relative times are taken from (a consent given 10 days before it); the clock's now when absent. */
+  loadedAtMs?: number
   random?: () => number
   events?: SandboxEvents | undefined
 }
@@ -67,7 +69,7 @@ export function createSandbox (options: SandboxOptions): Sandbox {
   const limits = { retentionMs: options.retentionMs, maxTasks: options.maxTasks }
   // Each client's ids are its own sequence: deterministic, and unlike another client's.
   const ids = (name: string) => owner === undefined ? name : `${owner}/${name}`
-  const customers = new CustomerDirectory(fixtures, clock.nowMs(), { owner, ids: ids('customers'), ...(options.owners === undefined ? {} : { owners: options.owners }) })
+  const customers = new CustomerDirectory(fixtures, options.loadedAtMs ?? clock.nowMs(), { owner, ids: ids('customers'), ...(options.owners === undefined ? {} : { owners: options.owners }) })
   const tasks = new TaskStore(ids('refresh'), limits, (task) => customers.forgetTask(task))
   const parents = new TaskStore<ParentTask>(ids('refresh-v2'), limits, (parent) => customers.forgetParent(parent))
   const faults = new Faults(options.faults ?? { settings: fixtures.faults }, options.random ?? Math.random)

@@ -25,7 +25,7 @@ export interface WorldsOptions {
   clock: SandboxClock
   maxWorlds?: number | undefined
   /** Makes a world: a client's (owner), or the one every new client starts from (undefined). */
-  make: (owner: string | undefined, clock: SandboxClock, shared: { faults: SharedFaults, owners: CustomerOwners }) => Sandbox
+  make: (owner: string | undefined, clock: SandboxClock, shared: { faults: SharedFaults, owners: CustomerOwners, loadedAtMs: number }) => Sandbox
   /** What listens beyond the worlds (webhook delivery): the shared clock moved, every client was reset. */
   events?: { sharedClockMoved (): void, allReset (): void } | undefined
 }
@@ -44,6 +44,10 @@ export class Worlds {
   // In use order: the first was used longest ago.
   readonly #worlds = new Map<string, Sandbox>()
   #controls: Control<unknown>[] = []
+  // When the fixtures were loaded or every client reset: a world made later
+  // has the same fixtures' customers as one made then (a consent given 10
+  // days before the start is, whoever asks, 10 days older than the start).
+  #loadedAtMs: number
   // The world asked for last, found without a lookup (a client's requests come in runs).
   #lastId: string | undefined
   #last: Sandbox | undefined
@@ -52,6 +56,7 @@ export class Worlds {
     this.#options = options
     this.#maxWorlds = options.maxWorlds ?? MAX_WORLDS
     this.clock = options.clock
+    this.#loadedAtMs = options.clock.nowMs()
     this.faults = { settings: options.fixtures.faults }
     this.owners = new CustomerOwners(options.fixtures)
     this.template = this.#made(undefined)
@@ -135,6 +140,7 @@ export class Worlds {
     this.#lastId = undefined
     this.#last = undefined
     this.clock.restartSpan()
+    this.#loadedAtMs = this.clock.nowMs()
     this.template.reset()
     this.#options.events?.allReset()
   }
@@ -158,7 +164,7 @@ export class Worlds {
 
   #made (owner: string | undefined): Sandbox {
     const shared = this.clock
-    return this.#options.make(owner, new SandboxClock(() => shared.nowMs()), { faults: this.faults, owners: this.owners })
+    return this.#options.make(owner, new SandboxClock(() => shared.nowMs()), { faults: this.faults, owners: this.owners, loadedAtMs: this.#loadedAtMs })
   }
 
   #forgetOldest (): void {

@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events' | 'owner' | 'faults' | 'owners'> {
+export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events' | 'owner' | 'faults' | 'owners' | 'loadedAtMs'> {
   requestHistorySize: number
   maxWorlds?: number | undefined
   signer: DispatcherOptions['signer']
@@ -40,7 +40,7 @@ export default fp<SandboxPluginOptions>(async (fastify, options) => {
   }
   seedUrls()
 
-  const make = (owner: string | undefined, ownClock: SandboxClock, shared: Pick<Required<SandboxOptions>, 'faults' | 'owners'>): Sandbox => {
+  const make = (owner: string | undefined, ownClock: SandboxClock, shared: Pick<Required<SandboxOptions>, 'faults' | 'owners' | 'loadedAtMs'>): Sandbox => {
     const sandbox: Sandbox = createSandbox({
       ...sandboxOptions,
       ...shared,

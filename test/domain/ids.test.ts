@@ -80,8 +80,8 @@ t.test('the same requests give the same ids: in another sandbox, after a reset, 
   await h.inject({ method: 'POST', url: '/__admin/reset' })
   t.equal((await h.createCustomer()).json().data.customer_id, first[0], 'a reset sandbox draws what a new one would')
 
-  // Another process (another module instance of everything) draws the same.
-  const script = 'import { IdSource } from \'./src/domain/ids.ts\'; process.stdout.write(new IdSource(\'customers\').next())'
+  // Another process (another module instance of everything) draws the same: client-a's own sequence of customer ids.
+  const script = 'import { IdSource } from \'./src/domain/ids.ts\'; process.stdout.write(new IdSource(\'client-a/customers\').next())'
   const other = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })
   t.equal(other, first[0])
 })
