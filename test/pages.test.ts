@@ -142,3 +142,24 @@ t.test('hostile values a client sent are shown as text on every page, and the po
   t.equal(screen!.status(), 200, 'an unknown screen falls back to the link\'s own')
   t.same(alarms, [], 'no script ran and the policy was never broken')
 })
+
+t.test('the stand-in for the client\'s app shows what a redirect brought and the call to make next, as text', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.fail(`Chromium not found at ${CHROMIUM}`)
+  const { address, browser, call } = await setUp(t)
+  const link = (await call('POST', '/v2/open-banking/authorisation-gateway-url', { redirect_url: `${address}/sandbox/callback?mine=<b>1</b>` })).json.data.url as string
+  const page = await browser.newPage()
+  const alarms = watch(page)
+  await page.goto(link)
+  await page.getByRole('button', { name: 'Monzo Sandbox' }).click()
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page.getByRole('heading', { name: 'Your app would receive this' }).waitFor()
+  const rows = await page.locator('tr').allInnerTexts()
+  t.same(rows.map((r) => r.split('\t')[0]), ['mine', 'status', 'task_id'])
+  t.match(rows[0], /<b>1<\/b>/, 'a value shown as text')
+  const taskId = new URL(page.url()).searchParams.get('task_id')!
+  t.match(await page.locator('main').innerText(), `Poll GET /v1/open-banking/connect/${taskId} until it ends (status success)`)
+
+  await page.goto(`${address}/sandbox/callback?code=c0de&state=s1`)
+  t.match(await page.locator('main').innerText(), /POST \/v2\/open-banking\/authorisation-codes/)
+  t.same(alarms, [])
+})

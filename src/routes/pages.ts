@@ -34,6 +34,18 @@ class PageError extends Error {
   }
 }
 
+/** Where the examples send the customer's browser back to: the sandbox's stand-in for the client's app. */
+export const CALLBACK_PATH = '/sandbox/callback'
+
+/** What the client's app does next with what the redirect brought. */
+function nextCall (query: Record<string, unknown>): string {
+  if (typeof query.code === 'string' && typeof query.state === 'string') return 'POST /v2/open-banking/authorisation-codes with every parameter above as JSON ({"code": …, "state": …}): the answer is the connect task, then poll GET /v1/open-banking/connect/{task_id}.'
+  if (query.error === 'access_denied') return 'The customer denied access at the bank: send the parameters to POST /v2/open-banking/authorisation-codes all the same, and the connect task fails auth_denied.'
+  if (typeof query.task_id === 'string') return `Poll GET /v1/open-banking/connect/${query.task_id} until it ends (status ${typeof query.status === 'string' ? query.status : 'unknown'}).`
+  if (typeof query.status === 'string') return `Bud Connect ended with status ${query.status}; no task to poll.`
+  return 'Nothing came back: this page shows the parameters of a redirect to it.'
+}
+
 /** A date as a person reads it: 6 March 2027. */
 const readableDate = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).setLocale('en-GB').toFormat('d LLLL yyyy')
 
@@ -105,6 +117,12 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
     if (task.returnTo.kind === 'gateway' && task.connectTask !== undefined) fastify.checks.answered(task.connectTask)
     request.log.info({ taskId: task.taskId, decision }, 'bank answered')
     return reply.redirect(location, 303)
+  })
+
+  // A stand-in for the client's app: where the examples' redirects land, showing what the app would receive.
+  fastify.get<{ Querystring: Record<string, string | string[] | undefined> }>(CALLBACK_PATH, { config: { operationId: 'page_callback_get' } }, (request, reply) => {
+    const params = Object.entries(request.query).flatMap(([name, value]) => (Array.isArray(value) ? value : [value ?? '']).map((v) => ({ name, value: v })))
+    return reply.view('callback.eta', { params, next: nextCall(request.query) })
   })
 
   // Bud Connect.
