@@ -45,6 +45,8 @@ export interface AppConfig {
   requestHistorySize: number
   /** The most client worlds kept; past it the one used longest ago is forgotten. */
   maxClients?: number | undefined
+  /** When set, every /__admin control needs `Authorization: Bearer <adminToken>`. */
+  adminToken?: string | undefined
   /** The integration checks: report findings (the default), answer them with 409s, or watch nothing. */
   checks?: CheckMode | undefined
 }
@@ -229,7 +231,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(connectRoutes, { contract, guards: bud })
   await app.register(consentRoutes, { contract, guards: bud })
   await app.register(pageRoutes, { views: VIEWS_DIR })
-  await app.register(adminRoutes, { contract })
+  await app.register(adminRoutes, { contract, adminToken: config.adminToken })
   await app.register(healthRoutes)
   return app
 }

@@ -29,6 +29,8 @@ interface Setting {
   schema: SettingSchema
   accepts: string
   default?: string | number
+  /** A secret: a refusal says how long the value was, never the value. */
+  secret?: boolean
 }
 
 export const SETTINGS: Setting[] = [
@@ -44,6 +46,7 @@ export const SETTINGS: Setting[] = [
   { env: 'AUTH', flag: 'auth', schema: { type: 'string', enum: ['on', 'off'] }, accepts: 'on (Bud operations need a bearer token from /v1/oauth/token) or off', default: DEFAULTS.auth },
   { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
   { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: ['report', 'strict', 'off'] }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
+  { env: 'ADMIN_TOKEN', flag: 'admin-token', schema: { type: 'string', minLength: 16 }, accepts: 'a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)', secret: true },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
 
@@ -60,6 +63,7 @@ export interface Config {
   auth: 'on' | 'off'
   requestHistorySize: number
   maxClients: number
+  adminToken: string | undefined
   checks: 'report' | 'strict' | 'off'
 }
 
@@ -95,7 +99,7 @@ function valueOf (setting: Setting, text: string): string | number {
   } else if ((schema.enum === undefined || schema.enum.includes(text)) && text.length >= (schema.minLength ?? 0)) {
     return text
   }
-  throw new ConfigError(setting, `got ${JSON.stringify(text)}`)
+  throw new ConfigError(setting, setting.secret === true ? `got a value of ${text.length} characters` : `got ${JSON.stringify(text)}`)
 }
 
 /** Returns the config, or 'help' when --help was asked; throws ConfigError on a bad value. */
@@ -132,6 +136,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     auth: values.AUTH === 'off' ? 'off' : 'on',
     requestHistorySize: Number(values.REQUEST_HISTORY),
     maxClients: Number(values.MAX_CLIENTS),
+    adminToken: values.ADMIN_TOKEN === undefined ? undefined : String(values.ADMIN_TOKEN),
     checks: values.CHECKS as Config['checks']
   }
 }

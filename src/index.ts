@@ -33,6 +33,8 @@ export interface StartOptions {
   requestHistorySize?: number
   /** The most client worlds kept (10,000 by default); the one used longest ago is forgotten first. */
   maxClients?: number
+  /** Locks the /__admin controls over HTTP (`Authorization: Bearer <it>`); the controls here send it themselves. */
+  adminToken?: string
   bodyLimit?: number
 }
 
@@ -118,13 +120,14 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     auth: options.auth ?? DEFAULTS.auth,
     requestHistorySize: options.requestHistorySize ?? DEFAULTS.requestHistorySize,
     maxClients: options.maxClients ?? DEFAULTS.maxClients,
+    adminToken: options.adminToken,
     checks: options.checks ?? DEFAULTS.checks
   }, {
     clock: new SandboxClock(Date.now),
     ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
   })
   const url = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
-  const control = controls(app)
+  const control = controls(app, options.adminToken)
   const findings = async (clientId: string) => (await control<{ findings: Record<string, unknown>[] }>('GET', `/__admin/findings?client_id=${encodeURIComponent(clientId)}`)).findings
   return {
     url,
@@ -163,9 +166,10 @@ function scoped (control: ReturnType<typeof controls>, clientId: string | undefi
 }
 
 /** Asks the app one /__admin operation; a 4xx or 5xx is thrown as a SandboxControlError. */
-function controls (app: FastifyInstance) {
+function controls (app: FastifyInstance, adminToken: string | undefined) {
+  const headers = adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }
   return async <T = unknown>(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<T> => {
-    const res = await app.inject({ method, url, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) })
+    const res = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) })
     const json = res.json()
     if (res.statusCode >= 400) throw new SandboxControlError(res.statusCode, json)
     return json as T

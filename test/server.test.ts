@@ -55,6 +55,7 @@ t.test('a bad setting stops the start with one line naming it and what it accept
     [['--request-history', '0'], {}, 'bud-sandbox: invalid setting REQUEST_HISTORY (--request-history): got "0"; it accepts how many requests /__admin/requests keeps, from 1 to 1000000\n'],
     [[], { STEP_DURATION_MS: '1.5' }, 'bud-sandbox: invalid setting STEP_DURATION_MS (--step-duration-ms): got "1.5"; it accepts milliseconds each refresh step takes, overriding the fixtures (default: the fixtures\' 1000)\n'],
     [['--max-tasks', '5000000000'], {}, 'bud-sandbox: invalid setting MAX_TASKS (--max-tasks): got "5000000000"; it accepts the most tasks kept for each client, from 1 to 4294967295; the oldest are dropped first\n'],
+    [[], { ADMIN_TOKEN: 'short' }, 'bud-sandbox: invalid setting ADMIN_TOKEN (--admin-token): got a value of 5 characters; it accepts a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)\n'],
     [['--max-clients', '0'], {}, 'bud-sandbox: invalid setting MAX_CLIENTS (--max-clients): got "0"; it accepts the most client worlds kept, from 1 to 1000000; the one used longest ago is forgotten first\n'],
     [[], { FIXTURES: '/missing/fixtures.json' }, 'bud-sandbox: fixtures /missing/fixtures.json: /: cannot be read (ENOENT)\n']
   ]

@@ -19,6 +19,8 @@ export const ERRORS = {
   adminConnectionNotFound: { statusCode: 404, codeId: 'connection_not_found', message: 'The customer has no connection with this provider.' },
   // Remove Customer V3 of a customer Bud does not know (or deleted already).
   deleteCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
+  // Sandbox-only: a control without the ADMIN_TOKEN a locked sandbox asks for.
+  adminTokenRequired: { statusCode: 401, codeId: 'unauthorised', message: 'This sandbox\'s controls need Authorization: Bearer <ADMIN_TOKEN>.' },
   // Sandbox-only: an admin read of a customer the sandbox does not know.
   adminCustomerNotFound: { statusCode: 404, codeId: 'customer_not_found', message: 'The customer could not be found.' },
   // Reconfirm Consent of a consent the customer does not have.

@@ -1,6 +1,7 @@
 // The sandbox's own controls under /__admin: the clock, stored tasks,
 // customers and a reset. Other tools depend on these exact paths.
-import type { FastifyInstance } from 'fastify'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { outOfRange, toIso } from '../domain/clock.js'
@@ -118,7 +119,21 @@ function whereKnown<R> (control: (world: Sandbox) => R): (world: Sandbox) => R |
   }
 }
 
-export default async function adminRoutes (fastify: FastifyInstance, { contract }: { contract: Contract }) {
+/**
+ * With ADMIN_TOKEN, a control answers only a request that brings it as a
+ * bearer token: a shared sandbox cannot be reset or time-travelled by anyone
+ * who finds its URL. Compared in constant time, as digests of equal length.
+ */
+function adminTokenGuard (secret: string): onRequestHookHandler {
+  const expected = createHash('sha256').update(secret).digest()
+  return function requireAdminToken (request, _reply, done) {
+    const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
+    done(timingSafeEqual(createHash('sha256').update(given).digest(), expected) ? undefined : new BudError(ERRORS.adminTokenRequired))
+  }
+}
+
+export default async function adminRoutes (fastify: FastifyInstance, { contract, adminToken }: { contract: Contract, adminToken?: string | undefined }) {
+  if (adminToken !== undefined) fastify.addHook('onRequest', adminTokenGuard(adminToken))
   const { worlds, history } = fastify
   const { fixtures } = worlds.template
   const clientView = (world: Sandbox) => ({ client_id: world.owner ?? null })
