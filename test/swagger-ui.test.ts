@@ -11,8 +11,12 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 
 async function tryItOut (page: Page, operationId: string, fields: Record<string, string>): Promise<{ status: string, body: string }> {
   const op: Locator = page.locator(`[id$="-${operationId}"]`)
-  await op.locator('.opblock-summary').first().click()
-  await op.getByRole('button', { name: 'Try it out' }).click()
+  // An operation tried before is open and in Try it out already: its last response is cleared instead.
+  if (!await op.evaluate((el) => el.classList.contains('is-open'))) await op.locator('.opblock-summary').first().click()
+  const tryIt = op.getByRole('button', { name: 'Try it out' })
+  if (await tryIt.count() > 0) await tryIt.click()
+  const clear = op.getByRole('button', { name: 'Clear' })
+  if (await clear.count() > 0) await clear.click()
   for (const [placeholder, value] of Object.entries(fields)) await op.getByPlaceholder(placeholder, { exact: true }).fill(value)
   await op.getByRole('button', { name: 'Execute' }).click()
   const response = op.locator('.live-responses-table .response').first()
@@ -50,12 +54,23 @@ t.test('Swagger UI shows every operation and Try it out works against the sandbo
   const documented = Object.values((await loadContract()).document.paths).flatMap((item) => Object.values(item).map((op) => op.operationId))
   t.same(ids.sort(), documented.sort(), 'every documented operation is shown')
 
+  // One Authorize, then Try it out with every field as the document fills it: the token taken
+  // authorizes the operations, and they send the client id it was taken for.
   await authorize(page, 'BasicAuth', ['swagger-client', 'any-secret'])
   const issued = await tryItOut(page, 'oauth_token_post', {})
   t.equal(issued.status, '200')
   const { access_token: accessToken } = (JSON.parse(issued.body) as { data: { access_token: string } }).data
   t.match(accessToken, /^[\w-]{40,}$/)
-  await authorize(page, 'BearerAuth', [accessToken])
+  const asIs = await tryItOut(page, 'open_banking_refresh_post', {})
+  t.equal(asIs.status, '202', asIs.body)
+  const newCustomer = async () => {
+    const made = await tryItOut(page, 'platform_v3_customers_post', {})
+    t.equal(made.status, '201', made.body)
+    return (JSON.parse(made.body) as { data: { customer_id: string } }).data.customer_id
+  }
+  t.not(await newCustomer(), await newCustomer(), 'Create Customer\'s first example makes a new customer each time')
+  const asked = (await h.inject({ url: '/__admin/requests?limit=3' })).json() as { client_id: string, status: number }[]
+  t.same(asked.map((r) => [r.client_id, r.status]), [['swagger-client', 201], ['swagger-client', 201], ['swagger-client', 202]], 'as the client the token was taken for')
 
   const headers = { 'X-Client-Id': 'swagger-client', 'X-Customer-Id': CUSTOMERS.healthy }
   const created = await tryItOut(page, 'open_banking_refresh_post', headers)
