@@ -185,10 +185,6 @@ export class CustomerOwners {
     this.#fixed = new Map(fixtures.customers.flatMap((c) => c.clientId === undefined ? [] : [[c.customerId, c.clientId] as const]))
   }
 
-  get size (): number {
-    return this.#owners.size
-  }
-
   /** Whether a customer with this id may be made for `owner` (undefined: the world every new client starts from). */
   free (customerId: string, owner: string | undefined): boolean {
     const holder = this.#fixed.get(customerId) ?? this.#owners.get(customerId)

@@ -36,11 +36,6 @@ export class Faults {
     return this.#own ?? this.#shared.settings
   }
 
-  /** Whether this client has faults of its own. */
-  get own (): boolean {
-    return this.#own !== undefined
-  }
-
   set (settings: FaultSettings): void {
     this.#own = settings
   }

@@ -85,6 +85,11 @@ export class Worlds {
     return world
   }
 
+  /** The client's clock: its world's, or the shared one while it has none (a world made now would start on it). */
+  clockOf (clientId: string): SandboxClock {
+    return this.#worlds.get(clientId)?.clock ?? this.clock
+  }
+
   /** The client's world if it has one; never makes one. */
   peek (clientId: string): Sandbox | undefined {
     return this.#worlds.get(clientId)

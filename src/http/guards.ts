@@ -45,7 +45,7 @@ export function faultGuard (worlds: Worlds, sleep: Sleep, closing: AbortSignal):
 const BEARER = /^Bearer\s+(\S+)$/i
 /** A token is checked on the clock of the client it was issued to (the shared clock while that client has no world). */
 export function bearerGuard (worlds: Worlds, tokens: TokenIssuer): onRequestHookHandler {
-  const nowOf = (clientId: string) => (worlds.peek(clientId)?.clock ?? worlds.clock).nowMs()
+  const nowOf = (clientId: string) => worlds.clockOf(clientId).nowMs()
   return function requireBearer (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
     const match = BEARER.exec(request.headers.authorization ?? '')
     if (match === null) return done(new BudError(ERRORS.unauthorised))

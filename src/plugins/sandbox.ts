@@ -30,8 +30,7 @@ export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events' | 'o
 export default fp<SandboxPluginOptions>(async (fastify, options) => {
   const { signer, log, requestHistorySize, maxWorlds, clock, ...sandboxOptions } = options
   const { fixtures } = options
-  // A client's clock once it has a world; the shared clock before (nothing of it is due then).
-  const clockOf = (clientId: string): SandboxClock => worlds.peek(clientId)?.clock ?? clock
+  const clockOf = (clientId: string): SandboxClock => worlds.clockOf(clientId)
   const webhooks = new WebhookDispatcher({ clock, clockOf, signer, ...(log === undefined ? {} : { log }) })
   const seedUrls = (clientId?: string) => {
     for (const c of fixtures.clients) {

@@ -136,20 +136,22 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
   if (adminToken !== undefined) fastify.addHook('onRequest', adminTokenGuard(adminToken))
   const { worlds, history } = fastify
   const { fixtures } = worlds.template
+  /** The client's world, or without a client what every new client starts with (on the shared clock). */
+  const worldFor = (clientId: string | undefined) => clientId === undefined ? worlds.template : worlds.of(clientId)
   const clientView = (world: Sandbox) => ({ client_id: world.owner ?? null })
   const customerView = (world: Sandbox, customer: Customer) => ({ ...adminCustomerView(world, customer, world.clock.nowMs()), ...clientView(world) })
 
   fastify.get<Scoped>('/__admin/clock', { schema: contract.routeSchema('admin_clock_get'), config: { operationId: 'admin_clock_get' } }, async (request) => {
     const clientId = scopeOf(request)
-    const world = clientId === undefined ? undefined : worlds.peek(clientId)
-    return { now: toIso((world?.clock ?? worlds.clock).nowMs()), client_id: clientId ?? null }
+    return { now: toIso((clientId === undefined ? worlds.clock : worlds.clockOf(clientId)).nowMs()), client_id: clientId ?? null }
   })
 
   fastify.post<Scoped & { Body: ClockChange }>('/__admin/clock', {
     schema: contract.routeSchema('admin_clock_post'),
     config: { operationId: 'admin_clock_post' }
   }, async (request) => {
-    const clientId = scopeOf(request) ?? scopeOf({ query: request.body })
+    // The client as ?client_id= or in the body.
+    const clientId = scopeOf(request) ?? (request.body.client_id === '' ? undefined : request.body.client_id)
     if (clientId === undefined) {
       const targetMs = clockChangeTarget(request.body, worlds.clock.nowMs(), worlds.latestSharedMs())
       worlds.moveSharedClockTo(targetMs)
@@ -251,7 +253,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
     const { customer_id: customerId, provider } = request.params
     const { scenario, consent_status: consentStatus, last_pull_at: lastPullAt, consented_at: consentedAt } = request.body
     const errors: Record<string, string> = {}
-    const nowMs = (clientId === undefined ? worlds.clock : worlds.of(clientId).clock).nowMs()
+    const nowMs = worldFor(clientId).clock.nowMs()
     if (!fixtures.providers.has(provider)) errors.provider = `Unknown provider; the fixtures declare: ${[...fixtures.providers.keys()].join(', ')}`
     if (scenario !== undefined && fixtures.catalogue.get(scenario) === undefined) errors.scenario = `Unknown scenario; valid scenarios are: ${fixtures.catalogue.names().join(', ')}`
     if (consentStatus !== undefined && !CONSENT_STATUSES.includes(consentStatus)) errors.consent_status = `This value should be one of ${CONSENT_STATUSES.join(', ')}`
@@ -287,7 +289,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
   }, async (request, reply) => {
     const clientId = scopeOf(request)
     const { customer_id: customerId, provider } = request.params
-    const nowMs = (clientId === undefined ? worlds.clock : worlds.of(clientId).clock).nowMs()
+    const nowMs = worldFor(clientId).clock.nowMs()
     const given = transactionsFrom(request.body.transactions, nowMs, (field, what) => { throw validationError({ [`transactions.${field.replace(/\//g, '.')}`]: what }) })
     const add = (world: Sandbox) => {
       const customer = world.customers.get(customerId)
@@ -316,7 +318,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
 
   fastify.get<Scoped>('/__admin/faults', { schema: contract.routeSchema('admin_faults_get'), config: { operationId: 'admin_faults_get' } }, async (request) => {
     const clientId = scopeOf(request)
-    return faultsView(clientId === undefined ? worlds.template : worlds.of(clientId))
+    return faultsView(worldFor(clientId))
   })
 
   fastify.put<Scoped & { Body: RawFaults }>('/__admin/faults', {
@@ -333,7 +335,7 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
     if (clientId === undefined) worlds.setSharedFaults(settings)
     else worlds.of(clientId).faults.set(settings)
     request.log.info({ faults: request.body, clientId }, 'faults set')
-    return faultsView(clientId === undefined ? worlds.template : worlds.of(clientId))
+    return faultsView(worldFor(clientId))
   })
 
   fastify.post<Scoped>('/__admin/reset', { schema: contract.routeSchema('admin_reset_post'), config: { operationId: 'admin_reset_post' } }, async (request) => {
