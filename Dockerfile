@@ -23,8 +23,8 @@ RUN npm run build
 
 # The runtime holds no node_modules: dist/server.js bundles the server and
 # its dependencies (scripts/bundle.ts), with what loads on demand (jose,
-# pino-pretty) in dist/chunks/; only Swagger UI's static files are read from
-# their package. Source maps stay in the build stage.
+# pino-pretty) in chunks beside it (dist/_*.js) and Swagger UI's static files
+# in dist/swagger-ui/. Source maps stay in the build stage.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 ENV HOST=0.0.0.0
@@ -34,9 +34,8 @@ COPY package.json openapi.yaml ./
 COPY fixtures ./fixtures
 COPY views ./views
 COPY --from=build /app/dist/server.js /app/dist/compiled-schemas.cjs /app/dist/openapi.json /app/dist/healthcheck.js ./dist/
-COPY --from=build /app/dist/chunks/*.js ./dist/chunks/
-COPY --from=build /app/node_modules/@fastify/swagger-ui/package.json ./node_modules/@fastify/swagger-ui/
-COPY --from=build /app/node_modules/@fastify/swagger-ui/static ./node_modules/@fastify/swagger-ui/static
+COPY --from=build /app/dist/_*.js ./dist/
+COPY --from=build /app/dist/swagger-ui ./dist/swagger-ui
 # Mount your own fixtures here and point FIXTURES at them:
 #   -v ./my-fixtures.json:/app/fixtures/custom.json -e FIXTURES=/app/fixtures/custom.json
 USER node

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util'
 import { Duration } from 'luxon'
 import { MAX_TASKS_LIMIT } from './domain/task-store.js'
+import { CHECK_MODES, type CheckMode } from './domain/findings/check-modes.js'
 
 export const DEFAULTS = {
   logLevel: 'info',
@@ -45,7 +46,7 @@ export const SETTINGS: Setting[] = [
   { env: 'MAX_CLIENTS', flag: 'max-clients', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'the most client worlds kept, from 1 to 1000000; the one used longest ago is forgotten first', default: DEFAULTS.maxClients },
   { env: 'AUTH', flag: 'auth', schema: { type: 'string', enum: ['on', 'off'] }, accepts: 'on (Bud operations need a bearer token from /v1/oauth/token) or off', default: DEFAULTS.auth },
   { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
-  { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: ['report', 'strict', 'off'] }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
+  { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: CHECK_MODES }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
   { env: 'ADMIN_TOKEN', flag: 'admin-token', schema: { type: 'string', minLength: 16 }, accepts: 'a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)', secret: true },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
@@ -64,7 +65,7 @@ export interface Config {
   requestHistorySize: number
   maxClients: number
   adminToken: string | undefined
-  checks: 'report' | 'strict' | 'off'
+  checks: CheckMode
 }
 
 export class ConfigError extends Error {

@@ -14,6 +14,7 @@ import { DEFAULT_WATCH_SETTINGS } from './domain/findings/watch.js'
 import { REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentStatus, type CustomerSeed, type Provider, type World } from './domain/world.js'
 import { MAX_GIVEN_TRANSACTIONS, type BankSeed, type GivenAccount, type GivenTransaction } from './domain/data/bank.js'
 import { MAX_AMOUNT, parseMoney } from './domain/data/money.js'
+import type { RawTransaction } from './domain/data/raw-transaction.js'
 import { DEFAULT_PROFILE, type ProfileName } from './domain/data/profiles.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
@@ -74,16 +75,6 @@ interface RawAccount {
   sort_code?: string
   account_number?: string
   balance: string
-}
-/** A transaction as the fixtures and the admin control write it (Bud's Transaction fields). */
-export interface RawTransaction {
-  transaction_id?: string
-  account_id?: string
-  description: string
-  amount: { value: string, currency?: string }
-  credit_debit_indicator: 'credit' | 'debit'
-  date_time?: string
-  status?: 'booked' | 'pending'
 }
 
 /**

@@ -9,8 +9,9 @@ import { buildApp } from './app.js'
 import { loadCompiledSchemas, restoringCompilers } from './compiled-schemas.js'
 import { DEFAULTS } from './config.js'
 import { SandboxClock } from './domain/clock.js'
-import type { CheckMode } from './http/integration-checks.js'
-import { loadFixtures, type RawTransaction } from './fixtures.js'
+import type { CheckMode } from './domain/findings/check-modes.js'
+import type { RawTransaction } from './domain/data/raw-transaction.js'
+import { loadFixtures } from './fixtures.js'
 
 export interface StartOptions {
   /** The port to listen on; 0 (the default) picks a free one. */

@@ -2,7 +2,7 @@
 // the build it runs leaves this tree alone), installed into an empty project,
 // then started with npx and imported from a script. Allow a minute or two.
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { listeningUrl } from './helper.js'
@@ -22,9 +22,14 @@ t.test('npm pack holds the built package and nothing else; installed in an empty
   t.ok(files.includes('dist/server.js') && files.includes('dist/index.js') && files.includes('dist/index.d.ts'), 'the built server, the API and its types')
   t.ok(files.includes('fixtures/default.json') && files.includes('openapi.yaml') && files.includes('views/bank.eta'))
   t.same(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/') || f.startsWith('scripts/')), [], 'no sources, tests, scripts or source maps')
+  t.ok(files.includes('dist/swagger-ui/static/swagger-ui-bundle.js'), "Swagger UI's files, copied")
+  const manifest = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')) as { dependencies?: object, engines: { node: string } }
+  t.equal(manifest.dependencies, undefined, 'no dependencies: the server and the API are bundled')
+  t.equal(manifest.engines.node, '>=20', 'the Node this suite runs on')
 
   const project = join(dir, 'project')
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, packed[0]!.filename)], { cwd: project, stdio: 'ignore' })
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, packed[0]!.filename)], { cwd: project, stdio: 'ignore' })
+  t.same(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.')), ['bud-sandbox'], 'installs one package, offline')
 
   // npx bud-sandbox, as a user starts it.
   // In a process group of its own: npx runs the server as its child, and the signal goes to both.
@@ -44,8 +49,9 @@ t.test('npm pack holds the built package and nothing else; installed in an empty
     "import { startSandbox } from 'bud-sandbox'",
     "const sandbox = await startSandbox({ auth: 'off' })",
     "const res = await fetch(sandbox.url + '/open-banking/v2/refresh', { method: 'POST', headers: { 'x-client-id': 'c', 'x-customer-id': '00000000-0000-4000-8000-000000000001' }, body: '{}' })",
-    "console.log(res.status, await sandbox.clock.advance('PT5S') > '2000')",
+    "const ui = await fetch(sandbox.url + '/docs/static/swagger-ui-bundle.js')",
+    "console.log(res.status, await sandbox.clock.advance('PT5S') > '2000', ui.status)",
     'await sandbox.close()'
   ].join('\n'))
-  t.equal(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' }).trim(), '202 true')
+  t.equal(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' }).trim(), '202 true 200', 'a refresh, a control and Swagger UI\'s files, from the installed package')
 })

@@ -5,13 +5,11 @@
 // strict mode — answered with a 409 in Bud's envelope instead of the work.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Customer, CustomerRef } from '../domain/customers.js'
+import type { CheckMode } from '../domain/findings/check-modes.js'
 import { BudError, ERRORS } from '../domain/errors.js'
 import { RULES, type Example, type IntegrationWatch, type Rule } from '../domain/findings/watch.js'
 import type { Polled, Task } from '../domain/task-store.js'
 import type { Worlds } from '../domain/worlds.js'
-
-export const CHECK_MODES = ['report', 'strict', 'off'] as const
-export type CheckMode = (typeof CHECK_MODES)[number]
 
 export const FINDING_HEADER = 'x-sandbox-finding'
 
