@@ -1,9 +1,10 @@
 // The package as a user installs it: packed from a copy of the project (so
 // the build it runs leaves this tree alone), installed into an empty project,
-// then started with npx and imported from a script. Allow a minute or two.
-import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+// then started with npx, imported from a script, and used from the Vitest and
+// Jest set-ups of docs/testing.md. Allow a minute or two.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import t from 'tap'
 import { listeningUrl } from './helper.js'
 
@@ -54,4 +55,46 @@ t.test('npm pack holds the built package and nothing else; installed in an empty
     'await sandbox.close()'
   ].join('\n'))
   t.equal(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' }).trim(), '202 true 200', 'a refresh, a control and Swagger UI\'s files, from the installed package')
+
+  // docs/testing.md's Vitest and Jest set-ups, each in a project of its own
+  // beside the installed package, with the files exactly as shown.
+  for (const runner of ['vitest', 'jest']) symlinkSync(join(ROOT, 'node_modules', runner), join(project, 'node_modules', runner), 'dir')
+  const commands = {
+    Vitest: [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'],
+    Jest: ['--experimental-vm-modules', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js')]
+  }
+  for (const [section, command] of Object.entries(commands)) {
+    for (const [i, files] of setUps(section).entries()) {
+      await t.test(`docs/testing.md: ${section}, set-up ${i + 1} (${Object.keys(files).join(', ')})`, async (t) => {
+        const cwd = join(dir, `${section}-${i + 1}`)
+        mkdirSync(cwd)
+        writeFileSync(join(cwd, 'package.json'), JSON.stringify({ name: 'my-app', private: true, type: 'module' }))
+        symlinkSync(join(project, 'node_modules'), join(cwd, 'node_modules'), 'dir')
+        for (const [path, text] of Object.entries(files)) {
+          mkdirSync(dirname(join(cwd, path)), { recursive: true })
+          writeFileSync(join(cwd, path), text)
+        }
+        const ran = spawnSync(process.execPath, command, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1' } })
+        t.equal(ran.status, 0, `${section} passes:\n${ran.stdout}${ran.stderr}`)
+        t.match(`${ran.stdout}${ran.stderr}`, /Tests:?\s+1 passed/, 'its one test ran and passed')
+      })
+    }
+  }
 })
+
+/**
+ * The code blocks of one `## <section>` of docs/testing.md, grouped into
+ * set-ups: each block is a file named by its first line (`// test/x.test.js`),
+ * and a set-up ends with a file that says how it is run.
+ */
+function setUps (section: string): Record<string, string>[] {
+  const doc = readFileSync(join(ROOT, 'docs', 'testing.md'), 'utf8')
+  const text = doc.slice(doc.indexOf(`\n## ${section}\n`)).split(/\n## /)[1]!
+  const groups: Record<string, string>[] = [{}]
+  for (const [, code] of text.matchAll(/```js\n([\s\S]*?)```/g)) {
+    const first = code!.slice(0, code!.indexOf('\n'))
+    groups.at(-1)![/^\/\/ (\S+)/.exec(first)![1]!] = code!
+    if (first.includes('run with:')) groups.push({})
+  }
+  return groups.filter((files) => Object.keys(files).length > 0)
+}
