@@ -4,6 +4,7 @@
 // values a client sent are shown as text, never run.
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -125,7 +126,7 @@ t.test('hostile values a client sent are shown as text on every page, and the po
   const url = (await call('GET', `/v1/open-banking/authorisation-url/${started.json.data.task_id as string}`, undefined, hostileClient)).json.data.url as string
   const response = await page.goto(url)
   t.match(response!.headers()['content-security-policy'], /default-src 'none'/)
-  t.match(await page.locator('main p').innerText(), evil, 'the client id is shown as the text it is')
+  t.match(await page.locator('main p.lead').innerText(), evil, 'the client id is shown as the text it is')
   t.equal(await page.locator('script').count(), 0)
   await page.getByRole('button', { name: 'Approve' }).click()
   await page.getByRole('heading', { name: 'Back at the client' }).waitFor()
@@ -162,4 +163,41 @@ t.test('the stand-in for the client\'s app shows what a redirect brought and the
   await page.goto(`${address}/sandbox/callback?code=c0de&state=s1`)
   t.match(await page.locator('main').innerText(), /POST \/v2\/open-banking\/authorisation-codes/)
   t.same(alarms, [])
+})
+
+t.test('every page fits a desktop and a phone: no sideways scroll, buttons a thumb can hit; screenshots for docs/connect.md', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.fail(`Chromium not found at ${CHROMIUM}`)
+  const { h, address, browser, call } = await setUp(t)
+  // UPDATE_SCREENSHOTS=1 writes them where docs/connect.md shows them; otherwise they are taken and thrown away.
+  const shots = process.env.UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', 'docs', 'images') : t.testdir()
+  const gateway = async (screen?: string) => (await call('POST', '/v2/open-banking/authorisation-gateway-url', { redirect_url: `${address}/sandbox/callback`, ...(screen === undefined ? {} : { initial_screen: screen }) })).json.data.url as string
+  const started = await call('POST', '/v1/open-banking/authorisation-url', { provider: 'Monzo_Sandbox', provider_redirect_url: `${address}/sandbox/callback` })
+  h.advance('PT1S')
+  const bank = (await call('GET', `/v1/open-banking/authorisation-url/${started.json.data.task_id as string}`)).json.data.url as string
+  const pages = {
+    bank,
+    choose: await gateway(),
+    summary: await gateway('accounts_summary'),
+    revoke: await gateway('revoke_consent'),
+    callback: `${address}/sandbox/callback?status=success&task_id=${started.json.data.task_id as string}`
+  }
+  for (const [device, viewport] of Object.entries({ desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } })) {
+    const page = await browser.newPage({ viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 })
+    for (const [name, url] of Object.entries(pages)) {
+      await page.goto(url)
+      const layout = await page.evaluate(() => ({
+        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        buttons: [...document.querySelectorAll('button')].map((b) => { const r = b.getBoundingClientRect(); return { text: b.innerText, left: r.left, right: r.right, height: r.height } })
+      }))
+      t.equal(layout.overflow, 0, `${name} on a ${device}: nothing wider than the screen`)
+      t.same(layout.buttons.filter((b) => b.left < 0 || b.right > viewport.width || b.height < 44).map((b) => b.text), [], `${name} on a ${device}: every button on screen and at least 44 px tall`)
+      await page.screenshot({ path: join(shots, `${name}-${device}.png`), fullPage: true })
+    }
+    await page.close()
+  }
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } })
+  await phone.goto(pages.bank)
+  const [approve, deny] = await Promise.all(['Approve', 'Deny'].map(async (name) => (await phone.getByRole('button', { name }).boundingBox())!))
+  t.ok(approve!.width > 300 && deny!.width > 300 && deny!.y > approve!.y, 'on a phone the bank\'s answers fill the width, one above the other')
+  t.match(await phone.locator('.terms').innerText(), /90 days, until \d{1,2} [A-Z][a-z]+ \d{4}/, 'the consent\'s end as a date')
 })

@@ -15,6 +15,7 @@ import { DateTime } from 'luxon'
 import { BANK_PAGE_PATH } from '../domain/connect/authorisations.js'
 import { GATEWAY_PAGE_PATH, INITIAL_SCREENS, type Gateway, type GatewaySession, type InitialScreen, type Screen } from '../domain/connect/gateway.js'
 import type { ConsentRecord } from '../domain/consents/consents.js'
+import { CONSENT_LIFETIME_MS } from '../domain/customers.js'
 import { formatPence } from '../domain/data/money.js'
 import { BudError } from '../domain/errors.js'
 
@@ -53,7 +54,8 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
   const { worlds } = fastify
   const { fixtures } = worlds.template
   // A page's link names a task of one client's world: the ids are each client's own.
-  const bankOf = (taskId: string) => (worlds.holding((w) => w.authorisations.holds(taskId)) ?? worlds.template).authorisations
+  const bankWorldOf = (taskId: string) => worlds.holding((w) => w.authorisations.holds(taskId)) ?? worlds.template
+  const bankOf = (taskId: string) => bankWorldOf(taskId).authorisations
   const gatewayOf = (sessionId: string) => (worlds.holding((w) => w.gateway.holds(sessionId)) ?? worlds.template).gateway
   // The pages name a provider as the chooser does, by its display name; forms still send its id.
   const displayName = (provider: string) => fixtures.providers.get(provider)?.displayName ?? provider
@@ -98,10 +100,12 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
 
   // The mock bank.
   fastify.get<{ Params: { task_id: string } }>(`${BANK_PAGE_PATH}:task_id`, { config: { operationId: 'page_bank_get' } }, (request, reply) => {
-    const task = bankOf(request.params.task_id).forBank(request.params.task_id)
+    const world = bankWorldOf(request.params.task_id)
+    const task = world.authorisations.forBank(request.params.task_id)
     if (task.decision !== undefined) throw new PageError(409, 'Already answered', 'You have answered this request already.')
     return reply.view('bank.eta', {
       bank: displayName(task.provider),
+      until: readableDate(world.clock.nowMs() + CONSENT_LIFETIME_MS),
       clientId: task.clientId,
       reauthorise: task.reauthorise,
       action: BANK_PAGE_PATH + task.taskId
