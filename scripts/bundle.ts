@@ -10,7 +10,7 @@
 // inlined, and Swagger UI's static files are copied to dist/swagger-ui/. So
 // neither the server nor the API needs node_modules: the image ships none,
 // and the package has no dependencies (package.json).
-import { cp, readFile, rm } from 'node:fs/promises'
+import { cp, readdir, readFile, rm } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { build, type Plugin } from 'esbuild'
 
@@ -31,6 +31,11 @@ const swaggerUiFiles: Plugin = {
     })
   }
 }
+
+// Chunks of an earlier build go: their names change with their contents.
+const DIST = join(ROOT, 'dist')
+for (const name of await readdir(DIST)) if (name.startsWith('_')) await rm(join(DIST, name))
+await rm(join(DIST, 'chunks'), { recursive: true, force: true })
 
 await build({
   entryPoints: { server: join(ROOT, 'src', 'server.ts'), index: join(ROOT, 'src', 'index.ts') },
@@ -63,7 +68,6 @@ await build({
 // Swagger UI's files, where the bundle's __swaggerUiDir looks for them.
 const swaggerUi = join(ROOT, 'node_modules', '@fastify', 'swagger-ui')
 await rm(join(ROOT, 'dist', 'swagger-ui'), { recursive: true, force: true })
-await rm(join(ROOT, 'dist', 'chunks'), { recursive: true, force: true })
 await cp(join(swaggerUi, 'static'), join(ROOT, 'dist', 'swagger-ui', 'static'), { recursive: true })
 
 // The compiled schemas, with what they require (Ajv's runtime helpers) inlined.

@@ -20,6 +20,8 @@
 //   the customer's data, Swagger UI's files and the JWKS answer; it runs as a
 //   non-root user; custom fixtures mounted as the README shows are served;
 //   `docker stop` ends it with exit code 0 within 2 s;
+// - runs the README's Testcontainers snippet against the image (host network,
+//   Ryuk off, host 127.0.0.1, testcontainers@11 in a temporary project);
 // - parses docker-compose.yml with Debian's docker-compose. Starting it would
 //   make a bridge network, which this workplace forbids (see docs/development.md).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -36,8 +38,8 @@ const SOCKET = '/run/bud-sandbox-docker.sock'
 const DOCKER_ENV = { ...process.env, DOCKER_HOST: `unix://${SOCKET}` }
 
 const log = (line: string) => process.stdout.write(`${line}\n`)
-const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv, input?: string } = {}) =>
-  execFileSync(command, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], env: options.env ?? process.env, ...(options.input === undefined ? {} : { input: options.input }) }).trim()
+const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv, input?: string, cwd?: string } = {}) =>
+  execFileSync(command, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], env: options.env ?? process.env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }), ...(options.input === undefined ? {} : { input: options.input }) }).trim()
 const docker = (...args: string[]) => run('docker', args, { env: DOCKER_ENV })
 const has = (command: string) => {
   try {
@@ -156,12 +158,13 @@ async function main (): Promise<void> {
     const config = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config}}', IMAGE)) as { Env: string[], ExposedPorts: Record<string, unknown> }
     check(config.Env.includes('HOST=0.0.0.0'), 'the image must listen on 0.0.0.0 (ENV HOST), or -p cannot reach it')
     check(config.Env.includes('PORT=4010') && '4010/tcp' in config.ExposedPorts, 'EXPOSE should match ENV PORT=4010')
-    const shipped = docker('exec', id, 'sh', '-c', 'ls fixtures/default.json openapi.yaml && ls node_modules node_modules/@fastify').split(/\s+/)
+    const shipped = docker('exec', id, 'sh', '-c', 'ls fixtures/default.json openapi.yaml dist/swagger-ui/static/swagger-ui-bundle.js; ls -d node_modules 2>/dev/null || true').split(/\s+/)
     check(shipped.includes('fixtures/default.json') && shipped.includes('openapi.yaml'), 'the image must ship the fixtures and openapi.yaml')
-    check(!shipped.some((name) => ['typescript', 'tap', 'fastify', 'esbuild'].includes(name)), `the image ships packages the bundle already holds: ${shipped.join(' ')}`)
+    check(shipped.includes('dist/swagger-ui/static/swagger-ui-bundle.js'), 'the image must ship Swagger UI\'s files in dist/swagger-ui/')
+    check(!shipped.includes('node_modules'), 'the image ships node_modules: the bundle already holds every package')
     const startup = docker('logs', id).split('\n').filter((line) => line.includes('/docs'))
     check(startup.length === 1, `startup should log one line with the /docs URL, got ${startup.length}`)
-    log('HOST=0.0.0.0, EXPOSE 4010, fixtures and openapi.yaml shipped, no node_modules but Swagger UI\'s files, one startup line')
+    log('HOST=0.0.0.0, EXPOSE 4010, fixtures, openapi.yaml and Swagger UI\'s files shipped, no node_modules, one startup line')
     const uid = docker('exec', id, 'id', '-u')
     check(uid !== '0', `the container runs as root (uid ${uid})`)
     log(`runs as uid ${uid} (${docker('inspect', '--format', '{{.Config.User}}', id)})`)
@@ -183,6 +186,8 @@ async function main (): Promise<void> {
     check(await read('11111111-2222-4333-8444-555555555555') === 200, 'the mounted fixtures\' customer is not served')
     check(await read('00000000-0000-4000-8000-000000000001') === 401, 'the default fixtures are still served with FIXTURES set')
     log('custom fixtures mounted with -v and FIXTURES: served')
+
+    await runTestcontainersExample()
 
     for (const container of [id, custom]) {
       const stopping = Date.now()
@@ -206,6 +211,42 @@ async function main (): Promise<void> {
     }
     daemon.kill('SIGTERM')
     await new Promise((resolve) => daemon.once('exit', resolve))
+  }
+}
+
+/**
+ * The README's Testcontainers snippet, run against the image built here.
+ * Changed because this workplace has no bridge network: the container joins
+ * the host's network on a free port instead of publishing 4010; Ryuk (the
+ * reaper, which needs a bridge) is off; and the host is given as 127.0.0.1
+ * (Testcontainers would look it up on the bridge network's gateway).
+ * testcontainers@11: 12 needs Node 22.
+ */
+async function runTestcontainersExample (): Promise<void> {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8')
+  let snippet = /Testcontainers for Node[^\n]*\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1]
+  check(snippet !== undefined, 'the README has no Testcontainers snippet')
+  const port = await freePort()
+  for (const [from, to] of [
+    ["new GenericContainer('bud-sandbox')", `new GenericContainer(${JSON.stringify(IMAGE)})`],
+    ['.withExposedPorts(4010)', '.withNetworkMode(\'host\')'],
+    ["{ AUTH: 'off' }", `{ AUTH: 'off', PORT: '${port}' }`],
+    // eslint-disable-next-line no-template-curly-in-string -- the snippet's own template, matched as text
+    ['${sandbox.getHost()}:${sandbox.getMappedPort(4010)}', `127.0.0.1:${port}`]
+  ] as const) {
+    check(snippet.split(from).length === 2, `the README's Testcontainers snippet no longer holds ${from}`)
+    snippet = snippet.replace(from, to)
+  }
+  const project = mkdtempSync(join(tmpdir(), 'bud-sandbox-testcontainers-'))
+  try {
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-tests', private: true, type: 'module' }))
+    run('npm', ['install', '--silent', '--no-audit', '--no-fund', 'testcontainers@11'], { cwd: project })
+    writeFileSync(join(project, 'sandbox.test.js'), snippet)
+    const printed = run(process.execPath, ['sandbox.test.js'], { cwd: project, env: { ...DOCKER_ENV, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' } })
+    check(printed === '202', `the README's Testcontainers snippet printed ${JSON.stringify(printed)}, not 202`)
+    log(`the README's Testcontainers snippet ran (testcontainers ${JSON.parse(readFileSync(join(project, 'node_modules', 'testcontainers', 'package.json'), 'utf8')).version as string}, host network, Ryuk off, host 127.0.0.1): 202`)
+  } finally {
+    rmSync(project, { recursive: true, force: true })
   }
 }
 

@@ -185,10 +185,10 @@ t.test('every page fits a desktop and a phone: no sideways scroll, buttons a thu
     const page = await browser.newPage({ viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 })
     for (const [name, url] of Object.entries(pages)) {
       await page.goto(url)
-      const layout = await page.evaluate(() => ({
-        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        buttons: [...document.querySelectorAll('button')].map((b) => { const r = b.getBoundingClientRect(); return { text: b.innerText, left: r.left, right: r.right, height: r.height } })
-      }))
+      const layout = {
+        overflow: await page.locator('html').evaluate((html) => html.scrollWidth - html.clientWidth),
+        buttons: await page.locator('button').evaluateAll((buttons) => buttons.map((b) => { const r = b.getBoundingClientRect(); return { text: b.textContent, left: r.left, right: r.right, height: r.height } }))
+      }
       t.equal(layout.overflow, 0, `${name} on a ${device}: nothing wider than the screen`)
       t.same(layout.buttons.filter((b) => b.left < 0 || b.right > viewport.width || b.height < 44).map((b) => b.text), [], `${name} on a ${device}: every button on screen and at least 44 px tall`)
       await page.screenshot({ path: join(shots, `${name}-${device}.png`), fullPage: true })
