@@ -25,7 +25,7 @@ t.test('through Bud Connect: choose a provider, approve at the bank, back to red
   t.equal(page.statusCode, 200)
   t.match(page.headers['content-type'], /^text\/html/)
   t.match(page.headers['content-security-policy'], /default-src 'none'/)
-  for (const name of ['Bank of Bud', 'NatWest Sandbox', 'Monzo Sandbox', 'Starling Business Sandbox']) t.match(page.body, new RegExp(`<button type="submit" name="provider" value="[^"]+"><img[^>]*> ${name}</button>`))
+  for (const name of ['Bank of Bud', 'NatWest Sandbox', 'Monzo Sandbox', 'Starling Business Sandbox']) t.match(page.body, new RegExp(`<button type="submit" name="provider" value="[^"]+" class="choice"><img[^>]*> ${name}</button>`))
   t.notMatch(page.body, /Maintenance Bank/, 'a provider in maintenance is not offered')
 
   const chosen = await post(h, `${pathOf(url)}/provider`, 'provider=Monzo_Sandbox')
@@ -94,7 +94,7 @@ t.test('initial_screen reconfirm_consent: renew before expiry goes straight back
   const page = await h.inject({ url: pathOf(url) })
   t.match(page.body, /<button type="submit">Renew Bank of Bud<\/button>/, 'the provider by its display name, as the chooser shows it')
   // 85 days in, the consent given at the start expires 5 days on: 2027-02-21, written as a date.
-  t.match(page.body, /<td>21 February 2027<\/td>/)
+  t.match(page.body, /<td data-label="Expires">21 February 2027<\/td>/)
   t.notMatch(page.body, /Bank_Of_Bud</)
   const consentId = /name="consent_id" value="([^"]+)"/.exec(page.body)![1]!
   const renewed = await post(h, `${pathOf(url)}/reconfirm`, `consent_id=${consentId}`)
@@ -126,7 +126,7 @@ t.test('initial_screen revoke_consent and accounts_summary', async (t) => {
   const summary = (await link(h, { redirect_url: REDIRECT, initial_screen: 'accounts_summary' })).json().data.url as string
   const page = (await h.inject({ url: pathOf(summary) })).body
   t.match(page, /What you share/)
-  t.match(page, /Bank of Bud: Current Account, \d+\.\d\d GBP/)
+  t.match(page, /Bank of Bud: Current Account<\/span> <span class="amount">\d+\.\d\d GBP/)
   t.notMatch(page, /NatWest Sandbox:/, 'a revoked consent\'s accounts are not shown')
   const done = await post(h, `${pathOf(summary)}/done`, '')
   t.equal(new URL(done.headers.location as string).searchParams.get('status'), 'success')
