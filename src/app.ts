@@ -20,6 +20,8 @@ import { LazyLogger } from './http/request-logger.js'
 import { SWAGGER_UI_CONFIG } from './http/swagger-ui-config.js'
 import type { CheckMode } from './domain/findings/check-modes.js'
 import { IntegrationChecks } from './http/integration-checks.js'
+import { journalAttempts, journaling, replayJournal } from './http/journaling.js'
+import type { State } from './state/state.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
 import { lazySigner } from './webhooks/signer.js'
@@ -64,6 +66,8 @@ export interface AppDeps {
   sleep?: Sleep
   /** How route schemas become functions; Fastify's compilers when absent (see compiled-schemas.ts). */
   schemaCompilers?: SchemaCompilers
+  /** STATE_DIR's state: requests are journaled, and the journal replayed before the app is returned. */
+  state?: State
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -91,7 +95,9 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   const logger = pino({ level: config.logLevel }, deps.logStream ?? pino.destination(1))
   const loggerInstance: FastifyBaseLogger = new LazyLogger(logger)
 
-  const requestIds = new IdSource('requests')
+  const { state } = deps
+  // With a state, each start draws request ids of its own: a replayed request keeps the id it was answered with.
+  const requestIds = new IdSource(state === undefined ? 'requests' : `requests/${state.header.secret}/${state.entries.length}`)
   const app = Fastify({
     loggerInstance,
     // One line per request, written by the onSend hook below, instead of Fastify's two.
@@ -138,20 +144,23 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   app.setErrorHandler(errorHandler)
   registerNotFound(app)
   for (const schema of contract.schemas) app.addSchema(schema)
+  if (state !== undefined) await journaling(app, state, config.bodyLimit)
 
   await app.register(sandboxPlugin, {
     fixtures: config.fixtures,
     clock: deps.clock,
-    signer: lazySigner(),
+    signer: lazySigner(state?.signingKey),
+    ...(state === undefined ? {} : { drawToken: state.drawToken }),
     stepDurationMs: config.stepDurationMs,
     retentionMs: config.taskRetentionMs,
     maxTasks: config.maxTasks,
     requestHistorySize: config.requestHistorySize,
     maxWorlds: config.maxClients,
-    random: deps.random ?? Math.random,
+    random: state?.random ?? deps.random ?? Math.random,
     log: logger
   })
   const { worlds, webhooks, history } = app
+  if (state !== undefined) journalAttempts(app, state)
   const checks = new IntegrationChecks(worlds, config.checks ?? 'report')
   app.decorate('checks', checks)
   // A webhook the client's endpoint did not take, after its retries, is a finding of its own.
@@ -183,6 +192,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   // after the answer.
   app.addHook('onSend', (request, reply, payload, done) => {
     if (closing.signal.aborted) reply.header('connection', 'close')
+    // A replayed request was logged and remembered when it was first answered.
+    if (state?.replaying === true) return done(null, payload)
     const path = request.url
     const ms = Math.round(reply.elapsedTime * 100) / 100
     if (logger.isLevelEnabled('info')) logRequest(request, reply, path, ms)
@@ -222,7 +233,9 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(swagger, { mode: 'static', specification: { document: contract.document as never } })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: SWAGGER_UI_CONFIG })
 
-  const faults = faultGuard(worlds, deps.sleep ?? realSleep, closing.signal)
+  const sleep = deps.sleep ?? realSleep
+  // A replayed request's added latency was waited for when it was first answered.
+  const faults = faultGuard(worlds, state === undefined ? sleep : (ms, cut) => state.replaying ? Promise.resolve() : sleep(ms, cut), closing.signal)
   const bud = config.auth === 'on' ? [faults, bearerGuard(worlds, app.tokens)] : [faults]
   await app.register(oauthRoutes, { contract, guards: [faults] })
   await app.register(refreshRoutes, { contract, guards: bud })
@@ -235,5 +248,14 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(pageRoutes, { views: VIEWS_DIR })
   await app.register(adminRoutes, { contract, adminToken: config.adminToken })
   await app.register(healthRoutes)
+  if (state !== undefined) {
+    await app.ready()
+    const started = performance.now()
+    // What the replayed requests log was logged when they were first answered.
+    const level = logger.level
+    logger.level = 'warn'
+    const replayed = await replayJournal(app, state, config.adminToken).finally(() => { logger.level = level })
+    logger.info({ stateDir: state.dir, replayed, ms: Math.round(performance.now() - started), repaired: state.repaired }, `state from ${state.dir}: ${replayed} journal entries replayed${state.repaired ? ' (a torn last line was cut)' : ''}`)
+  }
   return app
 }

@@ -1,10 +1,13 @@
 // Every setting, read once from the environment and the command line (flags
 // win), validated into a typed object. A bad value stops the start with one
 // line naming the setting and what it accepts.
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { Duration } from 'luxon'
 import { MAX_TASKS_LIMIT } from './domain/task-store.js'
 import { CHECK_MODES, type CheckMode } from './domain/findings/check-modes.js'
+import { DEFAULT_FIXTURES } from './fixtures.js'
+import { digestOf } from './state/state.js'
 
 export const DEFAULTS = {
   logLevel: 'info',
@@ -48,6 +51,7 @@ export const SETTINGS: Setting[] = [
   { env: 'REQUEST_HISTORY', flag: 'request-history', schema: { type: 'integer', minimum: 1, maximum: 1_000_000 }, accepts: 'how many requests /__admin/requests keeps, from 1 to 1000000', default: DEFAULTS.requestHistorySize },
   { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: CHECK_MODES }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
   { env: 'ADMIN_TOKEN', flag: 'admin-token', schema: { type: 'string', minLength: 16 }, accepts: 'a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)', secret: true },
+  { env: 'STATE_DIR', flag: 'state-dir', schema: { type: 'string', minLength: 1 }, accepts: 'a directory to keep the sandbox\'s state in across restarts (made if missing; docs/state.md); memory only when unset' },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
 
@@ -66,6 +70,7 @@ export interface Config {
   maxClients: number
   adminToken: string | undefined
   checks: CheckMode
+  stateDir: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -138,6 +143,27 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     requestHistorySize: Number(values.REQUEST_HISTORY),
     maxClients: Number(values.MAX_CLIENTS),
     adminToken: values.ADMIN_TOKEN === undefined ? undefined : String(values.ADMIN_TOKEN),
+    stateDir: values.STATE_DIR === undefined ? undefined : String(values.STATE_DIR),
     checks: values.CHECKS as Config['checks']
+  }
+}
+
+/**
+ * What a kept state (STATE_DIR) was made with and a start must give again:
+ * the version that replays it, the fixtures, and the settings that change
+ * what a request does. The others (port, logs, limits on bodies and
+ * history, the admin lock) may change between starts.
+ */
+export function stateShape (config: Pick<Config, 'fixtures' | 'stepDurationMs' | 'auth' | 'checks' | 'maxTasks' | 'taskRetentionMs' | 'maxClients'>): Record<string, string | number | null> {
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  return {
+    'bud-sandbox': version,
+    FIXTURES: digestOf(config.fixtures ?? DEFAULT_FIXTURES, DEFAULT_FIXTURES),
+    STEP_DURATION_MS: config.stepDurationMs ?? null,
+    AUTH: config.auth,
+    CHECKS: config.checks,
+    MAX_TASKS: config.maxTasks,
+    TASK_RETENTION: config.taskRetentionMs,
+    MAX_CLIENTS: config.maxClients
   }
 }

@@ -4,13 +4,15 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadCompiledSchemas, restoringCompilers } from './compiled-schemas.js'
-import { ConfigError, helpText, readConfig } from './config.js'
+import { ConfigError, helpText, readConfig, stateShape } from './config.js'
 import { SandboxClock } from './domain/clock.js'
 import { FixtureError, loadFixtures } from './fixtures.js'
+import { openState, StateError, type State } from './state/state.js'
 
 async function main (): Promise<void> {
   let config
   let fixtures
+  let state: State | undefined
   try {
     config = readConfig(process.argv.slice(2), process.env)
     if (config === 'help') {
@@ -18,8 +20,13 @@ async function main (): Promise<void> {
       return
     }
     fixtures = loadFixtures(config.fixtures)
+    if (config.stateDir !== undefined) {
+      state = openState(config.stateDir, stateShape(config))
+      // A kept state carries on from the instant it was made: the fixtures' relative times are taken from it.
+      fixtures = loadFixtures(config.fixtures, { nowMs: state.header.created_at_ms })
+    }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof FixtureError) {
+    if (err instanceof ConfigError || err instanceof FixtureError || err instanceof StateError) {
       process.stderr.write(`bud-sandbox: ${err.message}\n`)
       process.exitCode = 1
       return
@@ -35,7 +42,8 @@ async function main (): Promise<void> {
   // Built: the route schemas compiled by `npm run build`; from source: compiled now.
   const compiled = loadCompiledSchemas()
   const app = await buildApp({ ...config, fixtures }, {
-    clock: new SandboxClock(Date.now),
+    clock: new SandboxClock(state?.now ?? Date.now),
+    ...(state === undefined ? {} : { state }),
     ...(logStream === undefined ? {} : { logStream }),
     ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
   })

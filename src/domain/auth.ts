@@ -34,12 +34,15 @@ const token = () => randomBytes(32).toString('base64url')
 
 export class TokenIssuer {
   readonly #credentials: ClientCredentials
+  readonly #draw: () => string
   // Both maps are in issue order: the oldest is forgotten first.
   readonly #access = new Map<string, Grant>()
   readonly #refresh = new Map<string, Grant>()
 
-  constructor (credentials: ClientCredentials) {
+  /** `draw` makes each token; random unless the state draws them (STATE_DIR, so a replay draws the same). */
+  constructor (credentials: ClientCredentials, draw: () => string = token) {
     this.#credentials = credentials
+    this.#draw = draw
   }
 
   /** client_credentials: the client's id and secret from HTTP Basic. */
@@ -77,7 +80,7 @@ export class TokenIssuer {
 
   #issue (clientId: string, nowMs: number): IssuedTokens {
     this.#forgetOldest()
-    const issued = { accessToken: token(), refreshToken: token(), expiresIn: ACCESS_TOKEN_TTL_S }
+    const issued = { accessToken: this.#draw(), refreshToken: this.#draw(), expiresIn: ACCESS_TOKEN_TTL_S }
     this.#access.set(issued.accessToken, { clientId, expiresAtMs: nowMs + ACCESS_TOKEN_TTL_S * 1000 })
     this.#refresh.set(issued.refreshToken, { clientId, expiresAtMs: nowMs + REFRESH_TOKEN_TTL_MS })
     return issued

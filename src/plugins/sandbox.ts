@@ -25,10 +25,12 @@ export interface SandboxPluginOptions extends Omit<SandboxOptions, 'events' | 'o
   maxWorlds?: number | undefined
   signer: DispatcherOptions['signer']
   log?: DispatcherOptions['log']
+  /** Makes each token (STATE_DIR's sequence); random when absent. */
+  drawToken?: () => string
 }
 
 export default fp<SandboxPluginOptions>(async (fastify, options) => {
-  const { signer, log, requestHistorySize, maxWorlds, clock, ...sandboxOptions } = options
+  const { signer, log, requestHistorySize, maxWorlds, clock, drawToken, ...sandboxOptions } = options
   const { fixtures } = options
   const clockOf = (clientId: string): SandboxClock => worlds.clockOf(clientId)
   const webhooks = new WebhookDispatcher({ clock, clockOf, signer, ...(log === undefined ? {} : { log }) })
@@ -87,7 +89,7 @@ export default fp<SandboxPluginOptions>(async (fastify, options) => {
   })
   const secrets = new Map(fixtures.clients.flatMap((c) => c.clientSecret === undefined ? [] : [[c.clientId, c.clientSecret] as const]))
   fastify.decorate('worlds', worlds)
-  fastify.decorate('tokens', new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets }))
+  fastify.decorate('tokens', new TokenIssuer({ acceptAnyClient: fixtures.acceptAnyClient, secrets }, drawToken))
   fastify.decorate('history', history)
   fastify.decorate('webhooks', webhooks)
   fastify.addHook('onClose', async () => webhooks.close())

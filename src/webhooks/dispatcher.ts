@@ -153,6 +153,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   #sending = 0
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  #muted = false
 
   constructor (options: DispatcherOptions) {
     super()
@@ -207,7 +208,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
    * it can run on every request; `rearm` after the clock was moved.
    */
   tick (rearm = false): void {
-    if (this.#closed) return
+    if (this.#closed || this.#muted) return
     // Every request ticks: with nothing queued, not even the clock is read.
     const first = this.#queue.peek()
     if (!rearm && first === undefined) return
@@ -234,6 +235,32 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
           this.#send()
         })
     }
+  }
+
+  /**
+   * While the state is replayed (STATE_DIR), deliveries are scheduled but not
+   * sent; unmuted, what is due goes out.
+   */
+  mute (on: boolean): void {
+    this.#muted = on
+    if (!on) this.tick(true)
+  }
+
+  /** A delivery's attempt as a replayed journal has it: it is not made again, and a retry due is queued. */
+  restore (deliveryId: string, attempt: { status: string, attempts: unknown[], next?: number, body?: unknown, signature?: string }): void {
+    const delivery = this.#deliveries.get(deliveryId)
+    if (delivery === undefined) return
+    this.#queue.rebuild((item) => item.delivery === delivery ? undefined : item.atMs)
+    delivery.status = attempt.status as DeliveryStatus
+    delivery.attempts = attempt.attempts as Attempt[]
+    if (attempt.body !== undefined) delivery.body = attempt.body as Record<string, unknown>
+    if (attempt.signature !== undefined) delivery.signature = attempt.signature
+    delete delivery.nextAttemptAtMs
+    if (delivery.status === 'retrying' && attempt.next !== undefined) {
+      delivery.nextAttemptAtMs = attempt.next
+      this.#queue.push(this.#shared(delivery.clientId, attempt.next), delivery)
+    }
+    this.emit('attempt', delivery)
   }
 
   /** Newest first. */
@@ -282,7 +309,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     clearTimeout(this.#timer)
     this.#timer = undefined
     const next = this.#queue.peek()
-    if (next === undefined || this.#closed) return
+    if (next === undefined || this.#closed || this.#muted) return
     const delay = Math.min(Math.max(0, next.atMs - this.#options.clock.nowMs()), 2 ** 31 - 1)
     this.#timer = setTimeout(() => this.tick(true), delay)
     this.#timer.unref()

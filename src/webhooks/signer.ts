@@ -1,7 +1,7 @@
 // Signs webhook bodies as Bud does: the body itself as a JWT, with the id of
 // the key (published in the JWKS) that verifies it. The key pair is made on
 // first use, and jose loaded then: neither is on the start-up path.
-import type { JWK } from 'jose'
+import type { JWK, KeyInput } from 'jose'
 
 export const SIGNING_ALG = 'ES256'
 
@@ -11,10 +11,26 @@ export interface WebhookSigner {
   sign (body: Record<string, unknown>): Promise<string>
 }
 
-export async function createSigner (): Promise<WebhookSigner> {
-  const { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } = await import('jose')
-  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true })
-  const jwk = await exportJWK(publicKey)
+/** Where the key pair is kept across restarts (STATE_DIR); a new pair per process without one. */
+export interface KeyStore {
+  load (): JWK | undefined
+  save (privateJwk: JWK): void
+}
+
+export async function createSigner (store?: KeyStore): Promise<WebhookSigner> {
+  const { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT } = await import('jose')
+  const kept = store?.load()
+  let privateKey: Exclude<KeyInput, JWK>
+  let jwk: JWK
+  if (kept === undefined) {
+    const pair = await generateKeyPair(SIGNING_ALG, { extractable: true })
+    privateKey = pair.privateKey
+    jwk = await exportJWK(pair.publicKey)
+    store?.save(await exportJWK(pair.privateKey))
+  } else {
+    privateKey = await importJWK(kept, SIGNING_ALG)
+    jwk = { kty: kept.kty, crv: kept.crv, x: kept.x, y: kept.y }
+  }
   const kid = await calculateJwkThumbprint(jwk)
   const published: JWK = { ...jwk, kid, alg: SIGNING_ALG, use: 'sig' }
   return {
@@ -25,7 +41,7 @@ export async function createSigner (): Promise<WebhookSigner> {
 }
 
 /** The sandbox's one signer, made when first asked for. */
-export function lazySigner (): () => Promise<WebhookSigner> {
+export function lazySigner (store?: KeyStore): () => Promise<WebhookSigner> {
   let signer: Promise<WebhookSigner> | undefined
-  return () => (signer ??= createSigner())
+  return () => (signer ??= createSigner(store))
 }

@@ -1,0 +1,192 @@
+// The state on disk (STATE_DIR): one journal of what changed the sandbox, in
+// the order it was applied, as JSON lines. Its first line says which format
+// wrote it and what the state was made from (when, the secret tokens are
+// drawn from, the settings and fixtures that shape it); every line after is
+// one entry. Replaying the entries through the app rebuilds the same state
+// (src/state/replay.ts). A torn last line (power lost mid-write) is cut at
+// start; anything else unreadable, or a format this version does not know,
+// stops the start with one line that names the file.
+import { closeSync, existsSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, write, writeSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** The journal's format; a state written by a newer one is refused. */
+export const STATE_FORMAT = 1
+export const JOURNAL_FILE = 'journal.jsonl'
+
+export interface JournalHeader {
+  bud_sandbox_state: number
+  /** The instant the state was first made: the fixtures' relative times are taken from it, at every start. */
+  created_at_ms: number
+  /** Tokens and fault draws are derived from it, so a replay draws what was drawn. */
+  secret: string
+  /** The settings and fixtures the entries were applied with; another start must give the same. */
+  shape: Record<string, string | number | boolean | null>
+}
+
+/** A request as the app received it, at the instant it was handled. */
+export interface RequestEntry {
+  t: 'req'
+  at: number
+  id: string
+  m: string
+  u: string
+  h: Record<string, string>
+  b?: string
+}
+
+/** A webhook attempt: what was sent and how it went (deliveries are not sent again on replay). */
+export interface AttemptEntry {
+  t: 'attempt'
+  delivery: string
+  status: string
+  attempts: unknown[]
+  next?: number
+  body?: unknown
+  signature?: string
+}
+
+export type JournalEntry = RequestEntry | AttemptEntry
+
+export class StateError extends Error {}
+
+export interface OpenedJournal {
+  header: JournalHeader
+  entries: JournalEntry[]
+  /** A torn last line that was cut, if any. */
+  repaired: boolean
+  writer: JournalWriter
+}
+
+/**
+ * Opens (or makes) the journal in `dir`. `fresh` is the header a new state
+ * gets; an existing one must match its shape.
+ */
+export function openJournal (dir: string, fresh: () => JournalHeader): OpenedJournal {
+  const file = join(dir, JOURNAL_FILE)
+  let fd: number
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new StateError(`STATE_DIR ${dir}: not a directory`)
+  try {
+    mkdirSync(dir, { recursive: true })
+    fd = openSync(file, 'a+')
+  } catch (err) {
+    throw new StateError(`STATE_DIR ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: cannot make or open ${JOURNAL_FILE} there`)
+  }
+  try {
+    const text = readFileSync(fd, 'utf8')
+    // Up to the last newline: a line after it was cut short (power lost mid-write) and is dropped.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1)
+    const repaired = complete.length !== text.length
+    if (repaired) ftruncateSync(fd, Buffer.byteLength(complete))
+    if (complete === '') {
+      const header = fresh()
+      const writer = new JournalWriter(fd)
+      writer.appendSync(JSON.stringify(header))
+      return { header, entries: [], repaired, writer }
+    }
+    const lines = complete.split('\n')
+    lines.pop()
+    const parse = (line: string, n: number): unknown => {
+      try {
+        return JSON.parse(line)
+      } catch {
+        throw new StateError(`STATE_DIR ${file}:${n}: not a journal line (the file is damaged; move it away to start afresh)`)
+      }
+    }
+    const header = parse(lines[0] ?? '', 1) as Partial<JournalHeader>
+    if (typeof header.bud_sandbox_state !== 'number' || typeof header.secret !== 'string' || typeof header.created_at_ms !== 'number') {
+      throw new StateError(`STATE_DIR ${file}: not a bud-sandbox state (its first line is not a journal header)`)
+    }
+    if (header.bud_sandbox_state > STATE_FORMAT) {
+      throw new StateError(`STATE_DIR ${file}: written by a newer bud-sandbox (state format ${header.bud_sandbox_state}; this one reads ${STATE_FORMAT})`)
+    }
+    const entries = lines.slice(1).map((line, i) => parse(line, i + 2) as JournalEntry)
+    return { header: header as JournalHeader, entries, repaired, writer: new JournalWriter(fd) }
+  } catch (err) {
+    closeSync(fd)
+    if (err instanceof StateError) throw err
+    throw new StateError(`STATE_DIR ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: cannot read it`)
+  }
+}
+
+/**
+ * Appends lines in order, in batches: every line appended while a batch is
+ * being written goes out in the next one, with one write and, when any of
+ * them must be durable, one fdatasync. A durable line's promise settles once
+ * it is on disk; the answer to its request waits for that.
+ */
+export class JournalWriter {
+  readonly #fd: number
+  #batch: string[] = []
+  #durable = false
+  #waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> = []
+  #busy = false
+  #closed = false
+  #idle: Array<() => void> = []
+
+  constructor (fd: number) {
+    this.#fd = fd
+  }
+
+  /** For the header: written before anything else can be. */
+  appendSync (line: string): void {
+    const buffer = Buffer.from(line + '\n')
+    let written = 0
+    while (written < buffer.length) written += writeSync(this.#fd, buffer, written)
+    fdatasyncSync(this.#fd)
+  }
+
+  append (line: string, durable: boolean): Promise<void> | undefined {
+    if (this.#closed) return Promise.reject(new StateError('the journal is closed'))
+    this.#batch.push(line)
+    let done: Promise<void> | undefined
+    if (durable) {
+      this.#durable = true
+      done = new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }))
+    }
+    if (!this.#busy) this.#flush()
+    return done
+  }
+
+  /** Writes what is pending, then closes the file. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
+    fdatasyncSync(this.#fd)
+    closeSync(this.#fd)
+  }
+
+  #flush (): void {
+    if (this.#batch.length === 0) {
+      for (const resolve of this.#idle.splice(0)) resolve()
+      return
+    }
+    this.#busy = true
+    const buffer = Buffer.from(this.#batch.join('\n') + '\n')
+    const durable = this.#durable
+    const waiters = this.#waiters
+    this.#batch = []
+    this.#durable = false
+    this.#waiters = []
+    const settle = (err: Error | null) => {
+      for (const waiter of waiters) {
+        if (err === null) waiter.resolve()
+        else waiter.reject(err)
+      }
+      this.#busy = false
+      this.#flush()
+    }
+    writeAll(this.#fd, buffer, (err) => {
+      if (err !== null || !durable) return settle(err)
+      fdatasync(this.#fd, settle)
+    })
+  }
+}
+
+function writeAll (fd: number, buffer: Buffer, done: (err: Error | null) => void, offset = 0): void {
+  write(fd, buffer, offset, buffer.length - offset, null, (err, written) => {
+    if (err !== null) return done(err)
+    if (offset + written < buffer.length) return writeAll(fd, buffer, done, offset + written)
+    done(null)
+  })
+}

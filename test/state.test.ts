@@ -1,0 +1,144 @@
+// STATE_DIR, with real sandbox processes: a journey, then a restart after
+// SIGTERM and after SIGKILL, each answering every read as before, with the
+// same tokens, and a delivered webhook not sent again. A torn last line is
+// cut; a damaged, newer or differently-made state stops the start with one line.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { CUSTOMERS, listeningUrl, webhookReceiver } from './helper.js'
+
+const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
+const CLIENT = 'team-a'
+
+t.setTimeout(120_000)
+
+function start (stateDir: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', STATE_DIR: stateDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const started = listeningUrl(child, 'the sandbox')
+  const stop = async (signal: NodeJS.Signals) => {
+    const exited = once(child, 'exit')
+    child.kill(signal)
+    await exited
+  }
+  return { child, url: started.url, printed: started.printed, stop }
+}
+
+/** What a client and a person at the controls read: each answer's status and body. */
+async function reads (url: string, token: string, ids: { task: string, customer: string }) {
+  const bud = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}` }
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url + path, { headers })
+    return { status: res.status, body: await res.json() as unknown }
+  }
+  const now = async (path: string) => Date.parse(((await get(path)).body as { now: string }).now)
+  const shared = await now('/__admin/clock')
+  const own = await now(`/__admin/clock?client_id=${CLIENT}`)
+  const webhooks = (await get(`/__admin/webhooks?client_id=${CLIENT}`)).body as Array<Record<string, unknown>>
+  return {
+    status: await get(`/v1/open-banking/refresh/${ids.task}`, bud),
+    again: await (async () => {
+      const res = await fetch(`${url}/v1/open-banking/refresh`, { method: 'POST', headers: { ...bud, 'content-type': 'application/json' }, body: '{"provider":"Bank_Of_Bud"}' })
+      return { status: res.status, body: await res.json() as unknown }
+    })(),
+    customers: await get('/platform/v3/customers', { 'x-client-id': CLIENT, authorization: `Bearer ${token}` }),
+    healthy: await get(`/__admin/customers/${CUSTOMERS.healthy}?client_id=${CLIENT}`),
+    transactions: await get('/financial/v2/transactions?provider=Bank_Of_Bud', bud),
+    ownClockAhead: Math.round((own - shared) / 1000),
+    findings: await get(`/__admin/findings?client_id=${CLIENT}`),
+    webhooks: webhooks.map((d) => [d.event, d.status, (d.attempts as unknown[]).length])
+  }
+}
+
+t.test('a journey reads the same after SIGTERM and after SIGKILL, with the same tokens, and a delivered webhook is not sent again', async (t) => {
+  const dir = join(t.testdir({}), 'state')
+  const receiver = await webhookReceiver(t)
+  let sandbox = start(dir)
+  t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
+  let url = await sandbox.url
+
+  const tokenAnswer = await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:secret`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }
+  const token = tokenAnswer.data.access_token
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const control = (method: string, path: string, body: unknown) => fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+  const created = await (await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })).json() as { data: { customer_id: string } }
+  t.equal((await control('PUT', `/__admin/clients/${CLIENT}/webhook`, { url: receiver.url })).status, 200)
+  t.equal((await control('PUT', `/__admin/customers/${CUSTOMERS.healthy}/connections/Natwest_Sandbox?client_id=${CLIENT}`, { consent_status: 'revoked' })).status, 200)
+  t.equal((await control('POST', `/__admin/customers/${CUSTOMERS.healthy}/connections/Bank_Of_Bud/transactions?client_id=${CLIENT}`, { transactions: [{ description: 'REFUND FROM SHOP', amount: { value: '12.50' }, credit_debit_indicator: 'credit' }] })).status, 201)
+  const refresh = await (await fetch(`${url}/v1/open-banking/refresh`, { method: 'POST', headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy }, body: '{"provider":"Bank_Of_Bud"}' })).json() as { data: { task_id: string } }
+  const delivered = receiver.nextRequest()
+  t.equal((await control('POST', `/__admin/clock?client_id=${CLIENT}`, { advance: 'PT5S' })).status, 200)
+  await delivered
+  const ids = { task: refresh.data.task_id, customer: created.data.customer_id }
+  const before = await reads(url, token, ids)
+  t.match(before, { status: { status: 200, body: { data: { status: 'Completed' } } }, again: { body: { data: { task_id: ids.task } } }, customers: { status: 200 }, ownClockAhead: 5 }, 'the journey as the client saw it')
+  t.match(before.healthy.body, { connections: [{ provider: 'Bank_Of_Bud' }, { provider: 'Natwest_Sandbox', consent_status: 'revoked' }] })
+  t.match(JSON.stringify(before.transactions.body), /REFUND FROM SHOP/)
+  t.match(JSON.stringify(before.customers.body), ids.customer)
+  t.same(before.webhooks, [['open_banking.refresh.completed', 'delivered', 1]])
+
+  await sandbox.stop('SIGTERM')
+  sandbox = start(dir)
+  url = await sandbox.url
+  t.match(sandbox.printed.stdout, /journal entries replayed/)
+  t.same(await reads(url, token, ids), before, 'after SIGTERM: every read as before, with the token issued before')
+
+  // A write answered just before a SIGKILL is kept too.
+  const second = await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })
+  t.equal(second.status, 201)
+  const secondId = (await second.json() as { data: { customer_id: string } }).data.customer_id
+  const afterTerm = await reads(url, token, ids)
+  await sandbox.stop('SIGKILL')
+  sandbox = start(dir)
+  url = await sandbox.url
+  t.same(await reads(url, token, ids), afterTerm, 'after SIGKILL: every read as before')
+  t.match(JSON.stringify((await reads(url, token, ids)).customers.body), secondId, 'the customer made right before the kill')
+  t.equal(receiver.received.length, 1, 'the webhook delivered before the restarts was not sent again')
+})
+
+async function refusal (stateDir: string, env: Record<string, string> = {}) {
+  const sandbox = start(stateDir, env)
+  sandbox.url.catch(() => {})
+  const [code] = await once(sandbox.child, 'exit')
+  return { code, stderr: sandbox.printed.stderr }
+}
+
+t.test('a torn last line is cut; a damaged, newer or differently-made state stops the start with one line', async (t) => {
+  const dir = join(t.testdir({}), 'state')
+  let sandbox = start(dir)
+  let url = await sandbox.url
+  const created = await (await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': CLIENT, authorization: 'Bearer x', 'content-type': 'application/json' }, body: '{}' })).json() as { code_id: string }
+  t.equal(created.code_id, 'token_invalid', 'a refused request is journaled too (it may feed the checks)')
+  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  await sandbox.stop('SIGTERM')
+  const journal = join(dir, 'journal.jsonl')
+  const whole = readFileSync(journal, 'utf8')
+
+  appendFileSync(journal, '{"t":"req","at":17965')
+  sandbox = start(dir)
+  url = await sandbox.url
+  t.match(sandbox.printed.stdout, /a torn last line was cut/)
+  t.equal((await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' })).status, 201, 'the token from before the tear still works')
+  await sandbox.stop('SIGTERM')
+
+  writeFileSync(journal, whole.replace('\n{"t":"req"', '\n{"t":"req" oops'))
+  let refused = await refusal(dir)
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, new RegExp(`^bud-sandbox: STATE_DIR ${journal}:2: not a journal line .*\\n$`))
+
+  writeFileSync(journal, whole.replace('"bud_sandbox_state":1', '"bud_sandbox_state":2'))
+  refused = await refusal(dir)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*journal.jsonl: written by a newer bud-sandbox \(state format 2; this one reads 1\)\n$/)
+
+  writeFileSync(journal, whole)
+  refused = await refusal(dir, { STEP_DURATION_MS: '50' })
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .* was written with STEP_DURATION_MS null; this start gives 50 \(start with the same, or with another STATE_DIR\)\n$/)
+
+  refused = await refusal(journal)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*journal.jsonl: not a directory\n$/)
+})
