@@ -1,13 +1,13 @@
 // Every setting, read once from the environment and the command line (flags
 // win), validated into a typed object. A bad value stops the start with one
 // line naming the setting and what it accepts.
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { Duration } from 'luxon'
 import { MAX_TASKS_LIMIT } from './domain/task-store.js'
 import { CHECK_MODES, type CheckMode } from './domain/findings/check-modes.js'
 import { DEFAULT_FIXTURES } from './fixtures.js'
-import { digestOf } from './state/state.js'
 
 export const DEFAULTS = {
   logLevel: 'info',
@@ -158,7 +158,7 @@ export function stateShape (config: Pick<Config, 'fixtures' | 'stepDurationMs' |
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
   return {
     'bud-sandbox': version,
-    FIXTURES: digestOf(config.fixtures ?? DEFAULT_FIXTURES, DEFAULT_FIXTURES),
+    FIXTURES: createHash('sha256').update(readFileSync(config.fixtures ?? DEFAULT_FIXTURES)).update(readFileSync(DEFAULT_FIXTURES)).digest('hex').slice(0, 16),
     STEP_DURATION_MS: config.stepDurationMs ?? null,
     AUTH: config.auth,
     CHECKS: config.checks,

@@ -11,7 +11,7 @@ import { DEFAULTS } from './config.js'
 import { SandboxClock } from './domain/clock.js'
 import type { CheckMode } from './domain/findings/check-modes.js'
 import type { RawTransaction } from './domain/data/raw-transaction.js'
-import { loadFixtures } from './fixtures.js'
+import { loadStart } from './state/start.js'
 
 export interface StartOptions {
   /** The port to listen on; 0 (the default) picks a free one. */
@@ -37,6 +37,8 @@ export interface StartOptions {
   /** Locks the /__admin controls over HTTP (`Authorization: Bearer <it>`); the controls here send it themselves. */
   adminToken?: string
   bodyLimit?: number
+  /** Keeps the state in this directory across restarts (see docs/state.md); memory only when absent. */
+  stateDir?: string
 }
 
 /** A refused control: the sandbox's own 4xx answer, as over HTTP. */
@@ -111,20 +113,27 @@ export interface Sandbox extends Controls {
 /** Starts a sandbox in this process; close it when done (a test's teardown). */
 export async function startSandbox (options: StartOptions = {}): Promise<Sandbox> {
   const compiled = loadCompiledSchemas()
-  const app = await buildApp({
-    fixtures: loadFixtures(options.fixtures),
-    logLevel: options.logLevel ?? 'silent',
+  const settings = {
+    fixtures: options.fixtures,
     stepDurationMs: options.stepDurationMs,
     taskRetentionMs: options.taskRetentionMs ?? DEFAULTS.taskRetentionMs,
     maxTasks: options.maxTasks ?? DEFAULTS.maxTasks,
-    bodyLimit: options.bodyLimit ?? DEFAULTS.bodyLimit,
     auth: options.auth ?? DEFAULTS.auth,
-    requestHistorySize: options.requestHistorySize ?? DEFAULTS.requestHistorySize,
     maxClients: options.maxClients ?? DEFAULTS.maxClients,
-    adminToken: options.adminToken,
-    checks: options.checks ?? DEFAULTS.checks
+    checks: options.checks ?? DEFAULTS.checks,
+    stateDir: options.stateDir
+  }
+  const { fixtures, state } = loadStart(settings)
+  const app = await buildApp({
+    ...settings,
+    fixtures,
+    logLevel: options.logLevel ?? 'silent',
+    bodyLimit: options.bodyLimit ?? DEFAULTS.bodyLimit,
+    requestHistorySize: options.requestHistorySize ?? DEFAULTS.requestHistorySize,
+    adminToken: options.adminToken
   }, {
-    clock: new SandboxClock(Date.now),
+    clock: new SandboxClock(state?.now ?? Date.now),
+    ...(state === undefined ? {} : { state }),
     ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
   })
   const url = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })

@@ -4,10 +4,11 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadCompiledSchemas, restoringCompilers } from './compiled-schemas.js'
-import { ConfigError, helpText, readConfig, stateShape } from './config.js'
+import { ConfigError, helpText, readConfig } from './config.js'
 import { SandboxClock } from './domain/clock.js'
-import { FixtureError, loadFixtures } from './fixtures.js'
-import { openState, StateError, type State } from './state/state.js'
+import { FixtureError } from './fixtures.js'
+import { loadStart } from './state/start.js'
+import { StateError, type State } from './state/state.js'
 
 async function main (): Promise<void> {
   let config
@@ -19,12 +20,7 @@ async function main (): Promise<void> {
       process.stdout.write(helpText() + '\n')
       return
     }
-    fixtures = loadFixtures(config.fixtures)
-    if (config.stateDir !== undefined) {
-      state = openState(config.stateDir, stateShape(config))
-      // A kept state carries on from the instant it was made: the fixtures' relative times are taken from it.
-      fixtures = loadFixtures(config.fixtures, { nowMs: state.header.created_at_ms })
-    }
+    ;({ fixtures, state } = loadStart(config))
   } catch (err) {
     if (err instanceof ConfigError || err instanceof FixtureError || err instanceof StateError) {
       process.stderr.write(`bud-sandbox: ${err.message}\n`)

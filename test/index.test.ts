@@ -109,3 +109,20 @@ t.test('the node:test example in docs/testing.md runs as written', async (t) => 
   t.match(run.stdout, /# pass 2/)
   t.match(run.stdout, /# fail 0/)
 })
+
+t.test('startSandbox({ stateDir }): a sandbox closed and started again on the same directory carries on', async (t) => {
+  const stateDir = join(t.testdir({}), 'state')
+  let sandbox = await startSandbox({ auth: 'off', stateDir })
+  const headers = { 'x-client-id': 'kept', 'x-customer-id': CUSTOMERS.healthy, 'content-type': 'application/json' }
+  const started = await (await fetch(`${sandbox.url}/v1/open-banking/refresh`, { method: 'POST', headers, body: '{"provider":"Bank_Of_Bud"}' })).json() as { data: { task_id: string } }
+  await sandbox.client('kept').clock.advance('P3D')
+  await sandbox.customers.setConnection(CUSTOMERS.healthy, 'Natwest_Sandbox', { consent_status: 'revoked' })
+  const before = await sandbox.client('kept').customers.get(CUSTOMERS.healthy)
+  await sandbox.close()
+
+  sandbox = await startSandbox({ auth: 'off', stateDir })
+  t.teardown(() => sandbox.close())
+  t.same(await sandbox.client('kept').customers.get(CUSTOMERS.healthy), before, 'a control done through the API is kept')
+  const polled = await (await fetch(`${sandbox.url}/v1/open-banking/refresh/${started.data.task_id}`, { headers })).json() as { data: { status: string } }
+  t.equal(polled.data.status, 'Completed', 'the task, on its client\'s clock three days on')
+})

@@ -3,7 +3,7 @@
 // same instant again on replay), what it draws (tokens, fault dice) derived
 // from the state's secret so a replay draws the same, and the webhook
 // signing key kept beside the journal so receivers keep verifying.
-import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { requestContext } from '@fastify/request-context'
@@ -86,11 +86,4 @@ export function openState (dir: string, shape: StateShape): State {
     },
     replaying: false
   }
-}
-
-/** A digest of files' contents: the fixtures a state was made from. */
-export function digestOf (...files: string[]): string {
-  const hash = createHash('sha256')
-  for (const file of files) hash.update(readFileSync(file))
-  return hash.digest('hex').slice(0, 16)
 }
