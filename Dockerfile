@@ -38,6 +38,9 @@ COPY --from=build /app/dist/_*.js ./dist/
 COPY --from=build /app/dist/swagger-ui ./dist/swagger-ui
 # Mount your own fixtures here and point FIXTURES at them:
 #   -v ./my-fixtures.json:/app/fixtures/custom.json -e FIXTURES=/app/fixtures/custom.json
+# Keep the state across restarts in a volume at /data (docs/state.md):
+#   -v bud-state:/data -e STATE_DIR=/data
+RUN mkdir /data && chown node:node /data
 USER node
 EXPOSE 4010
 HEALTHCHECK --interval=2s --timeout=3s --start-period=2s --retries=10 CMD ["node", "dist/healthcheck.js"]

@@ -22,7 +22,8 @@
 //   `docker stop` ends it with exit code 0 within 2 s;
 // - runs the README's Testcontainers snippet against the image (host network,
 //   Ryuk off, host 127.0.0.1, testcontainers@11 in a temporary project);
-// - parses docker-compose.yml with Debian's docker-compose. Starting it would
+// - keeps STATE_DIR in a named volume at /data across two runs;
+// - parses docker-compose.yml and docker-compose.team.yml with Debian's docker-compose. Starting it would
 //   make a bridge network, which this workplace forbids (see docs/development.md).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -187,6 +188,7 @@ async function main (): Promise<void> {
     check(await read('00000000-0000-4000-8000-000000000001') === 401, 'the default fixtures are still served with FIXTURES set')
     log('custom fixtures mounted with -v and FIXTURES: served')
 
+    await checkStateVolume()
     await runTestcontainersExample()
 
     for (const container of [id, custom]) {
@@ -202,6 +204,9 @@ async function main (): Promise<void> {
     const compose = run('docker-compose', ['-f', join(REPO, 'docker-compose.yml'), 'config'])
     check(compose.includes('bud-sandbox') && compose.includes('dist/healthcheck.js'), 'docker-compose.yml does not parse to the bud-sandbox service with its healthcheck')
     log('docker-compose.yml parses (docker-compose config); not started here: compose would make a bridge network')
+    const team = run('docker-compose', ['-f', join(REPO, 'docker-compose.team.yml'), 'config'], { env: { ...process.env, ADMIN_TOKEN: 'a-team-secret-of-16+' } })
+    check(team.includes('STATE_DIR: /data') && team.includes('bud-state') && team.includes('a-team-secret-of-16+'), 'docker-compose.team.yml does not parse to a sandbox with its state volume and admin token')
+    log('docker-compose.team.yml parses: STATE_DIR in a volume, ADMIN_TOKEN from the environment')
     log('image check passed')
   } finally {
     for (const container of containers) {
@@ -211,6 +216,36 @@ async function main (): Promise<void> {
     }
     daemon.kill('SIGTERM')
     await new Promise((resolve) => daemon.once('exit', resolve))
+  }
+}
+
+/** STATE_DIR in a named volume at /data, as the README shows: a customer made before a stop is there after a new run. */
+async function checkStateVolume (): Promise<void> {
+  const volume = `bud-sandbox-check-${process.pid}`
+  docker('volume', 'create', volume)
+  const runs: string[] = []
+  try {
+    const run = async () => {
+      const port = await freePort()
+      const id = docker('run', '-d', '--network', 'host', '-e', `PORT=${port}`, '-e', 'AUTH=off', '-v', `${volume}:/data`, '-e', 'STATE_DIR=/data', IMAGE)
+      runs.push(id)
+      await waitFor('the container with a state volume did not report healthy', 60_000, () => docker('inspect', '--format', '{{.State.Health.Status}}', id) === 'healthy')
+      return { id, base: `http://127.0.0.1:${port}` }
+    }
+    const headers = { 'x-client-id': 'image-check', 'content-type': 'application/json' }
+    const first = await run()
+    const created = await fetch(`${first.base}/platform/v3/customers`, { method: 'POST', headers, body: '{}' })
+    check(created.status === 201, `creating a customer with STATE_DIR=/data answered ${created.status}`)
+    const { data } = await created.json() as { data: { customer_id: string } }
+    docker('stop', '-t', '10', first.id)
+    const second = await run()
+    const listed = await (await fetch(`${second.base}/platform/v3/customers`, { headers })).text()
+    check(listed.includes(data.customer_id), 'the customer made before the stop is not there after a new run on the same volume')
+    docker('stop', '-t', '10', second.id)
+    log('STATE_DIR=/data in a named volume: a customer made before a stop is there after a new run')
+  } finally {
+    for (const id of runs) { try { docker('rm', '-f', id) } catch {} }
+    try { docker('volume', 'rm', '-f', volume) } catch {}
   }
 }
 

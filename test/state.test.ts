@@ -6,7 +6,13 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import t from 'tap'
+import { stateShape } from '../src/config.js'
+import { openState } from '../src/state/state.js'
+import { buildApp } from '../src/app.js'
+import { SandboxClock } from '../src/domain/clock.js'
+import { loadFixtures } from '../src/fixtures.js'
 import { CUSTOMERS, listeningUrl, webhookReceiver } from './helper.js'
 
 const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
@@ -141,4 +147,23 @@ t.test('a torn last line is cut; a damaged, newer or differently-made state stop
 
   refused = await refusal(journal)
   t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*journal.jsonl: not a directory\n$/)
+})
+
+t.test('a change the journal cannot keep answers 503 with Bud\'s bare message and Retry-After; a read still answers', async (t) => {
+  const state = openState(join(t.testdir({}), 'state'), stateShape({ fixtures: undefined, stepDurationMs: undefined, auth: 'off', checks: 'report', maxTasks: 10, taskRetentionMs: 1000, maxClients: 10 }))
+  const logs: string[] = []
+  const app = await buildApp({ fixtures: loadFixtures(), logLevel: 'info', taskRetentionMs: 1000, maxTasks: 10, bodyLimit: 1024, requestHistorySize: 10, auth: 'off' }, {
+    clock: new SandboxClock(state.now),
+    state,
+    logStream: new Writable({ write (chunk: Buffer, _encoding, done) { logs.push(chunk.toString()); done() } })
+  })
+  t.teardown(() => app.close())
+  await state.writer.close() // as a disk gone read-only or full would refuse it
+  const refused = await app.inject({ method: 'POST', url: '/v1/open-banking/refresh', headers: { 'x-client-id': 'c', 'x-customer-id': CUSTOMERS.healthy, 'content-type': 'application/json' }, payload: '{"provider":"Bank_Of_Bud"}' })
+  t.equal(refused.statusCode, 503)
+  t.equal(refused.headers['retry-after'], '5')
+  t.same(Object.keys(refused.json()), ['message'])
+  t.match(refused.json().message, /could not write its state \(STATE_DIR\)/)
+  t.equal((await app.inject({ method: 'GET', url: '/financial/v3/accounts', headers: { 'x-client-id': 'c', 'x-customer-id': CUSTOMERS.healthy } })).statusCode, 200)
+  t.match(logs.join(''), /"msg":"the journal could not be written"/)
 })

@@ -136,7 +136,7 @@ export class JournalWriter {
   }
 
   append (line: string, durable: boolean): Promise<void> | undefined {
-    if (this.#closed) return Promise.reject(new StateError('the journal is closed'))
+    if (this.#closed) return durable ? Promise.reject(new StateError('the journal is closed')) : undefined
     this.#batch.push(line)
     let done: Promise<void> | undefined
     if (durable) {
