@@ -6,9 +6,10 @@
 // parent with two sub-tasks, distinct customers), GET a page of 100
 // transactions and GET accounts (bare Fastify answering the same bytes);
 // cold start; RSS after 1,000,000 tasks and after 100,000 customers'
-// data; and a soak's RSS over time.
+// data; a soak's RSS over time; and a mixed journey in memory and with
+// STATE_DIR, with the time a start takes to replay the journal it left.
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
-// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, soak; default all),
+// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, soak, state; default all),
 // BENCH_PIN (1: load generator and servers on separate cores, where possible),
 // BENCH_BASELINE_CHECKS (the baseline's CHECKS, e.g. off),
 // BENCH_BASELINE (a git revision: its build runs in every round too, on the
@@ -27,7 +28,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
 const CONNECTIONS = 50
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,soak').split(','))
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,soak,state').split(','))
 const SOAK_HEAP_MB = 256
 const BASELINE = process.env.BENCH_BASELINE
 /** BENCH_BASELINE_CHECKS=off runs the baseline with CHECKS=off: with BENCH_BASELINE=HEAD, what the integration checks cost, in the same rounds. */
@@ -297,6 +298,71 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
   })) as Record<Scenario, ScenarioResult>
 }
 
+/**
+ * A mixed journey at 50 connections, each connection in turn: create a
+ * customer (V3), refresh a new customer (a new task), poll that task, read a
+ * page of 100 transactions (a fixture customer's, whose data is made once:
+ * making a new customer's two years of data is the customers step's cost). In memory and with STATE_DIR, alternating, per
+ * round; then a start from the journal the last STATE_DIR run left.
+ */
+async function stateModes (): Promise<{ memory: Summary, state: Summary, ratios: number[], entries: number, replayMs: number }> {
+  type Context = { customer?: string, task?: string }
+  const journey = (base: string, headers: Record<string, string>): autocannon.Options => {
+    const json = { ...headers, 'content-type': 'application/json' }
+    const of = (context: object) => context as Context
+    return {
+      url: base,
+      requests: [
+        { method: 'POST', path: '/platform/v3/customers', headers: json, body: '{}' },
+        {
+          method: 'POST',
+          path: '/v1/open-banking/refresh',
+          headers: json,
+          body: JSON.stringify({ provider: 'Bank_Of_Bud' }),
+          setupRequest: (req, context) => {
+            of(context).customer = randomUUID()
+            return { ...req, headers: { ...req.headers, 'x-customer-id': of(context).customer! } }
+          },
+          onResponse: (_status, body, context) => { of(context).task = (JSON.parse(body) as { data: { task_id: string } }).data.task_id }
+        },
+        { method: 'GET', setupRequest: (req, context) => ({ ...req, path: `/v1/open-banking/refresh/${of(context).task!}`, headers: { ...headers, 'x-customer-id': of(context).customer! } }) },
+        { method: 'GET', path: TRANSACTIONS_PAGE, headers: { ...headers, 'x-customer-id': DATA_CUSTOMER } }
+      ]
+    }
+  }
+  const memory: Summary[] = []
+  const kept: Summary[] = []
+  let lastDir = ''
+  for (let round = 1; round <= ROUNDS; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bud-sandbox-bench-state-'))
+    if (lastDir !== '') rmSync(lastDir, { recursive: true, force: true })
+    lastDir = dir
+    for (const mode of round % 2 === 0 ? ['state', 'memory'] : ['memory', 'state']) {
+      const server = await start((port) => spawnSandbox(port, mode === 'state' ? { STATE_DIR: dir } : {}))
+      const headers = { authorization: `Bearer ${await token(server.base)}`, 'x-client-id': 'bench' }
+      await load({ ...journey(server.base, headers), duration: 1 })
+      const cpuBefore = cpuMs(server.child.pid!)
+      const run = await load(journey(server.base, headers))
+      const used = cpuMs(server.child.pid!) - cpuBefore
+      if (run.non2xx > 0) throw new Error(`the journey with ${mode}: ${run.non2xx} answers were not 2xx`)
+      ;(mode === 'state' ? kept : memory).push({ rps: run.rps, p50: run.p50, p99: run.p99, cpuUs: used * 1000 / run.total, busy: used / (SECONDS * 1000), generatorBusy: run.generatorMs / (SECONDS * 1000) })
+      await stop(server)
+    }
+    out(`  state round ${round}/${ROUNDS} done`)
+  }
+  const entries = readFileSync(join(lastDir, 'journal.jsonl'), 'utf8').split('\n').length - 2
+  const started = performance.now()
+  const replayed = await start((port) => spawnSandbox(port, { STATE_DIR: lastDir }))
+  const replayMs = performance.now() - started
+  await stop(replayed)
+  rmSync(lastDir, { recursive: true, force: true })
+  const pick = (list: Summary[]): Summary => {
+    const of = (field: keyof Summary) => median(list.map((r) => r[field]))
+    return { rps: of('rps'), p50: of('p50'), p99: of('p99'), cpuUs: of('cpuUs'), busy: of('busy'), generatorBusy: of('generatorBusy') }
+  }
+  return { memory: pick(memory), state: pick(kept), ratios: kept.map((r, i) => r.rps / memory[i]!.rps), entries, replayMs }
+}
+
 async function coldStart (spawner: (port: number) => ChildProcess): Promise<number> {
   const times: number[] = []
   for (let i = 0; i < 5; i++) {
@@ -447,6 +513,16 @@ async function main (): Promise<void> {
     const customers = dataCustomers()
     out(`${customers.customers.toLocaleString('en-GB')} customers, each refreshed and a page of 100 transactions read: RSS ${f(customers.rssMb)} MB (${f(customers.baselineMb)} MB before), in ${f(customers.seconds, 1)} s`)
     verdicts.push(`100,000 customers' data: ${f(customers.rssMb)} MB ${customers.rssMb < 600 ? '<' : '≥'} 600 MB`)
+  }
+
+  if (ONLY.has('state')) {
+    const { memory, state, ratios, entries, replayMs } = await stateModes()
+    out('mixed journey (create a customer, refresh a new customer, poll its task, read a page of 100 transactions), 50 connections:')
+    out('| mode | req/s | p50 ms | p99 ms | CPU µs/req | CPU busy |')
+    out('|---|---|---|---|---|---|')
+    for (const [name, r] of [['memory', memory], ['STATE_DIR', state]] as const) out(`| ${name} | ${f(r.rps)} | ${r.p50} | ${r.p99} | ${f(r.cpuUs)} | ${pct(r.busy)} |`)
+    out(`STATE_DIR ÷ memory, req/s: ${f(median(ratios), 2)}× (rounds ${spread(ratios)}); a start replaying the last run's journal (${entries.toLocaleString('en-GB')} entries) took ${f(replayMs)} ms to its first /health, ${f(entries / (replayMs / 1000))} entries/s`)
+    verdicts.push(`STATE_DIR journey: p99 ${state.p99} ms ${state.p99 < 20 ? '<' : '≥'} 20 ms; ${f(median(ratios), 2)}× memory's req/s (memory p99 ${memory.p99} ms)`)
   }
 
   if (ONLY.has('soak') && SOAK_SECONDS > 0) {
