@@ -20,8 +20,9 @@ import { LazyLogger } from './http/request-logger.js'
 import { SWAGGER_UI_CONFIG } from './http/swagger-ui-config.js'
 import type { CheckMode } from './domain/findings/check-modes.js'
 import { IntegrationChecks } from './http/integration-checks.js'
-import { journalAttempts, journaling, replayJournal } from './http/journaling.js'
-import type { State } from './state/state.js'
+import { journalToDisk, replayJournal, requestInstants } from './http/journaling.js'
+import { replicate } from './http/replication.js'
+import { applying, type State } from './state/state.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
 import { lazySigner } from './webhooks/signer.js'
@@ -144,7 +145,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   app.setErrorHandler(errorHandler)
   registerNotFound(app)
   for (const schema of contract.schemas) app.addSchema(schema)
-  if (state !== undefined) await journaling(app, state, config.bodyLimit)
+  if (state !== undefined) await requestInstants(app, state)
 
   await app.register(sandboxPlugin, {
     fixtures: config.fixtures,
@@ -160,7 +161,9 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     log: logger
   })
   const { worlds, webhooks, history } = app
-  if (state !== undefined) journalAttempts(app, state)
+  if (state?.kind === 'dir') journalToDisk(app, state, config.bodyLimit)
+  const replication = state?.kind === 'redis' ? replicate(app, state, config.bodyLimit, config.adminToken) : undefined
+  if (replication !== undefined) app.addHook('onClose', async () => replication.close())
   const checks = new IntegrationChecks(worlds, config.checks ?? 'report')
   app.decorate('checks', checks)
   // A webhook the client's endpoint did not take, after its retries, is a finding of its own.
@@ -192,8 +195,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   // after the answer.
   app.addHook('onSend', (request, reply, payload, done) => {
     if (closing.signal.aborted) reply.header('connection', 'close')
-    // A replayed request was logged and remembered when it was first answered.
-    if (state?.replaying === true) return done(null, payload)
+    // An applied entry was logged and remembered when it was first answered.
+    if (state !== undefined && applying()) return done(null, payload)
     const path = request.url
     const ms = Math.round(reply.elapsedTime * 100) / 100
     if (logger.isLevelEnabled('info')) logRequest(request, reply, path, ms)
@@ -234,8 +237,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: SWAGGER_UI_CONFIG })
 
   const sleep = deps.sleep ?? realSleep
-  // A replayed request's added latency was waited for when it was first answered.
-  const faults = faultGuard(worlds, state === undefined ? sleep : (ms, cut) => state.replaying ? Promise.resolve() : sleep(ms, cut), closing.signal)
+  // An applied entry's added latency was waited for when it was first answered.
+  const faults = faultGuard(worlds, state === undefined ? sleep : (ms, cut) => applying() ? Promise.resolve() : sleep(ms, cut), closing.signal)
   const bud = config.auth === 'on' ? [faults, bearerGuard(worlds, app.tokens)] : [faults]
   await app.register(oauthRoutes, { contract, guards: [faults] })
   await app.register(refreshRoutes, { contract, guards: bud })
@@ -255,7 +258,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     const level = logger.level
     logger.level = 'warn'
     const replayed = await replayJournal(app, state, config.adminToken).finally(() => { logger.level = level })
-    logger.info({ stateDir: state.dir, replayed, ms: Math.round(performance.now() - started), repaired: state.repaired }, `state from ${state.dir}: ${replayed} journal entries replayed${state.repaired ? ' (a torn last line was cut)' : ''}`)
+    logger.info({ state: state.where, replayed, ms: Math.round(performance.now() - started), repaired: state.repaired }, `state from ${state.where}: ${replayed} journal entries replayed${state.repaired ? ' (a torn last line was cut)' : ''}`)
+    await replication?.start()
   }
   return app
 }

@@ -52,6 +52,7 @@ export const SETTINGS: Setting[] = [
   { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: CHECK_MODES }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
   { env: 'ADMIN_TOKEN', flag: 'admin-token', schema: { type: 'string', minLength: 16 }, accepts: 'a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)', secret: true },
   { env: 'STATE_DIR', flag: 'state-dir', schema: { type: 'string', minLength: 1 }, accepts: 'a directory to keep the sandbox\'s state in across restarts (made if missing; docs/state.md); memory only when unset' },
+  { env: 'REDIS_URL', flag: 'redis-url', schema: { type: 'string', minLength: 9 }, accepts: 'redis://host:port[/db] of Redis 7 or Valkey 8: the state kept there and shared by every process given it (docs/state.md); not with STATE_DIR' },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
 
@@ -71,6 +72,7 @@ export interface Config {
   adminToken: string | undefined
   checks: CheckMode
   stateDir: string | undefined
+  redisUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -125,6 +127,12 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     values[s.env] = typeof given === 'string' && given !== '' ? valueOf(s, given) : s.default
   }
 
+  if (values.STATE_DIR !== undefined && values.REDIS_URL !== undefined) {
+    throw new ConfigError(SETTINGS.find((s) => s.env === 'REDIS_URL'), 'got it with STATE_DIR as well: the state is kept in one place, a directory for one process or Redis for several')
+  }
+  if (values.REDIS_URL !== undefined && !/^rediss?:\/\/[^/\s]+(\/\d{1,2})?$/.test(String(values.REDIS_URL))) {
+    throw new ConfigError(SETTINGS.find((s) => s.env === 'REDIS_URL'), `got ${JSON.stringify(String(values.REDIS_URL).replace(/\/\/[^@/]*@/, '//…@'))}`)
+  }
   const retention = Duration.fromISO(String(values.TASK_RETENTION))
   if (!retention.isValid || retention.toMillis() <= 0) {
     throw new ConfigError(SETTINGS.find((s) => s.env === 'TASK_RETENTION'), `got ${JSON.stringify(values.TASK_RETENTION)}`)
@@ -144,6 +152,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     maxClients: Number(values.MAX_CLIENTS),
     adminToken: values.ADMIN_TOKEN === undefined ? undefined : String(values.ADMIN_TOKEN),
     stateDir: values.STATE_DIR === undefined ? undefined : String(values.STATE_DIR),
+    redisUrl: values.REDIS_URL === undefined ? undefined : String(values.REDIS_URL),
     checks: values.CHECKS as Config['checks']
   }
 }

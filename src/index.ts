@@ -39,6 +39,8 @@ export interface StartOptions {
   bodyLimit?: number
   /** Keeps the state in this directory across restarts (see docs/state.md); memory only when absent. */
   stateDir?: string
+  /** Keeps the state in Redis, shared with every sandbox given the same URL (see docs/state.md). */
+  redisUrl?: string
 }
 
 /** A refused control: the sandbox's own 4xx answer, as over HTTP. */
@@ -121,9 +123,10 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     auth: options.auth ?? DEFAULTS.auth,
     maxClients: options.maxClients ?? DEFAULTS.maxClients,
     checks: options.checks ?? DEFAULTS.checks,
-    stateDir: options.stateDir
+    stateDir: options.stateDir,
+    redisUrl: options.redisUrl
   }
-  const { fixtures, state } = loadStart(settings)
+  const { fixtures, state } = await loadStart(settings)
   const app = await buildApp({
     ...settings,
     fixtures,

@@ -20,7 +20,7 @@ async function main (): Promise<void> {
       process.stdout.write(helpText() + '\n')
       return
     }
-    ;({ fixtures, state } = loadStart(config))
+    ;({ fixtures, state } = await loadStart(config))
   } catch (err) {
     if (err instanceof ConfigError || err instanceof FixtureError || err instanceof StateError) {
       process.stderr.write(`bud-sandbox: ${err.message}\n`)

@@ -99,11 +99,21 @@ const BODY_ERRORS: Record<string, [ErrorEntry, FieldErrors]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [ERRORS.failedValidation, { body: 'This value does not match its Content-Length' }]
 }
 
+/** The kept state cannot be reached (REDIS_URL): 503 in Bud's bare shape, with when to try again. */
+export class StateUnavailable extends Error {
+  readonly statusCode = 503
+  constructor (message: string) {
+    super(message)
+    this.name = 'StateUnavailable'
+  }
+}
+
 export function errorHandler (this: FastifyInstance, error: FastifyError | BudError, request: FastifyRequest, reply: FastifyReply) {
   // A body that fails to parse on a route that does not exist: the route is what is wrong.
   if (request.is404) return notFound(this.servedRoutes, request, reply)
   const operationId = operationIdOf(request)
   if (error instanceof BudError) return sendEntry(reply, operationId, error.entry, error.errors, error.message)
+  if (error instanceof StateUnavailable) return reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8').send(JSON.stringify({ message: error.message }))
   if (error.validation !== undefined) {
     const custom = request.routeOptions.config.validationFailure
     if (custom !== undefined) return sendEntry(reply, operationId, ERRORS.failedValidation, custom.errors, custom.message)

@@ -1,23 +1,27 @@
-// With STATE_DIR, every request that can change the sandbox is a command
-// kept in the journal: the request as received, its id, and the instant it
-// was handled at (the whole request reads the clock at that one instant,
-// held in its request context). A change is answered only once its line is
-// on disk. At start, the journal is replayed through the same app, in
-// order, each request at its instant: the one engine rebuilds the same
-// state, the same ids and tokens included (docs/state.md).
+// With a kept state (STATE_DIR or REDIS_URL), every request that can change
+// the sandbox is a command kept in the journal: the request as received,
+// its id, and the instant it was handled at (the whole request reads the
+// clock at that one instant, held in its request context). Applying an
+// entry is asking the same app the same request again, marked with the
+// state's secret so that it runs at its recorded instant and is neither
+// journaled, logged nor delayed again: the one engine rebuilds the same
+// state, the same ids and tokens included (docs/state.md). This module is
+// what both kinds share, and STATE_DIR's own hooks; REDIS_URL's are in
+// replication.ts.
 import { Readable } from 'node:stream'
 import { fastifyRequestContext, requestContext } from '@fastify/request-context'
 import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify'
-import type { AttemptEntry, RequestEntry } from '../state/journal.js'
-import type { State } from '../state/state.js'
+import type { AttemptEntry, JournalEntry, RequestEntry } from '../state/journal.js'
+import { applying, type DirState, type State } from '../state/state.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 
 /** Routes that only read what is served to everyone: never journaled. */
 const READ_ONLY_ROUTES = new Set(['/health', '/ready', '/bud-callback.jwks', '/sandbox-pages/style.css', '/sandbox/callback'])
-/** Headers a replay does not need (the body's length is its own; the id is kept apart). */
-const UNKEPT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'accept-encoding', 'x-request-id'])
-/** A command's body as it came, to replay it byte for byte. */
-const rawBodies = new WeakMap<FastifyRequest, string>()
+/** Headers an entry does not keep (the body's length is its own; the id is kept apart). */
+const UNKEPT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'accept-encoding', 'x-request-id', 'x-bud-sandbox-apply', 'x-bud-sandbox-at'])
+/** An entry being applied carries the state's secret here, and its instant in the next. */
+const APPLY_HEADER = 'x-bud-sandbox-apply'
+const AT_HEADER = 'x-bud-sandbox-at'
 
 /** Whether a request can change the sandbox: Bud's operations (a poll feeds the checks), the pages, every control but a read. */
 export function isCommand (request: FastifyRequest): boolean {
@@ -27,57 +31,50 @@ export function isCommand (request: FastifyRequest): boolean {
   return request.method !== 'HEAD' && request.method !== 'OPTIONS'
 }
 
-/** Registers the request context (each request's instant) and the journal's hooks. First, before any route. */
-export async function journaling (app: FastifyInstance, state: State, bodyLimit: number): Promise<void> {
-  await app.register(fastifyRequestContext, { defaultStoreValues: () => ({ at: Date.now() }) })
-  // A command's body is read here, kept as it came, and handed on to be parsed as usual.
-  // Past the body limit it is handed on as it is: the parser then answers 413, and nothing is kept.
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (state.replaying || !isCommand(request)) return payload
-    const chunks: Buffer[] = []
-    let length = 0
-    for await (const chunk of payload) {
-      chunks.push(chunk as Buffer)
-      length += (chunk as Buffer).length
-      if (length > bodyLimit) break
-    }
-    const raw = Buffer.concat(chunks)
-    if (length <= bodyLimit && length > 0) rawBodies.set(request, raw.toString('utf8'))
-    return Object.assign(Readable.from([raw]), { receivedEncodedLength: length })
+/** Each request's context: its instant, and whether it is an entry being applied. First, before any route. */
+export async function requestInstants (app: FastifyInstance, state: State): Promise<void> {
+  const secret = state.header.secret
+  await app.register(fastifyRequestContext, {
+    defaultStoreValues: (request) => request.headers[APPLY_HEADER] === secret
+      ? { at: Number(request.headers[AT_HEADER]), applied: true }
+      : { at: Date.now(), applied: false }
   })
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (state.replaying || !isCommand(request)) return payload
-    const admin = request.url.startsWith('/__admin')
-    // A control the lock refused changed nothing; and the lock's secret is never written down.
-    if (admin && reply.statusCode === 401) return payload
-    const written = state.writer.append(JSON.stringify(requestEntry(request, admin)), request.method !== 'GET')
-    if (written === undefined) return payload
-    try {
-      await written
-      return payload
-    } catch (err) {
-      request.log.error({ err, stateDir: state.dir }, 'the journal could not be written')
-      reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8')
-      return JSON.stringify({ message: 'Service unavailable: the sandbox could not write its state (STATE_DIR), so this change would not survive a restart. Try again.' })
-    }
-  })
-  app.addHook('onClose', async () => { await state.writer.close() })
-}
-
-/** Journals each webhook attempt, so a restart neither sends a delivered webhook again nor forgets a failed one. */
-export function journalAttempts (app: FastifyInstance, state: State): void {
-  app.webhooks.on('attempt', (delivery) => {
-    if (!state.replaying) state.writer.append(JSON.stringify(attemptEntry(delivery)), false)
+  // What an applied entry does was logged when it was first answered.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (applying()) request.log.level = 'warn'
+    done()
   })
 }
 
-function requestEntry (request: FastifyRequest, admin: boolean): RequestEntry {
+/**
+ * Reads a command's body as it came and hands it on to be parsed as usual.
+ * Past the body limit it is handed on as it is: the parser then answers
+ * 413, and nothing is kept.
+ */
+export async function keptBody (payload: AsyncIterable<unknown>, bodyLimit: number): Promise<{ raw: string | undefined, stream: Readable }> {
+  const chunks: Buffer[] = []
+  let length = 0
+  for await (const chunk of payload) {
+    chunks.push(chunk as Buffer)
+    length += (chunk as Buffer).length
+    if (length > bodyLimit) break
+  }
+  const all = Buffer.concat(chunks)
+  return {
+    raw: length > 0 && length <= bodyLimit ? all.toString('utf8') : undefined,
+    stream: Object.assign(Readable.from([all]), { receivedEncodedLength: length })
+  }
+}
+
+/** A command as a journal entry: the request as it came, at its instant. */
+export function requestEntry (request: FastifyRequest, body: string | undefined): RequestEntry {
+  const admin = request.url.startsWith('/__admin')
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
+    // The lock's secret is never written down: a replayed control passes the lock of the start that replays it.
     if (typeof value !== 'string' || UNKEPT_HEADERS.has(name) || (admin && name === 'authorization')) continue
     headers[name] = value
   }
-  const body = rawBodies.get(request)
   return {
     t: 'req',
     at: requestContext.get('at') ?? Date.now(),
@@ -89,7 +86,7 @@ function requestEntry (request: FastifyRequest, admin: boolean): RequestEntry {
   }
 }
 
-function attemptEntry (delivery: Delivery): AttemptEntry {
+export function attemptEntry (delivery: Delivery): AttemptEntry {
   return {
     t: 'attempt',
     delivery: delivery.deliveryId,
@@ -101,35 +98,69 @@ function attemptEntry (delivery: Delivery): AttemptEntry {
   }
 }
 
+/** Applies one entry: a request asked of the app again at its instant, or a webhook attempt as it went. */
+export async function applyEntry (app: FastifyInstance, state: State, entry: JournalEntry, adminToken: string | undefined): Promise<void> {
+  if (entry.t === 'attempt') {
+    app.webhooks.restore(entry.delivery, entry)
+    return
+  }
+  const lock = adminToken !== undefined && entry.u.startsWith('/__admin') ? { authorization: `Bearer ${adminToken}` } : {}
+  await app.inject({
+    method: entry.m as HTTPMethods,
+    url: entry.u,
+    headers: { ...entry.h, 'x-request-id': entry.id, ...lock, [APPLY_HEADER]: state.header.secret, [AT_HEADER]: String(entry.at) },
+    ...(entry.b === undefined ? {} : { payload: entry.b })
+  })
+}
+
 /**
- * Replays the journal through the app: each request at its instant, each
- * webhook attempt as it went. Nothing is journaled, logged or sent while it
- * runs; what falls due goes out once it has.
+ * Replays the journal at start, in order. Nothing is sent while it runs;
+ * what falls due goes out once it has.
  */
 export async function replayJournal (app: FastifyInstance, state: State, adminToken: string | undefined): Promise<number> {
   const entries = state.entries
   state.entries = []
+  state.pin(undefined)
   state.replaying = true
   app.webhooks.mute(true)
   try {
-    for (const entry of entries) {
-      if (entry.t === 'attempt') {
-        app.webhooks.restore(entry.delivery, entry)
-        continue
-      }
-      state.pin(entry.at)
-      const lock = adminToken !== undefined && entry.u.startsWith('/__admin') ? { authorization: `Bearer ${adminToken}` } : {}
-      await app.inject({
-        method: entry.m as HTTPMethods,
-        url: entry.u,
-        headers: { ...entry.h, 'x-request-id': entry.id, ...lock },
-        ...(entry.b === undefined ? {} : { payload: entry.b })
-      })
-    }
+    for (const entry of entries) await applyEntry(app, state, entry, adminToken)
   } finally {
-    state.pin(undefined)
     state.replaying = false
     app.webhooks.mute(false)
   }
   return entries.length
+}
+
+/** A command's body as it came, kept between preParsing and onSend. */
+const rawBodies = new WeakMap<FastifyRequest, string>()
+
+/** STATE_DIR: a command is journaled once it has been handled, and answered once its line is on disk. */
+export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit: number): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (applying() || !isCommand(request)) return payload
+    const { raw, stream } = await keptBody(payload, bodyLimit)
+    if (raw !== undefined) rawBodies.set(request, raw)
+    return stream
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (applying() || !isCommand(request)) return payload
+    // A control the lock refused changed nothing.
+    if (request.url.startsWith('/__admin') && reply.statusCode === 401) return payload
+    const written = state.writer.append(JSON.stringify(requestEntry(request, rawBodies.get(request))), request.method !== 'GET')
+    if (written === undefined) return payload
+    try {
+      await written
+      return payload
+    } catch (err) {
+      request.log.error({ err, stateDir: state.where }, 'the journal could not be written')
+      reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8')
+      return JSON.stringify({ message: 'Service unavailable: the sandbox could not write its state (STATE_DIR), so this change would not survive a restart. Try again.' })
+    }
+  })
+  // Each webhook attempt, so a restart neither sends a delivered webhook again nor forgets a failed one.
+  app.webhooks.on('attempt', (delivery) => {
+    if (!state.replaying) state.writer.append(JSON.stringify(attemptEntry(delivery)), false)
+  })
+  app.addHook('onClose', async () => { await state.writer.close() })
 }

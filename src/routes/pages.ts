@@ -18,6 +18,7 @@ import type { ConsentRecord } from '../domain/consents/consents.js'
 import { CONSENT_LIFETIME_MS } from '../domain/customers.js'
 import { formatPence } from '../domain/data/money.js'
 import { BudError } from '../domain/errors.js'
+import { StateUnavailable } from '../http/error-handling.js'
 
 const STYLE_PATH = '/sandbox-pages/style.css'
 
@@ -90,6 +91,7 @@ export default async function pageRoutes (fastify: FastifyInstance, { views }: {
       return page(reply, error.statusCode, heading, message)
     }
     if (typeof error.statusCode === 'number' && error.statusCode < 500) return page(reply, error.statusCode, 'This request cannot be read', 'Send the page\'s own form.')
+    if (error instanceof StateUnavailable) return page(reply.header('retry-after', '5'), 503, 'Try again in a moment', error.message)
     request.log.error({ err: error }, 'page failed')
     return page(reply, 500, 'Something went wrong', 'The sandbox could not show this page.')
   })

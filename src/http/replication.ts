@@ -1,0 +1,164 @@
+// REDIS_URL: several processes, one sandbox. A command is appended to the
+// Redis stream before it runs; every process applies the stream in its
+// order, one entry at a time, each at its recorded instant — a process's own
+// request in its turn, through the request itself, another's through the
+// app again (journaling.ts). So every process holds the same state, and a
+// request on any of them sees every change answered before it on any other:
+// its own entry comes after theirs. A control's read waits until its
+// process has applied what the stream held when it asked. One process at a
+// time sends webhooks (a lease in Redis); its attempts are entries too, so
+// another that takes the lease over knows what was sent.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { StreamEntry } from '../state/redis.js'
+import { streamIdAfter } from '../state/redis.js'
+import { applying, type RedisState } from '../state/state.js'
+import { StateUnavailable } from './error-handling.js'
+import { applyEntry, attemptEntry, isCommand, keptBody, requestEntry } from './journaling.js'
+
+const LEASE_MS = 6000
+const RENEW_MS = 2000
+/** The longest a process waits for its own request to finish before applying what follows. */
+const TURN_LIMIT_MS = 30_000
+
+interface Turn {
+  /** Lets the request run: every entry before it has been applied. */
+  start: () => void
+  /** Settles once the request has been answered. */
+  done: Promise<void>
+}
+
+/** Registers the hooks; `start()` once the app is ready and the stream so far applied, `close()` when it closes. */
+export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: number, adminToken: string | undefined): { start: () => Promise<void>, close: () => void } {
+  const { log } = state
+  const turns = new Map<string, Turn>()
+  const finishes = new WeakMap<FastifyRequest, () => void>()
+  let seq = 0
+  let appliedId = state.lastId
+  const closing = new AbortController()
+  let restoring = false
+  const catchers: Array<{ id: string, resolve: () => void }> = []
+
+  // A command: appended, then run in its turn, once every entry before it is applied here.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (applying() || !isCommand(request)) return payload
+    const { raw, stream } = await keptBody(payload, bodyLimit)
+    const token = `${log.instance}/${seq++}`
+    let finish!: () => void
+    const done = new Promise<void>((resolve) => { finish = resolve })
+    const started = new Promise<void>((resolve) => turns.set(token, { start: resolve, done }))
+    finishes.set(request, finish)
+    try {
+      await log.append({ ...requestEntry(request, raw), p: token })
+    } catch (err) {
+      turns.delete(token)
+      finish()
+      request.log.warn({ err }, 'the shared state could not be reached')
+      throw new StateUnavailable('Service unavailable: the sandbox cannot reach its shared state (REDIS_URL). Try again.')
+    }
+    await started
+    return stream
+  })
+  const finished = (request: FastifyRequest) => {
+    finishes.get(request)?.()
+    finishes.delete(request)
+  }
+  app.addHook('onResponse', (request, _reply, done) => { finished(request); done() })
+  app.addHook('onRequestAbort', (request, done) => { finished(request); done() })
+
+  // A control's read answers what every process had answered before it was asked.
+  app.addHook('onRequest', async (request) => {
+    if (applying() || request.method !== 'GET' || !request.url.startsWith('/__admin')) return
+    let last: string
+    try {
+      last = await log.lastId()
+    } catch {
+      throw new StateUnavailable('Service unavailable: the sandbox cannot reach its shared state (REDIS_URL). Try again.')
+    }
+    if (!streamIdAfter(last, appliedId)) return
+    await new Promise<void>((resolve) => catchers.push({ id: last, resolve }))
+  })
+
+  // Webhook attempts are entries too; the process applying its own skips them.
+  app.webhooks.on('attempt', (delivery) => {
+    if (restoring || state.replaying) return
+    log.append({ ...attemptEntry(delivery), p: log.instance }).catch((err: unknown) => app.log.warn({ err }, 'a webhook attempt could not be journaled'))
+  })
+
+  const apply = async (id: string, entry: StreamEntry) => {
+    const own = entry.p === undefined ? undefined : turns.get(entry.p)
+    if (own !== undefined) {
+      turns.delete(entry.p!)
+      own.start()
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([own.done, new Promise<void>((resolve) => { timer = setTimeout(resolve, TURN_LIMIT_MS) })])
+      clearTimeout(timer)
+    } else if (entry.t === 'attempt') {
+      if (entry.p !== log.instance) {
+        restoring = true
+        try {
+          app.webhooks.restore(entry.delivery, entry)
+        } finally {
+          restoring = false
+        }
+      }
+    } else {
+      await applyEntry(app, state, entry, adminToken)
+    }
+    appliedId = id
+    for (let i = catchers.length - 1; i >= 0; i--) {
+      if (!streamIdAfter(catchers[i]!.id, appliedId)) catchers.splice(i, 1)[0]!.resolve()
+    }
+  }
+
+  // The stream, applied in order, for as long as the app runs.
+  const follow = async () => {
+    while (!closing.signal.aborted) {
+      let batch: Array<[string, StreamEntry]>
+      try {
+        batch = await log.read(appliedId)
+      } catch {
+        if (!closing.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 200))
+        continue
+      }
+      for (const [id, entry] of batch) {
+        try {
+          await apply(id, entry)
+        } catch (err) {
+          app.log.error({ err, id }, 'a journal entry could not be applied')
+          appliedId = id
+        }
+      }
+    }
+  }
+
+  // One process sends webhooks: the one holding the lease. The others schedule them and keep quiet.
+  let leading = false
+  const lead = async () => {
+    let held = false
+    try {
+      held = await log.lead(LEASE_MS)
+    } catch {}
+    if (held !== leading) {
+      leading = held
+      app.webhooks.mute(!held)
+      app.log.info({ instance: log.instance }, held ? 'this process sends the webhooks' : 'another process sends the webhooks')
+    }
+  }
+  let leaseTimer: NodeJS.Timeout | undefined
+
+  return {
+    start: async () => {
+      app.webhooks.mute(true)
+      await lead()
+      leaseTimer = setInterval(() => { lead().catch(() => {}) }, RENEW_MS)
+      leaseTimer.unref()
+      follow().catch((err: unknown) => app.log.error({ err }, 'the stream is no longer followed'))
+    },
+    close: () => {
+      closing.abort()
+      clearInterval(leaseTimer)
+      for (const turn of turns.values()) turn.start()
+      log.close()
+    }
+  }
+}

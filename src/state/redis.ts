@@ -1,0 +1,160 @@
+// REDIS_URL: the journal as a Redis stream, shared by every process given
+// the same URL. Each command is appended to the stream before it runs, and
+// every process applies the stream in its order (src/http/replication.ts),
+// so all of them hold the same state. Beside the stream: the state's header
+// (its secret and what it was made with), the webhook signing key, and the
+// lease of the one process that sends webhooks.
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import type { JWK } from 'jose'
+import { StateError, type JournalEntry, type JournalHeader } from './journal.js'
+import { checkShape, common, freshHeader, type KeyStore, type RedisState, type StateShape } from './state.js'
+
+const PREFIX = 'bud-sandbox:'
+const STREAM = `${PREFIX}journal`
+const HEADER = `${PREFIX}header`
+const SIGNING_KEY = `${PREFIX}webhook-signing-key`
+const LEADER = `${PREFIX}webhook-sender`
+/** How long a request waits for Redis before it is answered 503. */
+export const REDIS_TIMEOUT_MS = 2000
+const READ_BLOCK_MS = 1000
+const PAGE = 1000
+
+/** A stream id, compared as Redis orders them. */
+export function streamIdAfter (a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number]
+  const [bm, bs] = b.split('-').map(Number) as [number, number]
+  return am > bm || (am === bm && as > bs)
+}
+
+/** An entry as the stream holds it, with the process that appended it. */
+export type StreamEntry = JournalEntry & { p?: string }
+
+export class RedisLog {
+  /** This process, as its entries name it. */
+  readonly instance = randomBytes(8).toString('hex')
+  readonly where: string
+  readonly #commands: Redis
+  readonly #reader: Redis
+
+  constructor (url: string) {
+    const options = {
+      lazyConnect: true,
+      connectTimeout: REDIS_TIMEOUT_MS,
+      commandTimeout: REDIS_TIMEOUT_MS + READ_BLOCK_MS,
+      // While Redis is away, a command fails at once (the request answers 503) instead of queueing.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000)
+    }
+    this.#commands = new Redis(url, options)
+    this.#reader = new Redis(url, options)
+    // Errors are answered where commands fail; the connection's own events would only repeat them.
+    this.#commands.on('error', () => {})
+    this.#reader.on('error', () => {})
+    const parsed = new URL(url)
+    parsed.password = ''
+    parsed.username = ''
+    this.where = parsed.toString()
+  }
+
+  async connect (): Promise<void> {
+    try {
+      await Promise.all([this.#commands.connect(), this.#reader.connect()])
+    } catch (err) {
+      this.close()
+      throw new StateError(`REDIS_URL ${this.where}: cannot connect (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+    }
+  }
+
+  /** The state's header: the one kept, or `fresh`, kept if no process was first. */
+  async header (fresh: JournalHeader): Promise<JournalHeader> {
+    await this.#commands.set(HEADER, JSON.stringify(fresh), 'NX')
+    const kept = await this.#commands.get(HEADER)
+    try {
+      const header = JSON.parse(kept ?? '') as JournalHeader
+      if (typeof header.secret === 'string' && typeof header.created_at_ms === 'number') return header
+    } catch {}
+    throw new StateError(`REDIS_URL ${this.where}: ${HEADER} is not a bud-sandbox state header`)
+  }
+
+  /** Every entry, in order, with the id of the last. */
+  async all (): Promise<{ entries: StreamEntry[], lastId: string }> {
+    const entries: StreamEntry[] = []
+    let from = '-'
+    let lastId = '0-0'
+    for (;;) {
+      const page = await this.#commands.xrange(STREAM, from, '+', 'COUNT', PAGE)
+      for (const [id, fields] of page) {
+        entries.push(parseEntry(this.where, id, fields))
+        lastId = id
+      }
+      if (page.length < PAGE) return { entries, lastId }
+      from = `(${lastId}`
+    }
+  }
+
+  /** Appends an entry; its id once Redis has it. */
+  async append (entry: StreamEntry): Promise<string> {
+    return (await this.#commands.xadd(STREAM, '*', 'e', JSON.stringify(entry)))!
+  }
+
+  /** The entries after `afterId`, waiting up to a second for one. */
+  async read (afterId: string): Promise<Array<[string, StreamEntry]>> {
+    const answer = await this.#reader.xread('COUNT', PAGE, 'BLOCK', READ_BLOCK_MS, 'STREAMS', STREAM, afterId)
+    if (answer === null) return []
+    return answer[0]![1].map(([id, fields]) => [id, parseEntry(this.where, id, fields)])
+  }
+
+  /** The id of the stream's last entry ('0-0' when empty). */
+  async lastId (): Promise<string> {
+    const last = await this.#commands.xrevrange(STREAM, '+', '-', 'COUNT', 1)
+    return last[0]?.[0] ?? '0-0'
+  }
+
+  /** Holds (or takes, when free) the lease of the process that sends webhooks; true while this one holds it. */
+  async lead (ttlMs: number): Promise<boolean> {
+    const held = await this.#commands.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) elseif redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 else return 0 end",
+      1, LEADER, this.instance, String(ttlMs))
+    return held === 1
+  }
+
+  readonly keyStore: KeyStore = {
+    keep: async (make) => {
+      const kept = await this.#commands.get(SIGNING_KEY)
+      if (kept !== null) return JSON.parse(kept) as JWK
+      await this.#commands.set(SIGNING_KEY, JSON.stringify(await make()), 'NX')
+      return JSON.parse((await this.#commands.get(SIGNING_KEY))!) as JWK
+    }
+  }
+
+  close (): void {
+    this.#commands.disconnect()
+    this.#reader.disconnect()
+  }
+}
+
+function parseEntry (where: string, id: string, fields: string[]): StreamEntry {
+  try {
+    return JSON.parse(fields[1]!) as StreamEntry
+  } catch {
+    throw new StateError(`REDIS_URL ${where}: stream entry ${id} is not a journal entry`)
+  }
+}
+
+/** Opens the state at `url`, or makes it. */
+export async function openRedisState (url: string, shape: StateShape): Promise<RedisState> {
+  const log = new RedisLog(url)
+  await log.connect()
+  try {
+    const header = await log.header(freshHeader(shape))
+    checkShape(log.where, header, shape, 'REDIS_URL')
+    const { entries, lastId } = await log.all()
+    return { ...common(log.where, header, entries, log.keyStore), kind: 'redis', log, lastId }
+  } catch (err) {
+    log.close()
+    if (err instanceof StateError) throw err
+    throw new StateError(`REDIS_URL ${log.where}: ${(err as Error).message}`)
+  }
+}

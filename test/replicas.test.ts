@@ -1,0 +1,153 @@
+// REDIS_URL, with Debian's redis-server (AOF, fsync always) on a free
+// loopback port and real sandbox processes: a client alternating between
+// two and three processes through a whole journey; 30 concurrent refreshes
+// of one customer spread over two processes make one task; a webhook is
+// delivered once; a replica killed mid-journey loses nothing and one
+// started later answers the same; Redis stopped answers 503 and its
+// return is picked up by itself, with nothing acknowledged lost.
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import t from 'tap'
+import { freePort } from '../scripts/free-port.js'
+import { CUSTOMERS, listeningUrl, webhookReceiver } from './helper.js'
+
+const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
+const CLIENT = 'team-b'
+
+t.setTimeout(180_000)
+
+type Tap = { teardown (fn: () => unknown): void }
+
+/** Debian's redis-server, on a free loopback port, its AOF in `dir`. */
+async function redis (t: Tap, dir: string, port?: number) {
+  const at = port ?? await freePort()
+  const child = spawn('redis-server', ['--port', String(at), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  let printed = ''
+  child.stdout.on('data', (d) => { printed += d })
+  for (let waited = 0; !printed.includes('Ready to accept connections'); waited += 20) {
+    if (child.exitCode !== null || waited > 10_000) throw new Error(`redis-server did not start: ${printed}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return {
+    url: `redis://127.0.0.1:${at}`,
+    port: at,
+    stop: async () => { const exited = once(child, 'exit'); child.kill('SIGTERM'); await exited }
+  }
+}
+
+function sandbox (t: Tap, redisUrl: string) {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', REDIS_URL: redisUrl },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const started = listeningUrl(child, 'a replica')
+  return { child, url: started.url, printed: started.printed, kill: async () => { const exited = once(child, 'exit'); child.kill('SIGKILL'); await exited } }
+}
+
+async function tokenFrom (url: string): Promise<string> {
+  const res = await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })
+  return (await res.json() as { data: { access_token: string } }).data.access_token
+}
+
+/** What a person at the controls reads, on one process. */
+async function controlsView (url: string) {
+  const get = async (path: string) => (await fetch(url + path)).json()
+  return {
+    customers: await get(`/__admin/customers?client_id=${CLIENT}`),
+    findings: await get(`/__admin/findings?client_id=${CLIENT}`),
+    webhooks: ((await get(`/__admin/webhooks?client_id=${CLIENT}`)) as Array<Record<string, unknown>>).map((d) => [d.event, d.status])
+  }
+}
+
+t.test('two, then three processes on one Redis are one sandbox: a client alternating between them passes a whole journey', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const receiver = await webhookReceiver(t)
+  const a = sandbox(t, store.url)
+  const b = sandbox(t, store.url)
+  const [urlA, urlB] = await Promise.all([a.url, b.url])
+  const token = await tokenFrom(urlA)
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const control = (url: string, method: string, path: string, body: unknown) => fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+  // Created on B with A's token; seen on A at once.
+  const created = await fetch(`${urlB}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })
+  t.equal(created.status, 201, 'a token issued by A is good on B')
+  const customerId = (await created.json() as { data: { customer_id: string } }).data.customer_id
+  t.match(JSON.stringify(await (await fetch(`${urlA}/platform/v3/customers`, { headers: bud })).json()), customerId, 'read on A right after the write on B')
+
+  // A webhook URL set on A, a refresh on B, the client's clock moved on A, the poll on B.
+  t.equal((await control(urlA, 'PUT', `/__admin/clients/${CLIENT}/webhook`, { url: receiver.url })).status, 200)
+  const refresh = await (await fetch(`${urlB}/v1/open-banking/refresh`, { method: 'POST', headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy }, body: '{"provider":"Bank_Of_Bud"}' })).json() as { data: { task_id: string } }
+  const delivered = receiver.nextRequest()
+  t.equal((await control(urlA, 'POST', `/__admin/clock?client_id=${CLIENT}`, { advance: 'PT5S' })).status, 200)
+  const polled = await (await fetch(`${urlB}/v1/open-banking/refresh/${refresh.data.task_id}`, { headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy } })).json() as { data: { status: string } }
+  t.equal(polled.data.status, 'Completed', 'the clock moved on A is the clock on B')
+  await delivered
+
+  // A consent revoked on B (Bud's own operation is V1 revoke through the admin control here), data read on A.
+  t.equal((await control(urlB, 'PUT', `/__admin/customers/${CUSTOMERS.healthy}/connections/Natwest_Sandbox?client_id=${CLIENT}`, { consent_status: 'revoked' })).status, 200)
+  const accounts = await fetch(`${urlA}/financial/v3/accounts`, { headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy } })
+  t.equal(accounts.status, 200)
+
+  // A third process started later has caught up before it answers.
+  const c = sandbox(t, store.url)
+  const urlC = await c.url
+  t.match(c.printed.stdout, /journal entries replayed/)
+  const views = await Promise.all([urlA, urlB, urlC].map(controlsView))
+  t.same(views[1], views[0], 'B reads what A reads')
+  t.same(views[2], views[0], 'C, started later, reads what A reads')
+  t.match(JSON.stringify(views[0]!.customers), /"consent_status":"revoked"/)
+  t.same(views[0]!.webhooks, [['open_banking.refresh.completed', 'delivered']])
+  t.equal(receiver.received.length, 1, 'the webhook was delivered once, not once per process')
+})
+
+t.test('30 concurrent refreshes of one customer and provider, spread over two processes, make one task', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const [urlA, urlB] = await Promise.all([sandbox(t, store.url).url, sandbox(t, store.url).url])
+  const token = await tokenFrom(urlA)
+  const headers = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const answers = await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+    const res = await fetch(`${i % 2 === 0 ? urlA : urlB}/v1/open-banking/refresh`, { method: 'POST', headers, body: '{"provider":"Natwest_Sandbox"}' })
+    return { status: res.status, task: (await res.json() as { data: { task_id: string } }).data.task_id }
+  }))
+  t.same(new Set(answers.map((a) => a.status)), new Set([202]))
+  t.equal(new Set(answers.map((a) => a.task)).size, 1, 'one task, whichever process answered')
+})
+
+t.test('a replica killed mid-journey loses nothing; Redis stopped answers 503 quickly, and its return is picked up by itself', async (t) => {
+  const dir = t.testdir({})
+  let store = await redis(t, dir)
+  const a = sandbox(t, store.url)
+  const b = sandbox(t, store.url)
+  const [urlA, urlB] = await Promise.all([a.url, b.url])
+  const token = await tokenFrom(urlB)
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const made = await fetch(`${urlB}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })
+  const customerId = (await made.json() as { data: { customer_id: string } }).data.customer_id
+  await b.kill()
+  t.match(JSON.stringify(await (await fetch(`${urlA}/platform/v3/customers`, { headers: bud })).json()), customerId, 'the customer B made, right before B was killed, is on A')
+
+  await store.stop()
+  const asked = Date.now()
+  const refused = await fetch(`${urlA}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })
+  t.equal(refused.status, 503)
+  t.ok(Date.now() - asked < 5000, 'answered within a few seconds, not left hanging')
+  t.equal(refused.headers.get('retry-after'), '5')
+  t.same(Object.keys(await refused.json() as object), ['message'], 'Bud\'s bare 5xx body')
+  t.equal((await fetch(`${urlA}/health`)).status, 200, 'the process lives on')
+
+  store = await redis(t, dir, store.port)
+  let status = 0
+  for (let tries = 0; tries < 50 && status !== 201; tries++) {
+    status = (await fetch(`${urlA}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })).status
+    if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  t.equal(status, 201, 'Redis back: the sandbox answers again, by itself')
+  t.match(JSON.stringify(await (await fetch(`${urlA}/platform/v3/customers`, { headers: bud })).json()), customerId, 'nothing acknowledged before Redis stopped was lost (its AOF)')
+  const c = sandbox(t, store.url)
+  t.match(JSON.stringify(await (await fetch(`${await c.url}/platform/v3/customers`, { headers: bud })).json()), customerId, 'and a new replica reads it too, with the token from before')
+})
