@@ -302,10 +302,32 @@ async function throughput (baselineRoot?: string): Promise<Record<Scenario, Scen
  * A mixed journey at 50 connections, each connection in turn: create a
  * customer (V3), refresh a new customer (a new task), poll that task, read a
  * page of 100 transactions (a fixture customer's, whose data is made once:
- * making a new customer's two years of data is the customers step's cost). In memory and with STATE_DIR, alternating, per
- * round; then a start from the journal the last STATE_DIR run left.
+ * making a new customer's two years of data is the customers step's cost).
+ * In memory, with STATE_DIR and with REDIS_URL (Debian's redis-server on a
+ * free loopback port, AOF with fsync always), in turn, per round; then a
+ * start from the journal the last STATE_DIR run left.
  */
-async function stateModes (): Promise<{ memory: Summary, state: Summary, ratios: number[], entries: number, replayMs: number }> {
+const STATE_MODES = ['memory', 'STATE_DIR', 'REDIS_URL'] as const
+type StateMode = (typeof STATE_MODES)[number]
+
+async function startRedis (dir: string): Promise<{ url: string, stop: () => Promise<void> }> {
+  const port = await freePort()
+  const redis = PIN
+    ? spawn('taskset', ['-c', String(SERVER_CORE), 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' })
+    : spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' })
+  for (let waited = 0; ; waited += 20) {
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' })
+      break
+    } catch {
+      if (waited > 10_000) throw new Error('redis-server did not start')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: async () => { const exited = once(redis, 'exit'); redis.kill('SIGTERM'); await exited } }
+}
+
+async function stateModes (): Promise<{ results: Record<StateMode, Summary>, ratios: Record<StateMode, number[]>, entries: number, replayMs: number }> {
   type Context = { customer?: string, task?: string }
   const journey = (base: string, headers: Record<string, string>): autocannon.Options => {
     const json = { ...headers, 'content-type': 'application/json' }
@@ -330,23 +352,26 @@ async function stateModes (): Promise<{ memory: Summary, state: Summary, ratios:
       ]
     }
   }
-  const memory: Summary[] = []
-  const kept: Summary[] = []
+  const runs: Record<StateMode, Summary[]> = { memory: [], STATE_DIR: [], REDIS_URL: [] }
   let lastDir = ''
   for (let round = 1; round <= ROUNDS; round++) {
     const dir = mkdtempSync(join(tmpdir(), 'bud-sandbox-bench-state-'))
     if (lastDir !== '') rmSync(lastDir, { recursive: true, force: true })
     lastDir = dir
-    for (const mode of round % 2 === 0 ? ['state', 'memory'] : ['memory', 'state']) {
-      const server = await start((port) => spawnSandbox(port, mode === 'state' ? { STATE_DIR: dir } : {}))
+    const order = STATE_MODES.map((_, i) => STATE_MODES[(i + round) % STATE_MODES.length]!)
+    for (const mode of order) {
+      const redis = mode === 'REDIS_URL' ? await startRedis(mkdtempSync(join(tmpdir(), 'bud-sandbox-bench-redis-'))) : undefined
+      const env: Record<string, string> = mode === 'STATE_DIR' ? { STATE_DIR: dir } : redis !== undefined ? { REDIS_URL: redis.url } : {}
+      const server = await start((port) => spawnSandbox(port, env))
       const headers = { authorization: `Bearer ${await token(server.base)}`, 'x-client-id': 'bench' }
       await load({ ...journey(server.base, headers), duration: 1 })
       const cpuBefore = cpuMs(server.child.pid!)
       const run = await load(journey(server.base, headers))
       const used = cpuMs(server.child.pid!) - cpuBefore
       if (run.non2xx > 0) throw new Error(`the journey with ${mode}: ${run.non2xx} answers were not 2xx`)
-      ;(mode === 'state' ? kept : memory).push({ rps: run.rps, p50: run.p50, p99: run.p99, cpuUs: used * 1000 / run.total, busy: used / (SECONDS * 1000), generatorBusy: run.generatorMs / (SECONDS * 1000) })
+      runs[mode].push({ rps: run.rps, p50: run.p50, p99: run.p99, cpuUs: used * 1000 / run.total, busy: used / (SECONDS * 1000), generatorBusy: run.generatorMs / (SECONDS * 1000) })
       await stop(server)
+      await redis?.stop()
     }
     out(`  state round ${round}/${ROUNDS} done`)
   }
@@ -360,7 +385,13 @@ async function stateModes (): Promise<{ memory: Summary, state: Summary, ratios:
     const of = (field: keyof Summary) => median(list.map((r) => r[field]))
     return { rps: of('rps'), p50: of('p50'), p99: of('p99'), cpuUs: of('cpuUs'), busy: of('busy'), generatorBusy: of('generatorBusy') }
   }
-  return { memory: pick(memory), state: pick(kept), ratios: kept.map((r, i) => r.rps / memory[i]!.rps), entries, replayMs }
+  const ratio = (mode: StateMode) => runs[mode].map((r, i) => r.rps / runs.memory[i]!.rps)
+  return {
+    results: { memory: pick(runs.memory), STATE_DIR: pick(runs.STATE_DIR), REDIS_URL: pick(runs.REDIS_URL) },
+    ratios: { memory: ratio('memory'), STATE_DIR: ratio('STATE_DIR'), REDIS_URL: ratio('REDIS_URL') },
+    entries,
+    replayMs
+  }
 }
 
 async function coldStart (spawner: (port: number) => ChildProcess): Promise<number> {
@@ -516,13 +547,16 @@ async function main (): Promise<void> {
   }
 
   if (ONLY.has('state')) {
-    const { memory, state, ratios, entries, replayMs } = await stateModes()
+    const { results, ratios, entries, replayMs } = await stateModes()
     out('mixed journey (create a customer, refresh a new customer, poll its task, read a page of 100 transactions), 50 connections:')
-    out('| mode | req/s | p50 ms | p99 ms | CPU µs/req | CPU busy |')
-    out('|---|---|---|---|---|---|')
-    for (const [name, r] of [['memory', memory], ['STATE_DIR', state]] as const) out(`| ${name} | ${f(r.rps)} | ${r.p50} | ${r.p99} | ${f(r.cpuUs)} | ${pct(r.busy)} |`)
-    out(`STATE_DIR ÷ memory, req/s: ${f(median(ratios), 2)}× (rounds ${spread(ratios)}); a start replaying the last run's journal (${entries.toLocaleString('en-GB')} entries) took ${f(replayMs)} ms to its first /health, ${f(entries / (replayMs / 1000))} entries/s`)
-    verdicts.push(`STATE_DIR journey: p99 ${state.p99} ms ${state.p99 < 20 ? '<' : '≥'} 20 ms; ${f(median(ratios), 2)}× memory's req/s (memory p99 ${memory.p99} ms)`)
+    out('| mode | req/s | p50 ms | p99 ms | sandbox CPU µs/req | sandbox CPU busy | ÷ memory, req/s | rounds |')
+    out('|---|---|---|---|---|---|---|---|')
+    for (const mode of STATE_MODES) {
+      const r = results[mode]
+      out(`| ${mode} | ${f(r.rps)} | ${r.p50} | ${r.p99} | ${f(r.cpuUs)} | ${pct(r.busy)} | ${f(median(ratios[mode]), 2)}× | ${spread(ratios[mode])} |`)
+      verdicts.push(`${mode} journey: p99 ${r.p99} ms ${r.p99 < 20 ? '<' : '≥'} 20 ms; ${f(median(ratios[mode]), 2)}× memory's req/s`)
+    }
+    out(`a start replaying the last STATE_DIR run's journal (${entries.toLocaleString('en-GB')} entries) took ${f(replayMs)} ms to its first /health: ${f(entries / (replayMs / 1000))} entries/s`)
   }
 
   if (ONLY.has('soak') && SOAK_SECONDS > 0) {

@@ -57,7 +57,10 @@ t.test('a bad setting stops the start with one line naming it and what it accept
     [['--max-tasks', '5000000000'], {}, 'bud-sandbox: invalid setting MAX_TASKS (--max-tasks): got "5000000000"; it accepts the most tasks kept for each client, from 1 to 4294967295; the oldest are dropped first\n'],
     [[], { ADMIN_TOKEN: 'short' }, 'bud-sandbox: invalid setting ADMIN_TOKEN (--admin-token): got a value of 5 characters; it accepts a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)\n'],
     [['--max-clients', '0'], {}, 'bud-sandbox: invalid setting MAX_CLIENTS (--max-clients): got "0"; it accepts the most client worlds kept, from 1 to 1000000; the one used longest ago is forgotten first\n'],
-    [[], { FIXTURES: '/missing/fixtures.json' }, 'bud-sandbox: fixtures /missing/fixtures.json: /: cannot be read (ENOENT)\n']
+    [[], { FIXTURES: '/missing/fixtures.json' }, 'bud-sandbox: fixtures /missing/fixtures.json: /: cannot be read (ENOENT)\n'],
+    [['--redis-url', 'redis://127.0.0.1:1'], { STATE_DIR: '/tmp/x' }, 'bud-sandbox: invalid setting REDIS_URL (--redis-url): got it with STATE_DIR as well: the state is kept in one place, a directory for one process or Redis for several; it accepts redis://host:port[/db] of Redis 7 or Valkey 8: the state kept there and shared by every process given it (docs/state.md); not with STATE_DIR\n'],
+    [[], { REDIS_URL: 'redis://user:pw@127.0.0.1:6379/x' }, 'bud-sandbox: invalid setting REDIS_URL (--redis-url): got "redis://…@127.0.0.1:6379/x"; it accepts redis://host:port[/db] of Redis 7 or Valkey 8: the state kept there and shared by every process given it (docs/state.md); not with STATE_DIR\n'],
+    [[], { REDIS_URL: 'redis://:secret@127.0.0.1:1' }, 'bud-sandbox: REDIS_URL redis://127.0.0.1:1: cannot connect (ECONNREFUSED)\n']
   ]
   for (const [args, env, expected] of cases) {
     const { code, stderr } = await run(args, env).output()

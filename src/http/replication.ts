@@ -9,6 +9,7 @@
 // time sends webhooks (a lease in Redis); its attempts are entries too, so
 // another that takes the lease over knows what was sent.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { RequestEntry } from '../state/journal.js'
 import type { StreamEntry } from '../state/redis.js'
 import { streamIdAfter } from '../state/redis.js'
 import { applying, type RedisState } from '../state/state.js'
@@ -18,13 +19,20 @@ import { applyEntry, attemptEntry, isCommand, keptBody, requestEntry } from './j
 const LEASE_MS = 6000
 const RENEW_MS = 2000
 /** The longest a process waits for its own request to finish before applying what follows. */
-const TURN_LIMIT_MS = 30_000
+const TURN_LIMIT_MS = 10_000
 
 interface Turn {
-  /** Lets the request run: every entry before it has been applied. */
-  start: () => void
-  /** Settles once the request has been answered. */
+  /** Every entry before it has been applied: the request runs (true), or, its client gone, is applied as any other entry (false). */
+  start: (run: boolean) => void
+  /** Settles once the request has been handled. */
   done: Promise<void>
+  /** The client went away before its turn. */
+  gone: () => boolean
+}
+
+/** A request whose client went away before its turn: applied like another process's entry instead. */
+class ClientGone extends Error {
+  readonly statusCode = 400
 }
 
 /** Registers the hooks; `start()` once the app is ready and the stream so far applied, `close()` when it closes. */
@@ -39,14 +47,16 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
   const catchers: Array<{ id: string, resolve: () => void }> = []
 
   // A command: appended, then run in its turn, once every entry before it is applied here.
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     if (applying() || !isCommand(request)) return payload
     const { raw, stream } = await keptBody(payload, bodyLimit)
     const token = `${log.instance}/${seq++}`
     let finish!: () => void
     const done = new Promise<void>((resolve) => { finish = resolve })
-    const started = new Promise<void>((resolve) => turns.set(token, { start: resolve, done }))
+    const started = new Promise<boolean>((resolve) => turns.set(token, { start: resolve, done, gone: () => reply.raw.destroyed || request.raw.socket?.destroyed === true }))
     finishes.set(request, finish)
+    // Handled once its answer is ready (onSend); a connection closed without one ends the turn too.
+    reply.raw.once('close', finish)
     try {
       await log.append({ ...requestEntry(request, raw), p: token })
     } catch (err) {
@@ -55,15 +65,17 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
       request.log.warn({ err }, 'the shared state could not be reached')
       throw new StateUnavailable('Service unavailable: the sandbox cannot reach its shared state (REDIS_URL). Try again.')
     }
-    await started
+    if (!await started) throw new ClientGone('the client went away before its turn')
     return stream
   })
   const finished = (request: FastifyRequest) => {
     finishes.get(request)?.()
     finishes.delete(request)
   }
-  app.addHook('onResponse', (request, _reply, done) => { finished(request); done() })
-  app.addHook('onRequestAbort', (request, done) => { finished(request); done() })
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    finished(request)
+    done(null, payload)
+  })
 
   // A control's read answers what every process had answered before it was asked.
   app.addHook('onRequest', async (request) => {
@@ -86,9 +98,13 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
 
   const apply = async (id: string, entry: StreamEntry) => {
     const own = entry.p === undefined ? undefined : turns.get(entry.p)
-    if (own !== undefined) {
+    if (own !== undefined && own.gone()) {
       turns.delete(entry.p!)
-      own.start()
+      own.start(false)
+      await applyEntry(app, state, entry as RequestEntry, adminToken)
+    } else if (own !== undefined) {
+      turns.delete(entry.p!)
+      own.start(true)
       let timer: NodeJS.Timeout | undefined
       await Promise.race([own.done, new Promise<void>((resolve) => { timer = setTimeout(resolve, TURN_LIMIT_MS) })])
       clearTimeout(timer)
@@ -157,7 +173,7 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     close: () => {
       closing.abort()
       clearInterval(leaseTimer)
-      for (const turn of turns.values()) turn.start()
+      for (const turn of turns.values()) turn.start(false)
       log.close()
     }
   }

@@ -36,6 +36,7 @@ export class RedisLog {
   readonly where: string
   readonly #commands: Redis
   readonly #reader: Redis
+  #lastError: NodeJS.ErrnoException | undefined
 
   constructor (url: string) {
     const options = {
@@ -50,7 +51,7 @@ export class RedisLog {
     this.#commands = new Redis(url, options)
     this.#reader = new Redis(url, options)
     // Errors are answered where commands fail; the connection's own events would only repeat them.
-    this.#commands.on('error', () => {})
+    this.#commands.on('error', (err: NodeJS.ErrnoException) => { this.#lastError = err })
     this.#reader.on('error', () => {})
     const parsed = new URL(url)
     parsed.password = ''
@@ -63,7 +64,8 @@ export class RedisLog {
       await Promise.all([this.#commands.connect(), this.#reader.connect()])
     } catch (err) {
       this.close()
-      throw new StateError(`REDIS_URL ${this.where}: cannot connect (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+      const why = this.#lastError ?? (err as NodeJS.ErrnoException)
+      throw new StateError(`REDIS_URL ${this.where}: cannot connect (${why.code ?? why.message})`)
     }
   }
 
