@@ -38,9 +38,9 @@ async function redis (t: Tap, dir: string, port?: number) {
   }
 }
 
-function sandbox (t: Tap, redisUrl: string) {
+function sandbox (t: Tap, redisUrl: string, env: Record<string, string> = {}) {
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', REDIS_URL: redisUrl },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', REDIS_URL: redisUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
@@ -150,4 +150,20 @@ t.test('a replica killed mid-journey loses nothing; Redis stopped answers 503 qu
   t.match(JSON.stringify(await (await fetch(`${urlA}/platform/v3/customers`, { headers: bud })).json()), customerId, 'nothing acknowledged before Redis stopped was lost (its AOF)')
   const c = sandbox(t, store.url)
   t.match(JSON.stringify(await (await fetch(`${await c.url}/platform/v3/customers`, { headers: bud })).json()), customerId, 'and a new replica reads it too, with the token from before')
+})
+
+t.test('with ADMIN_TOKEN, a control one process refuses is not applied by the others', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const lock = { ADMIN_TOKEN: 'a-team-secret-of-16+' }
+  const [urlA, urlB] = await Promise.all([sandbox(t, store.url, lock).url, sandbox(t, store.url, lock).url])
+  const clock = async (url: string, authorization?: string) => {
+    const res = await fetch(`${url}/__admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) }, body: '{"advance":"P1D"}' })
+    return res.status
+  }
+  const now = async (url: string) => Date.parse(((await (await fetch(`${url}/__admin/clock`, { headers: { authorization: `Bearer ${lock.ADMIN_TOKEN}` } })).json()) as { now: string }).now)
+  t.equal(await clock(urlA), 401)
+  t.equal(await clock(urlA, 'Bearer not-the-secret-at-all'), 401)
+  t.ok(await now(urlB) - Date.now() < 3_600_000, 'B\'s clock did not move')
+  t.equal(await clock(urlA, `Bearer ${lock.ADMIN_TOKEN}`), 200)
+  t.ok(await now(urlB) - Date.now() > 23 * 3_600_000, 'the control A took is on B')
 })

@@ -11,7 +11,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RequestEntry } from '../state/journal.js'
 import type { StreamEntry } from '../state/redis.js'
-import { streamIdAfter } from '../state/redis.js'
 import { applying, type RedisState } from '../state/state.js'
 import { StateUnavailable } from './error-handling.js'
 import { applyEntry, attemptEntry, isCommand, keptBody, requestEntry } from './journaling.js'
@@ -28,6 +27,13 @@ interface Turn {
   done: Promise<void>
   /** The client went away before its turn. */
   gone: () => boolean
+}
+
+/** Whether stream id `a` comes after `b`, as Redis orders them. */
+function streamIdAfter (a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number]
+  const [bm, bs] = b.split('-').map(Number) as [number, number]
+  return am > bm || (am === bm && as > bs)
 }
 
 /** A request whose client went away before its turn: applied like another process's entry instead. */
@@ -49,6 +55,8 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
   // A command: appended, then run in its turn, once every entry before it is applied here.
   app.addHook('preParsing', async (request, reply, payload) => {
     if (applying() || !isCommand(request)) return payload
+    // A control the lock will refuse changes nothing: it is not a command for the others to apply.
+    if (adminToken !== undefined && request.url.startsWith('/__admin') && request.headers.authorization !== `Bearer ${adminToken}`) return payload
     const { raw, stream } = await keptBody(payload, bodyLimit)
     const token = `${log.instance}/${seq++}`
     let finish!: () => void

@@ -20,13 +20,6 @@ export const REDIS_TIMEOUT_MS = 2000
 const READ_BLOCK_MS = 1000
 const PAGE = 1000
 
-/** A stream id, compared as Redis orders them. */
-export function streamIdAfter (a: string, b: string): boolean {
-  const [am, as] = a.split('-').map(Number) as [number, number]
-  const [bm, bs] = b.split('-').map(Number) as [number, number]
-  return am > bm || (am === bm && as > bs)
-}
-
 /** An entry as the stream holds it, with the process that appended it. */
 export type StreamEntry = JournalEntry & { p?: string }
 

@@ -5,7 +5,6 @@
 import { stateShape, type Config } from '../config.js'
 import type { World } from '../domain/world.js'
 import { loadFixtures } from '../fixtures.js'
-import { openRedisState } from './redis.js'
 import { openState, type State } from './state.js'
 
 type StartSettings = Pick<Config, 'fixtures' | 'stepDurationMs' | 'auth' | 'checks' | 'maxTasks' | 'taskRetentionMs' | 'maxClients' | 'stateDir' | 'redisUrl'>
@@ -16,7 +15,8 @@ export async function loadStart (settings: StartSettings): Promise<{ fixtures: W
   const fixtures = loadFixtures(settings.fixtures)
   const state = settings.stateDir !== undefined
     ? openState(settings.stateDir, stateShape(settings))
-    : settings.redisUrl !== undefined ? await openRedisState(settings.redisUrl, stateShape(settings)) : undefined
+    // Redis's client loads only for a start that asks for it.
+    : settings.redisUrl !== undefined ? await (await import('./redis.js')).openRedisState(settings.redisUrl, stateShape(settings)) : undefined
   if (state === undefined) return { fixtures, state }
   return { fixtures: loadFixtures(settings.fixtures, { nowMs: state.header.created_at_ms }), state }
 }
