@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import t from 'tap'
 import { freePort } from '../scripts/free-port.js'
+import { startSandbox } from '../src/index.js'
 import { CUSTOMERS, listeningUrl, webhookReceiver } from './helper.js'
 
 const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
@@ -166,4 +167,17 @@ t.test('with ADMIN_TOKEN, a control one process refuses is not applied by the ot
   t.ok(await now(urlB) - Date.now() < 3_600_000, 'B\'s clock did not move')
   t.equal(await clock(urlA, `Bearer ${lock.ADMIN_TOKEN}`), 200)
   t.ok(await now(urlB) - Date.now() > 23 * 3_600_000, 'the control A took is on B')
+})
+
+t.test('startSandbox({ redisUrl }): two sandboxes in one process on one Redis are one sandbox', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const one = await startSandbox({ auth: 'off', redisUrl: store.url })
+  t.teardown(() => one.close())
+  const two = await startSandbox({ auth: 'off', redisUrl: store.url })
+  t.teardown(() => two.close())
+  const headers = { 'x-client-id': CLIENT, 'content-type': 'application/json' }
+  const made = await (await fetch(`${one.url}/platform/v3/customers`, { method: 'POST', headers, body: '{}' })).json() as { data: { customer_id: string } }
+  await one.client(CLIENT).clock.advance('P2D')
+  t.match(JSON.stringify(await (await fetch(`${two.url}/platform/v3/customers`, { headers })).json()), made.data.customer_id)
+  t.ok(Date.parse(await two.client(CLIENT).clock.now()) - Date.now() > 47 * 3_600_000, 'the clock one moved, through its typed control, is two\'s')
 })

@@ -38,6 +38,8 @@ export class RedisLog {
       commandTimeout: REDIS_TIMEOUT_MS + READ_BLOCK_MS,
       // While Redis is away, a command fails at once (the request answers 503) instead of queueing.
       enableOfflineQueue: false,
+      // Commands sent in the same tick go to Redis in one write: under load, many requests' appends at once.
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000)
     }
