@@ -5,7 +5,7 @@
 // delivered once; a replica killed mid-journey loses nothing and one
 // started later answers the same; Redis stopped answers 503 and its
 // return is picked up by itself, with nothing acknowledged lost.
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -35,6 +35,7 @@ async function redis (t: Tap, dir: string, port?: number) {
   return {
     url: `redis://127.0.0.1:${at}`,
     port: at,
+    cli: (...args: string[]) => execFileSync('redis-cli', ['-p', String(at), ...args], { encoding: 'utf8' }).trim(),
     stop: async () => { const exited = once(child, 'exit'); child.kill('SIGTERM'); await exited }
   }
 }
@@ -180,4 +181,26 @@ t.test('startSandbox({ redisUrl }): two sandboxes in one process on one Redis ar
   await one.client(CLIENT).clock.advance('P2D')
   t.match(JSON.stringify(await (await fetch(`${two.url}/platform/v3/customers`, { headers })).json()), made.data.customer_id)
   t.ok(Date.parse(await two.client(CLIENT).clock.now()) - Date.now() > 47 * 3_600_000, 'the clock one moved, through its typed control, is two\'s')
+})
+
+t.test('when the process that sends webhooks dies, another takes the lease over and sends them', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const receiver = await webhookReceiver(t)
+  const first = sandbox(t, store.url)
+  await first.url
+  const second = sandbox(t, store.url)
+  const url = await second.url
+  t.match(first.printed.stdout, /this process sends the webhooks/, 'the first process holds the lease')
+  await first.kill()
+  // The lease would lapse 6 s after its last renewal; dropping it is that lapse, without the wait.
+  store.cli('DEL', 'bud-sandbox:webhook-sender')
+  const control = (method: string, path: string, body: unknown) => fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  t.equal((await control('PUT', `/__admin/clients/${CLIENT}/webhook`, { url: receiver.url })).status, 200)
+  const refreshed = await fetch(`${url}/v1/open-banking/refresh`, { method: 'POST', headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${await tokenFrom(url)}`, 'content-type': 'application/json' }, body: '{"provider":"Bank_Of_Bud"}' })
+  t.equal(refreshed.status, 202)
+  const delivered = receiver.nextRequest()
+  t.equal((await control('POST', `/__admin/clock?client_id=${CLIENT}`, { advance: 'PT5S' })).status, 200)
+  await delivered
+  t.match(second.printed.stdout, /this process sends the webhooks/, 'the survivor took the lease at its next renewal')
+  t.equal(receiver.received.length, 1)
 })
