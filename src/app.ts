@@ -67,7 +67,7 @@ export interface AppDeps {
   sleep?: Sleep
   /** How route schemas become functions; Fastify's compilers when absent (see compiled-schemas.ts). */
   schemaCompilers?: SchemaCompilers
-  /** STATE_DIR's state: requests are journaled, and the journal replayed before the app is returned. */
+  /** A kept state (STATE_DIR or REDIS_URL): commands are journaled, and the journal replayed before the app is returned. */
   state?: State
 }
 
@@ -254,10 +254,8 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   if (state !== undefined) {
     await app.ready()
     const started = performance.now()
-    // What the replayed requests log was logged when they were first answered.
-    const level = logger.level
-    logger.level = 'warn'
-    const replayed = await replayJournal(app, state, config.adminToken).finally(() => { logger.level = level })
+    // Each replayed request logs at warn only (journaling.ts): it was logged when first answered.
+    const replayed = await replayJournal(app, state, config.adminToken)
     logger.info({ state: state.where, replayed, ms: Math.round(performance.now() - started), repaired: state.repaired }, `state from ${state.where}: ${replayed} journal entries replayed${state.repaired ? ' (a torn last line was cut)' : ''}`)
     await replication?.start()
   }
