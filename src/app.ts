@@ -35,6 +35,7 @@ import financialRoutes from './routes/financial.js'
 import providerRoutes from './routes/providers.js'
 import connectRoutes from './routes/connect.js'
 import consentRoutes from './routes/consents.js'
+import logoRoutes from './routes/logos.js'
 import pageRoutes from './routes/pages.js'
 
 export interface AppConfig {
@@ -249,6 +250,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   await app.register(connectRoutes, { contract, guards: bud })
   await app.register(consentRoutes, { contract, guards: bud })
   await app.register(pageRoutes, { views: VIEWS_DIR })
+  await app.register(logoRoutes)
   await app.register(adminRoutes, { contract, adminToken: config.adminToken })
   await app.register(healthRoutes)
   if (state !== undefined) {

@@ -15,7 +15,8 @@ import { REQUIRED_SCENARIOS, type ClientSeed, type ConnectionSeed, type ConsentS
 import { MAX_GIVEN_TRANSACTIONS, type BankSeed, type GivenAccount, type GivenTransaction } from './domain/data/bank.js'
 import { MAX_AMOUNT, parseMoney } from './domain/data/money.js'
 import type { RawTransaction } from './domain/data/raw-transaction.js'
-import { DEFAULT_PROFILE, type ProfileName } from './domain/data/profiles.js'
+import { DEFAULT_PROFILE, profileNamed, type ProfileAlias, type ProfileName } from './domain/data/profiles.js'
+import { logoDataUrl } from './domain/logos.js'
 
 export const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
 /** The fixture format as a JSON Schema: what `$schema` in a fixture file points editors at, and what the loader checks. */
@@ -61,7 +62,7 @@ interface RawConnection {
   last_pull_ago?: string
   consented_at?: string
   consent_age?: string
-  profile?: ProfileName
+  profile?: ProfileName | ProfileAlias
   accounts?: RawAccount[]
   transactions?: RawTransaction[]
 }
@@ -115,15 +116,6 @@ interface RawProvider {
   scopes?: Provider['scopes']
   maintenance?: boolean
   maintenance_window?: { start: string, end?: string | null }
-}
-
-/** A provider's icon when the fixtures give none: its initials on a colour of its own, as an SVG data URL. */
-function defaultIcon (displayName: string): string {
-  const initials = displayName.split(/\s+/).filter((w) => /^[A-Za-z]/.test(w)).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('')
-  let hue = 0
-  for (const char of displayName) hue = (hue * 31 + char.charCodeAt(0)) % 360
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="32" fill="hsl(${hue},55%,40%)"/><text x="32" y="41" font-family="sans-serif" font-size="24" fill="#fff" text-anchor="middle">${initials}</text></svg>`
-  return `data:image/svg+xml,${encodeURIComponent(svg)}`
 }
 
 interface RawScenario {
@@ -265,7 +257,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
     const provider: Provider = {
       name: p.name,
       displayName,
-      icon: p.icon ?? defaultIcon(displayName),
+      icon: p.icon ?? logoDataUrl(displayName, 'round'),
       regions: p.regions ?? ['GBR'],
       mobileOnly: p.mobile_only ?? false,
       types: p.types ?? ['sandbox'],
@@ -315,7 +307,7 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
   const bankFrom = (c: RawConnection, where: string): BankSeed => {
     if (c.accounts === undefined) {
       if (c.transactions !== undefined) fail(`${where}/transactions`, 'transactions given outright need the accounts they belong to (accounts)')
-      return { profile: c.profile ?? DEFAULT_PROFILE }
+      return { profile: c.profile === undefined ? DEFAULT_PROFILE : profileNamed(c.profile) }
     }
     if (c.profile !== undefined) fail(`${where}/profile`, 'give a profile or accounts, not both')
     const ids = new Set<string>()
@@ -338,11 +330,20 @@ function interpret (file: string, raw: RawFile, nowMs: number): World {
   }
   const connections = (list: RawConnection[], where: string): ConnectionSeed[] => {
     const seen = new Set<string>()
-    return list.map((c, i) => {
+    const seeds = list.map((c, i) => {
       if (seen.has(c.provider)) fail(`${where}/${i}/provider`, `a second connection to "${c.provider}"`)
       seen.add(c.provider)
       return connection(c, `${where}/${i}`)
     })
+    // A generated bank's place among the customer's banks of its profile: the first holds the salary and the bills.
+    const counted = new Map<string, number>()
+    for (const seed of seeds) {
+      if (!('profile' in seed.bank)) continue
+      const ordinal = counted.get(seed.bank.profile) ?? 0
+      counted.set(seed.bank.profile, ordinal + 1)
+      if (ordinal > 0) seed.bank = { ...seed.bank, ordinal }
+    }
+    return seeds
   }
 
   const ids = new Set<string>()

@@ -390,7 +390,7 @@ export class CustomerDirectory {
   setConnection (customer: Customer, provider: string, change: ConnectionChange, nowMs: number): Connection {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
-      connection = newConnection(provider, nowMs - 24 * 60 * 60 * 1000, nowMs)
+      connection = newConnection(provider, nowMs - 24 * 60 * 60 * 1000, nowMs, this.connections(customer))
       customer.connections = withConnection(customer.connections, connection)
     }
     if (change.scenario !== undefined) connection.scenario = change.scenario
@@ -444,7 +444,7 @@ export class CustomerDirectory {
   connect (customer: Customer, provider: string, nowMs: number, reauthorise: boolean, accountIds: () => readonly string[]): Connection {
     let connection = this.connection(customer, provider)
     if (connection === undefined) {
-      connection = newConnection(provider, nowMs, nowMs)
+      connection = newConnection(provider, nowMs, nowMs, this.connections(customer))
       connection.data = undefined
       customer.connections = withConnection(this.connections(customer), connection)
       return connection
@@ -599,8 +599,9 @@ function connectionFromSeed (seed: ConnectionSeed, nowMs: number): Connection {
   }
 }
 
-/** A connection made at run time, with the default bank and a consent given at `consentedAtMs`. */
-function newConnection (provider: string, lastPullAtMs: number, consentedAtMs: number): Connection {
+/** A connection made at run time, with the default bank — the customer's next of that profile — and a consent given at `consentedAtMs`. */
+function newConnection (provider: string, lastPullAtMs: number, consentedAtMs: number, others: readonly Connection[]): Connection {
+  const ordinal = others.filter((c) => 'profile' in c.bank && c.bank.profile === DEFAULT_PROFILE).length
   return {
     provider,
     scenario: 'success',
@@ -611,7 +612,7 @@ function newConnection (provider: string, lastPullAtMs: number, consentedAtMs: n
     revokeReason: undefined,
     consentedAtMs,
     lastConsentedMs: consentedAtMs,
-    bank: DEFAULT_BANK,
+    bank: ordinal === 0 ? DEFAULT_BANK : { profile: DEFAULT_PROFILE, ordinal },
     data: undefined,
     waiting: undefined
   }

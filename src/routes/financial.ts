@@ -1,23 +1,24 @@
 // Bud's financial-data operations: accounts, transaction dates, balances over
 // time, transactions, and Remove Provider Data. Thin: read the query, ask the
 // customer's financial data (src/domain/data), shape Bud's envelopes.
-import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { toIso, type Clock } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
 import { GRANULARITIES, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
 import { formatPence } from '../domain/data/money.js'
-import { BUD_CODES, type MerchantInfo } from '../domain/data/profiles.js'
+import { BUD_CODES } from '../domain/data/profiles.js'
+import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
+import { logoId, logoUrl, processorIn, providerLogo } from './logos.js'
 import { validationError } from '../domain/errors.js'
 import { budRoute } from '../http/bud-route.js'
 import { RenderedResponses } from '../http/rendered-responses.js'
 import { decodeToken, encodeToken, flag, instant, oneOf, several, single, wholeNumber, type Query } from '../http/query.js'
-import { clientIdOf, customerRefOf } from '../http/request-context.js'
+import { clientIdOf, customerRefOf, originOf } from '../http/request-context.js'
 
 const amount = (pence: number, currency: string) => ({ value: formatPence(Math.abs(pence)), currency })
 const direction = (pence: number) => pence < 0 ? 'debit' : 'credit'
-export function accountView (held: HeldAccount, allBalances: boolean, providerDisplayName: string) {
+export function accountView (held: HeldAccount, allBalances: boolean, providerDisplayName: string, origin: string) {
   const { account, balanceAtMs, bookedPence, pendingPence, windows } = held
   const date = toIso(balanceAtMs)
   const balances: Record<string, unknown> = {
@@ -30,7 +31,7 @@ export function accountView (held: HeldAccount, allBalances: boolean, providerDi
       { type: 'interim_available', date, amount: amount(pendingPence, account.currency), credit_debit_indicator: direction(pendingPence) }
     ]
   }
-  return {
+  const view: Record<string, unknown> = {
     account_id: account.accountId,
     currency: account.currency,
     holders: account.holders.map((name) => ({ name, relationship: 'unknown' })),
@@ -43,25 +44,30 @@ export function accountView (held: HeldAccount, allBalances: boolean, providerDi
     opening_date_time: toIso(account.openingDateMs),
     provider: account.provider,
     provider_display_name: providerDisplayName,
+    provider_logo: providerLogo(origin, account.provider),
     identifiers: { uk_sort_code: account.sortCode, uk_account_number: account.accountNumber },
     balances,
     transaction_windows: windows.map((w) => ({ from: toIso(w.fromMs), to: toIso(w.toMs) }))
   }
-}
-
-// A merchant's id is a UUID made from its slug: the same everywhere, like Bud's.
-const merchantIds = new Map<string, string>()
-function merchantId (merchant: MerchantInfo): string {
-  let id = merchantIds.get(merchant.slug)
-  if (id === undefined) {
-    const hex = createHash('sha256').update(`merchant\n${merchant.slug}`).digest('hex')
-    id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
-    merchantIds.set(merchant.slug, id)
+  if (account.creditLimitPence !== undefined) {
+    const limit = { date, amount: amount(account.creditLimitPence, account.currency) }
+    view.credit_lines = allBalances ? { limit, all_credit_lines: [{ type: account.accountCategory === 'credit' ? 'credit' : 'pre_agreed', ...limit }] } : { limit }
   }
-  return id
+  return view
 }
 
-export function transactionView (t: HeldTransaction) {
+const ISO_DAY = 86_400_000
+
+/** Bud's confidence in a category: high for a known merchant or rule, lower for a guess, and varying from one transaction to the next as a model's does. */
+function confidences (transactionId: string, sure: boolean): [string, string] {
+  let bits = 0
+  for (let i = transactionId.length - 4; i < transactionId.length; i++) bits = (bits * 31 + transactionId.charCodeAt(Math.max(i, 0))) >>> 0
+  const l1 = sure ? 90 + (bits % 10) : 52 + (bits % 25)
+  const l2 = l1 - ((bits >>> 5) % (sure ? 8 : 15))
+  return [`0.${l1}`, `0.${l2}`]
+}
+
+export function transactionView (t: HeldTransaction, origin: string) {
   const { entry } = t
   const kind = entry.kind
   const date = toIso(entry.dateMs)
@@ -69,34 +75,59 @@ export function transactionView (t: HeldTransaction) {
     transaction_id: t.transactionId,
     account_id: entry.accountId,
     provider: entry.provider,
-    description: kind.description,
+    description: entry.description,
     credit_debit_indicator: kind.credit ? 'credit' : 'debit',
     status: t.pending ? 'pending' : 'booked',
-    suggested_description: t.pending ? kind.description : kind.suggested,
-    transaction_type: { bud_code: kind.budCode },
-    amount: amount(entry.amountPence, entry.currency),
-    date_time: date,
-    value_date_time: t.pending || entry.bookedAtMs === undefined ? date : toIso(Math.floor(entry.bookedAtMs / 86_400_000) * 86_400_000)
+    suggested_description: t.pending ? entry.description : kind.suggested
   }
+  if (!t.pending && kind.merchant !== undefined) view.suggested_logo = logoUrl(origin, 'merchants', kind.merchant.slug)
+  view.transaction_type = { bud_code: kind.budCode, description: BUD_CODES[kind.budCode] }
+  view.amount = amount(entry.amountPence, entry.currency)
+  view.date_time = date
+  view.value_date_time = t.pending || entry.bookedAtMs === undefined ? date : toIso(Math.floor(entry.bookedAtMs / ISO_DAY) * ISO_DAY)
   if (kind.mcc !== undefined) view.merchant_category_code = kind.mcc
   // Bud enriches booked transactions; pending ones have too little to go on.
-  if (!t.pending) {
-    const enrichments: Record<string, unknown> = {
-      categories: { l1: { slug: kind.l1, confidence: '0.99' }, l2: { slug: kind.l2, confidence: '0.99' } },
-      transaction_types: kind.card ? ['card', 'debit'] : [BUD_CODE_TYPES[kind.budCode], kind.credit ? 'credit' : 'debit']
-    }
-    if (kind.merchant !== undefined) {
-      enrichments.merchant = { id: merchantId(kind.merchant), slug: kind.merchant.slug, display_name: kind.merchant.displayName, website: kind.merchant.website }
-    }
-    if (kind.regular) enrichments.regularity = { frequency: 'monthly' }
-    view.enrichments = enrichments
-    if (kind.regular) view.tags = ['regular-transaction']
+  if (t.pending) {
+    view.tags = ['pending']
+    return view
   }
+  const [l1, l2] = confidences(t.transactionId, kind.sure)
+  const enrichments: Record<string, unknown> = { categories: { l1: { slug: kind.l1, confidence: l1 }, l2: { slug: kind.l2, confidence: l2 } } }
+  if (kind.merchant !== undefined) {
+    const m = kind.merchant
+    enrichments.merchant = { id: logoId('merchants', m.slug), slug: m.slug, display_name: m.displayName, logo: logoUrl(origin, 'merchants', m.slug), website: m.website, tokens: [{ value: m.token, confidence: kind.sure ? '1.00' : l1 }] }
+  }
+  const processor = kind.card || kind.budCode === 'DEB' ? processorIn(entry.description) : undefined
+  if (processor !== undefined) {
+    enrichments.processor = { id: logoId('processors', processor.slug), slug: processor.slug, display_name: processor.displayName, logo: logoUrl(origin, 'processors', processor.slug), website: processor.website, tokens: [{ value: processor.token, confidence: '1.00' }] }
+  }
+  if (kind.regular !== undefined) {
+    const day = Math.floor(entry.dateMs / ISO_DAY)
+    const timeOfDay = entry.dateMs - day * ISO_DAY
+    enrichments.regularity = {
+      frequency: frequencyOf(kind.regular.schedule),
+      predicted_date_times: nextAfter(kind.regular.schedule, day, 3).map((d) => toIso(d * ISO_DAY + timeOfDay)),
+      group_label: kind.regular.groupLabel
+    }
+  }
+  const address = entry.detail?.address
+  if (address !== undefined) {
+    const lines = [address.streetAddress, address.city, address.region, address.postalCode].filter((line) => line !== '')
+    const where: Record<string, unknown> = { address_lines: lines, city: address.city, region: address.region, country: address.country }
+    if (address.streetAddress !== '') where.street_address = address.streetAddress
+    if (address.postalCode !== '') where.postal_code = address.postalCode
+    enrichments.location = { address: where, geolocation: { latitude: address.latitude, longitude: address.longitude }, tokens: entry.detail!.locationTokens ?? [] }
+  }
+  enrichments.transaction_types = kind.card ? ['card', kind.credit ? 'credit' : 'debit'] : [BUD_CODE_TYPES[kind.budCode], kind.credit ? 'credit' : 'debit']
+  if (kind.names !== undefined) enrichments.names = kind.names
+  view.enrichments = enrichments
+  if (kind.tags.length > 0) view.tags = kind.tags
+  view.labels = []
   return view
 }
 
 const BUD_CODE_TYPES: Record<keyof typeof BUD_CODES, string> = {
-  DEB: 'card', DD: 'direct_debit', SO: 'standing_order', BGC: 'bank_credit', FPI: 'faster_payment', FPO: 'faster_payment', TFR: 'transfer', INT: 'interest'
+  DEB: 'card', CPT: 'cash', DD: 'direct_debit', SO: 'standing_order', BAT: 'transfer', INT: 'interest', CHG: 'charge', OTH: 'other'
 }
 
 const STATUSES = ['booked', 'pending', 'declined'] as const
@@ -123,7 +154,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   const rendered = new RenderedResponses()
   function answer (request: FastifyRequest, reply: FastifyReply, { customer, data, clientId }: Reading, render: () => unknown): FastifyReply {
     // Every client has its own copy of the fixtures' customers: the same id is another customer for each.
-    const key = `${clientId}\n${customer.customerId}\n${request.url}`
+    const key = `${clientId}\n${customer.customerId}\n${originOf(request)}${request.url}`
     const version = data.version(customer)
     let body = rendered.get(key, version)
     if (body === undefined) {
@@ -164,7 +195,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
       const parameters: Record<string, unknown> = { currencies: [...new Set(accounts.map((a) => a.account.currency))] }
       for (const [name, values] of Object.entries(filters)) if (values !== undefined && name !== 'currencies') parameters[name] = values
       if (allBalances) parameters.include_all_balances = true
-      return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances, displayName(a.account.provider))), metadata: { parameters, results: accounts.length } }
+      return { operation_id: 'financial_v3_accounts_get', data: accounts.map((a) => accountView(a, allBalances, displayName(a.account.provider), originOf(request))), metadata: { parameters, results: accounts.length } }
     })
   })
 
@@ -186,7 +217,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
   fastify.get<{ Params: { account_id: string } }>('/financial/v3/accounts/:account_id', route('financial_v3_accounts_account_id_get'), (request, reply) => {
     const { customer, data } = customerOf(request, reply)
     const held = data.account(customer, request.params.account_id)
-    return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false, displayName(held.account.provider)), metadata: { parameters: {}, results: 1 } }
+    return { operation_id: 'financial_v3_accounts_account_id_get', data: accountView(held, false, displayName(held.account.provider), originOf(request)), metadata: { parameters: {}, results: 1 } }
   })
 
   function balancesOf (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, accountId: string | undefined) {
@@ -286,7 +317,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
         metadata.deleted = page.deleted.map((d) => ({ transaction_id: d.transactionId, at: toIso(d.atMs) }))
       }
       if (page.next !== undefined && !onlyDeclined) metadata.next_page_token = encodeToken([page.next.asOfMs, page.next.generation, page.next.dateMs, page.next.transactionId])
-      return { operation_id: 'v2_transactions_get', data: transactions.map(transactionView), metadata }
+      return { operation_id: 'v2_transactions_get', data: transactions.map((t) => transactionView(t, originOf(request))), metadata }
     })
   })
 

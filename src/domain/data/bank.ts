@@ -8,7 +8,12 @@
 import { createHash } from 'node:crypto'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { BUSINESS_NAMES, HOLDER_NAMES, plainKind, PROFILE_ACCOUNTS, type AccountPlan, type Kind, type ProfileName } from './profiles.js'
+import { hash32, lifeOf, plansFor, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
+import { ABROAD, l1Of, merchant, type L2, type ProcessorSlug } from './merchants.js'
+import { addressIn, type Address } from './places.js'
+import { enrichFromText, merchantInfo, tagsFor, type Kind, type ProfileName } from './profiles.js'
+import { dueOn } from './schedule.js'
+import { styleOf, write, type Said, type StyleName } from './styles.js'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 const HOUR_MS = 60 * 60 * 1000
@@ -22,6 +27,10 @@ export interface Entry {
   dateMs: number
   amountPence: number
   kind: Kind
+  /** The raw description, as this bank writes it. */
+  description: string
+  /** Where and how a card payment was made, when the raw text says. */
+  detail: Detail | undefined
   /** When the bank first shows it: when it was made, or when a test added it. */
   existsFromMs: number
   /** When it is booked; pending before. Undefined: booked from the start; Infinity: pending for good. */
@@ -31,12 +40,26 @@ export interface Entry {
   currency: string
 }
 
+/** What Bud's location and processor enrichments read in a card payment's raw text. */
+export interface Detail {
+  address?: Address & { country: string }
+  /** The words of the raw text that name the place. */
+  locationTokens?: string[]
+  processor?: ProcessorSlug
+}
+
 export interface BankAccount {
   accountId: string
   provider: string
   /** Generated accounts only: the seed of its days. */
   seed: number
   plan: AccountPlan | undefined
+  /** How the bank writes descriptions. */
+  style: StyleName
+  /** The last four digits of the account's card, as some banks write them. */
+  card: string
+  /** An arranged overdraft's or a card's limit, in pence. */
+  creditLimitPence: number | undefined
   accountType: string
   accountName: string
   usageType: string
@@ -48,8 +71,6 @@ export interface BankAccount {
   openingDateMs: number
   /** The booked balance at the bank at the connection's first pull (the anchor). */
   anchorBalancePence: number
-  /** Each recurring payment's amount, fixed for the account. */
-  recurringPence: number[]
 }
 
 /** An account a fixture gives outright. */
@@ -80,7 +101,17 @@ export interface GivenTransaction {
 }
 
 /** How a connection's bank is made: from a profile, or from accounts and transactions given outright. */
-export type BankSeed = { profile: ProfileName } | { accounts: GivenAccount[], transactions: GivenTransaction[] }
+export type BankSeed = GeneratedSeed | { accounts: GivenAccount[], transactions: GivenTransaction[] }
+
+/**
+ * A generated bank: its profile, and its place among the customer's
+ * connections of that profile (0, the default, for the first: it holds the
+ * salary and the bills; see life.ts).
+ */
+export interface GeneratedSeed {
+  profile: ProfileName
+  ordinal?: number
+}
 
 /** Generated banks whose accounts are kept made, most recent last: the rest are made again when read. */
 const MAX_BANKS_KEPT = 4096
@@ -116,8 +147,8 @@ export class Bank {
     if (this.#given !== undefined) return this.#given
     let made = madeAccounts.get(this)
     if (made === undefined) {
-      const profile = 'profile' in this.#seed ? this.#seed.profile : 'empty'
-      made = PROFILE_ACCOUNTS[profile].map((plan, index) => generatedAccount(this.#customerId, this.#provider, plan, index, this.#anchorMs))
+      const { profile, ordinal } = 'profile' in this.#seed ? this.#seed : { profile: 'empty' as const, ordinal: 0 }
+      made = plansFor(this.#customerId, this.#provider, profile, ordinal ?? 0).map((plan) => generatedAccount(this.#customerId, this.#provider, plan, this.#anchorMs))
       if (madeAccounts.size >= MAX_BANKS_KEPT) madeAccounts.delete(madeAccounts.keys().next().value!)
       madeAccounts.set(this, made)
     }
@@ -149,6 +180,7 @@ const between = (rng: ReturnType<typeof xoroshiro128plus>, range: readonly [numb
 /** The bank of one connection, as of its first pull (`anchorMs`): the accounts it holds and the history it starts with. */
 export function openBank (customerId: string, provider: string, seed: BankSeed, anchorMs: number): Bank {
   if ('profile' in seed) return new Bank(customerId, provider, seed, anchorMs)
+  const holder = lifeOf(customerId).holder
   const accounts = seed.accounts.map((given, index): BankAccount => {
     const bytes = digest(`${customerId}\n${provider}\n${index}`)
     return {
@@ -156,17 +188,19 @@ export function openBank (customerId: string, provider: string, seed: BankSeed, 
       provider,
       seed: 0,
       plan: undefined,
+      style: styleOf(provider),
+      card: cardDigits(bytes),
+      creditLimitPence: undefined,
       accountType: given.accountType ?? 'current_account',
       accountName: given.accountName ?? 'Current Account',
       usageType: given.usageType ?? 'personal',
-      accountCategory: 'depository',
+      accountCategory: given.accountType === 'credit_card' ? 'credit' : 'depository',
       currency: given.currency ?? 'GBP',
-      holders: given.holders ?? [HOLDER_NAMES[bytes[20]! % HOLDER_NAMES.length]!],
+      holders: given.holders ?? [holder],
       sortCode: given.sortCode ?? ukIdentifiers(bytes).sortCode,
       accountNumber: given.accountNumber ?? ukIdentifiers(bytes).accountNumber,
       openingDateMs: anchorMs - (365 + (bytes[30]! % 5) * 365) * DAY_MS,
-      anchorBalancePence: given.balancePence,
-      recurringPence: []
+      anchorBalancePence: given.balancePence
     }
   })
   const bank = new Bank(customerId, provider, seed, anchorMs, accounts)
@@ -174,30 +208,36 @@ export function openBank (customerId: string, provider: string, seed: BankSeed, 
   return bank
 }
 
-function generatedAccount (customerId: string, provider: string, plan: AccountPlan, index: number, anchorMs: number): BankAccount {
-  const bytes = digest(`${customerId}\n${provider}\n${index}`)
+const cardDigits = (bytes: Buffer) => String(bytes.readUInt16BE(22) % 9000 + 1000)
+
+function generatedAccount (customerId: string, provider: string, plan: AccountPlan, anchorMs: number): BankAccount {
+  const bytes = digest(`${customerId}\n${provider}\n${plan.index}`)
   const seed = bytes.readInt32BE(16)
   const rng = xoroshiro128plus(seed)
-  const business = plan.usageType === 'business'
+  const life = lifeOf(customerId)
   return {
     accountId: hexId(bytes),
     provider,
     seed,
     plan,
+    style: styleOf(provider),
+    card: cardDigits(bytes),
+    creditLimitPence: plan.creditLimitPence,
     accountType: plan.accountType,
     accountName: plan.accountName,
     usageType: plan.usageType,
     accountCategory: plan.accountCategory,
     currency: 'GBP',
-    holders: [business ? BUSINESS_NAMES[bytes[20]! % BUSINESS_NAMES.length]! : HOLDER_NAMES[bytes[20]! % HOLDER_NAMES.length]!],
+    holders: [plan.usageType === 'business' ? `${life.holder.split(' ')[1]} ${BUSINESS_SUFFIXES[bytes[20]! % BUSINESS_SUFFIXES.length]}` : life.holder],
     ...ukIdentifiers(bytes),
     openingDateMs: Math.floor(anchorMs / DAY_MS - 400 - between(rng, [0, 2500])) * DAY_MS,
-    anchorBalancePence: between(rng, plan.openingPence),
-    recurringPence: plan.recurring.map((r) => between(rng, r.amountPence))
+    anchorBalancePence: between(rng, plan.openingPence)
   }
 }
 
-/** Makes an entry for a transaction given by a fixture (existing from the start) or added by a test at `existsFromMs`. */
+const BUSINESS_SUFFIXES = ['Joinery', 'Plumbing & Heating', 'Electrical', 'Decorating', 'Landscapes', 'Design Studio'] as const
+
+/** Makes an entry for a transaction given by a fixture (existing from the start) or added by a test at `existsFromMs`, enriched from its description. */
 export function givenEntry (bank: Bank, given: GivenTransaction, existsFromMs: number, idSeed: string): Entry {
   const account = bank.accounts.find((a) => a.accountId === given.accountId) ?? bank.accounts[0]!
   const bytes = digest(idSeed)
@@ -208,7 +248,9 @@ export function givenEntry (bank: Bank, given: GivenTransaction, existsFromMs: n
     provider: account.provider,
     dateMs: given.dateMs,
     amountPence: given.amountPence,
-    kind: plainKind(given.description, given.credit),
+    kind: enrichFromText(given.description, given.credit),
+    description: given.description,
+    detail: undefined,
     existsFromMs,
     bookedAtMs: pending ? Infinity : undefined,
     pendingId: pending ? id : undefined,
@@ -244,29 +286,135 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   // Nothing before the account was opened.
   if (startMs < account.openingDateMs) return []
   const rng = xoroshiro128plus((account.seed ^ Math.imul(day + 1, 0x9e3779b1)) | 0)
-  const date = new Date(startMs)
-  const monthDay = date.getUTCDate()
-  const weekday = date.getUTCDay()
-  const month = date.getUTCMonth() + 1
   const out: Entry[] = []
-  plan.recurring.forEach((rule, i) => {
-    const due = rule.monthDay !== undefined ? rule.monthDay === monthDay : rule.weekday === weekday
-    if (!due || (rule.months !== undefined && !rule.months.includes(month))) return
-    const dateMs = startMs + (6 + i % 3) * HOUR_MS
-    out.push({ accountId: account.accountId, provider: account.provider, dateMs, amountPence: account.recurringPence[i]!, kind: rule, existsFromMs: dateMs, bookedAtMs: undefined, pendingId: undefined, bookedId: newHexId(rng), currency: account.currency })
-  })
-  const count = between(rng, plan.spendingPerDay)
-  if (count > 0) {
-    const total = plan.spending.reduce((sum, s) => sum + s.weight, 0)
+  const made = (dateMs: number, amountPence: number, kind: Kind, said: Said, detail?: Detail, bookedAtMs?: number): void => {
+    out.push({
+      accountId: account.accountId,
+      provider: account.provider,
+      dateMs,
+      amountPence,
+      kind,
+      description: write(account.style, said, account.card),
+      detail,
+      existsFromMs: dateMs,
+      bookedAtMs,
+      pendingId: bookedAtMs === undefined ? undefined : newHexId(rng),
+      bookedId: newHexId(rng),
+      currency: account.currency
+    })
+  }
+  for (const rule of plan.recurring) {
+    if (!dueOn(rule.schedule, day)) continue
+    made(startMs + rule.hour * HOUR_MS + (hash32(rule.key) % 60) * 60_000, rule.pence(day), rule.kind, rule.said(day))
+  }
+  const weekend = new Date(startMs).getUTCDay() % 6 === 0
+  const count = between(rng, [plan.spendingPerDay[0], plan.spendingPerDay[1] + (weekend ? 1 : 0)])
+  if (count > 0 && plan.spending.length > 0) {
+    const life = lifeOf(customerOf(account))
+    const date = new Date(startMs)
+    const onHoliday = date.getUTCMonth() + 1 === life.holidayMonth && date.getUTCDate() >= 10 && date.getUTCDate() < 17
+    const home = plan.spending.filter((s) => !s.abroad)
+    const away = plan.spending.filter((s) => s.abroad)
+    const total = home.reduce((sum, s) => sum + Math.round(s.weight * 10), 0)
     for (let n = 0; n < count; n++) {
-      let pick = uniformInt(rng, 0, total - 1)
-      const kind = plan.spending.find((s) => (pick -= s.weight) < 0)!
+      let rule: SpendingRule
+      if (onHoliday && away.length > 0 && uniformInt(rng, 0, 1) === 0) {
+        rule = away[uniformInt(rng, 0, away.length - 1)]!
+      } else {
+        let pick = uniformInt(rng, 0, total - 1)
+        rule = home.find((s) => (pick -= Math.round(s.weight * 10)) < 0) ?? home[0]!
+      }
       const dateMs = startMs + uniformInt(rng, 7 * 3600, 22 * 3600) * 1000
       const bookedAtMs = (day + uniformInt(rng, 1, 2)) * DAY_MS + 2 * HOUR_MS
-      out.push({ accountId: account.accountId, provider: account.provider, dateMs, amountPence: between(rng, kind.amountPence), kind, existsFromMs: dateMs, bookedAtMs, pendingId: newHexId(rng), bookedId: newHexId(rng), currency: account.currency })
+      cardPayment(rng, rule, day, dateMs, bookedAtMs, made)
     }
   }
+  for (const event of plan.occasional) {
+    if (uniformInt(rng, 0, 999) < event.perMille) occasional(rng, account, plan, event, day, made)
+  }
   return out
+}
+
+/** Whose account it is: the customer id is part of every generated account's plan. */
+const customerOf = (account: BankAccount) => account.plan?.customerId ?? ''
+
+type Made = (dateMs: number, amountPence: number, kind: Kind, said: Said, detail?: Detail, bookedAtMs?: number) => void
+type Rng = ReturnType<typeof xoroshiro128plus>
+
+/** An amount between the two, spread as prices are: more small ones than large. */
+function priced (rng: Rng, [lo, hi]: readonly [number, number]): number {
+  if (lo >= hi) return lo
+  const u = uniformInt(rng, 0, 1_000_000) / 1_000_000
+  return Math.round(lo * Math.exp(u * Math.log(hi / lo)))
+}
+
+const PROCESSOR_OF: Record<string, ProcessorSlug> = { PAYPAL: 'paypal', SUMUP: 'sumup', ZETTLE_: 'zettle', SQ: 'square' }
+
+function cardPayment (rng: Rng, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
+  const pence = priced(rng, rule.pence)
+  const roll = uniformInt(rng, 0, 9)
+  const store = rule.stores.length === 0 ? undefined : rule.stores[roll < 7 ? 0 : roll < 9 ? Math.min(1, rule.stores.length - 1) : rule.stores.length - 1]!
+  const abroad = rule.abroad ? ABROAD.get(rule.kind.merchant!.slug) : undefined
+  const rate = 1.1 + uniformInt(rng, 0, 1200) / 10_000
+  const fx = abroad === undefined ? undefined : { amount: (pence * rate / 100).toFixed(2), currency: abroad.currency, rate: rate.toFixed(4) }
+  const town = abroad?.city ?? store?.town.city
+  const said: Said = { type: 'card', raw: rule.raw, store: store?.number === '' ? undefined : store?.number, town, day, processor: rule.processor, fx }
+  let detail: Detail | undefined
+  if (abroad !== undefined) {
+    detail = { address: { streetAddress: '', city: abroad.city, region: abroad.region, postalCode: '', latitude: abroad.latitude, longitude: abroad.longitude, country: abroad.country }, locationTokens: [abroad.city.toLowerCase()] }
+  } else if (store !== undefined) {
+    detail = { address: { ...addressIn(store.town, hash32(`${rule.raw}\n${store.number}\n${store.town.city}`)), country: 'GB' }, locationTokens: [store.town.city.toLowerCase(), 'gb'] }
+  }
+  const processor = rule.processor === undefined ? undefined : PROCESSOR_OF[rule.processor]
+  if (processor !== undefined) detail = { ...detail, processor }
+  made(dateMs, pence, rule.kind, said, detail, bookedAtMs)
+}
+
+const kindFor = (l2: L2, budCode: Kind['budCode'], credit: boolean, suggested: string, fields: Partial<Kind> = {}): Kind =>
+  ({ suggested, budCode, credit, l1: l1Of(l2), l2, card: false, tags: tagsFor(l2, credit), sure: true, ...fields })
+
+function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: Occasional, day: number, made: Made): void {
+  const at = (day * 24 + uniformInt(rng, 8, 20)) * HOUR_MS + uniformInt(rng, 0, 59) * 60_000
+  const town = lifeOf(customerOf(account)).home.city
+  switch (event.type) {
+    case 'atm':
+      made(at, uniformInt(rng, 1, 10) * 1000, kindFor('atm_withdrawal', 'CPT', false, 'Cash withdrawal', { tags: [] }), { type: 'atm', town, day })
+      return
+    case 'refund': {
+      const shops = plan.spending.filter((s) => s.kind.merchant !== undefined && !s.abroad)
+      if (shops.length === 0) return
+      const rule = shops[uniformInt(rng, 0, shops.length - 1)]!
+      const m = rule.kind.merchant!
+      made(at, priced(rng, rule.pence), kindFor('refunds', 'DEB', true, m.displayName, { merchant: m, mcc: rule.kind.mcc }), { type: 'refund', raw: rule.raw, day })
+      return
+    }
+    case 'gambling_win': {
+      const m = merchant('bet365')
+      made(at, priced(rng, [1_000, 25_000]), kindFor('gambling', 'BAT', true, m.displayName, { merchant: merchantInfo(m), tags: [] }), { type: 'faster_payment_in', name: m.raw, reference: 'WITHDRAWAL' })
+      return
+    }
+    case 'payday_loan': {
+      const m = merchant(['lending_stream', 'drafty', 'quidmarket'][uniformInt(rng, 0, 2)]!)
+      made(at, uniformInt(rng, 10, 40) * 1000, kindFor('payday_loans', 'BAT', true, m.displayName, { merchant: merchantInfo(m) }), { type: 'faster_payment_in', name: m.raw, reference: 'LOAN' })
+      return
+    }
+    case 'returned_direct_debit': {
+      // A direct debit the account could not pay: taken, returned the same day, and a fee.
+      const life = lifeOf(customerOf(account))
+      const m = life.energy
+      const pence = priced(rng, [4_000, 12_000])
+      const ref = String(hash32(`${customerOf(account)}\n${m.slug}\nref`) % 1e8).padStart(8, '0')
+      made(day * DAY_MS + 6 * HOUR_MS, pence, kindFor(m.l2, 'DD', false, m.displayName, { merchant: merchantInfo(m), mcc: m.mcc }), { type: 'direct_debit', payee: m.raw, reference: ref })
+      made(day * DAY_MS + 15 * HOUR_MS, pence, kindFor(m.l2, 'DD', true, `Returned: ${m.displayName}`, { merchant: merchantInfo(m), mcc: m.mcc, tags: [] }), { type: 'returned_direct_debit', payee: m.raw, reference: ref })
+      made(day * DAY_MS + 16 * HOUR_MS, 600, kindFor('returned_payment_fees', 'CHG', false, 'Returned direct debit fee'), { type: 'bank', text: 'UNPAID ITEM FEE' })
+      return
+    }
+    case 'transfer_from_friend': {
+      const name = ['J SMITH', 'S PATEL', 'M JONES', 'A KHAN', 'R TAYLOR'][uniformInt(rng, 0, 4)]!
+      const reason = ['DINNER', 'TICKETS', 'TAXI', 'DRINKS', 'BILLS'][uniformInt(rng, 0, 4)]!
+      made(at, uniformInt(rng, 8, 60) * 100, kindFor('other_income', 'BAT', true, name.replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase()), { names: [name.toLowerCase()], sure: false }), { type: 'faster_payment_in', name, reference: reason })
+    }
+  }
 }
 
 /** Every transaction the bank holds dated on `day`, across its accounts: generated, given and added. */

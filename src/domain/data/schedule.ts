@@ -1,0 +1,57 @@
+// When a recurring payment falls: on a date each month (moved to a working
+// day as a bank moves it), on the last working day of the month, each week
+// on a weekday, or every n weeks from a first day; optionally only in some
+// months. Days are UTC days since 1970.
+import { dayOfMonth, isWorkingDay, lastWorkingDayOfMonth, monthOf, weekdayOf, workingOnOrAfter, workingOnOrBefore } from './calendar.js'
+
+export type Schedule =
+  | { every: 'month', date: number | 'last-working-day', shift: 'after' | 'before' | 'none', months?: readonly number[] }
+  | { every: 'week', weekday: number, shift: 'after' | 'before' | 'none' }
+  | { every: 'weeks', weeks: number, firstDay: number, shift: 'after' | 'before' | 'none' }
+
+/** Bud's word for how often it comes. */
+export function frequencyOf (schedule: Schedule): 'weekly' | 'biweekly' | 'monthly' | 'quarterly' | 'unknown' {
+  if (schedule.every === 'week') return 'weekly'
+  if (schedule.every === 'weeks') return schedule.weeks === 2 ? 'biweekly' : 'unknown'
+  if (schedule.months === undefined) return 'monthly'
+  return schedule.months.length === 4 && schedule.months.every((m, i) => i === 0 || m - schedule.months![i - 1]! === 3) ? 'quarterly' : 'unknown'
+}
+
+const moved = (day: number, shift: 'after' | 'before' | 'none') => shift === 'after' ? workingOnOrAfter(day) : shift === 'before' ? workingOnOrBefore(day) : day
+
+/** The days in [fromDay, toDay] it falls on, in order. */
+export function occurrences (schedule: Schedule, fromDay: number, toDay: number): number[] {
+  const out: number[] = []
+  if (schedule.every === 'month') {
+    let { year, month } = monthOf(fromDay - 7)
+    for (;;) {
+      const first = dayOfMonth(year, month, 1)
+      if (first > toDay + 7) break
+      if (schedule.months === undefined || schedule.months.includes(month)) {
+        const due = schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(first) : moved(dayOfMonth(year, month, schedule.date), schedule.shift)
+        if (due >= fromDay && due <= toDay) out.push(due)
+      }
+      if (++month > 12) { month = 1; year++ }
+    }
+    return out
+  }
+  // Weekly and every-n-weeks: the nominal days, each moved as a bank moves it.
+  const step = schedule.every === 'week' ? 7 : schedule.weeks * 7
+  const origin = schedule.every === 'week' ? schedule.weekday - 4 : schedule.firstDay // day -4 (1969-12-28) was a Sunday
+  let nominal = origin + Math.ceil((fromDay - 7 - origin) / step) * step
+  for (; nominal <= toDay + 7; nominal += step) {
+    if (schedule.every === 'weeks' && nominal < schedule.firstDay) continue
+    const due = moved(nominal, schedule.shift)
+    if (due >= fromDay && due <= toDay) out.push(due)
+  }
+  return out
+}
+
+export const dueOn = (schedule: Schedule, day: number) => occurrences(schedule, day, day).length > 0
+
+/** The next `count` days after `day` it falls on. */
+export function nextAfter (schedule: Schedule, day: number, count: number): number[] {
+  return occurrences(schedule, day + 1, day + 400).slice(0, count)
+}
+
+export { isWorkingDay, weekdayOf }
