@@ -305,23 +305,20 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   }
   for (const rule of plan.recurring) {
     if (!dueOn(rule.schedule, day)) continue
-    made(startMs + rule.hour * HOUR_MS + (hash32(rule.key) % 60) * 60_000, rule.pence(day), rule.kind, rule.said(day))
+    made(startMs + rule.hour * HOUR_MS + rule.minute * 60_000, rule.pence(day), rule.kind, rule.said(day))
   }
   const weekend = new Date(startMs).getUTCDay() % 6 === 0
   const count = between(rng, [plan.spendingPerDay[0], plan.spendingPerDay[1] + (weekend ? 1 : 0)])
   if (count > 0 && plan.spending.length > 0) {
-    const life = lifeOf(customerOf(account))
+    const { home, away, homeWeight, holidayMonth } = spendingOf(plan)
     const date = new Date(startMs)
-    const onHoliday = date.getUTCMonth() + 1 === life.holidayMonth && date.getUTCDate() >= 10 && date.getUTCDate() < 17
-    const home = plan.spending.filter((s) => !s.abroad)
-    const away = plan.spending.filter((s) => s.abroad)
-    const total = home.reduce((sum, s) => sum + Math.round(s.weight * 10), 0)
+    const onHoliday = date.getUTCMonth() + 1 === holidayMonth && date.getUTCDate() >= 10 && date.getUTCDate() < 17
     for (let n = 0; n < count; n++) {
       let rule: SpendingRule
       if (onHoliday && away.length > 0 && uniformInt(rng, 0, 1) === 0) {
         rule = away[uniformInt(rng, 0, away.length - 1)]!
       } else {
-        let pick = uniformInt(rng, 0, total - 1)
+        let pick = uniformInt(rng, 0, homeWeight - 1)
         rule = home.find((s) => (pick -= Math.round(s.weight * 10)) < 0) ?? home[0]!
       }
       const dateMs = startMs + uniformInt(rng, 7 * 3600, 22 * 3600) * 1000
@@ -334,6 +331,21 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   }
   return out
 }
+
+/** A plan's card spending at home and abroad, its total weight, and the month of the holiday abroad: worked out once per plan. */
+const spendings = new WeakMap<AccountPlan, { home: SpendingRule[], away: SpendingRule[], homeWeight: number, holidayMonth: number }>()
+function spendingOf (plan: AccountPlan) {
+  let found = spendings.get(plan)
+  if (found === undefined) {
+    const home = plan.spending.filter((s) => !s.abroad)
+    found = { home, away: plan.spending.filter((s) => s.abroad), homeWeight: home.reduce((sum, s) => sum + Math.round(s.weight * 10), 0), holidayMonth: lifeOf(plan.customerId).holidayMonth }
+    spendings.set(plan, found)
+  }
+  return found
+}
+
+/** A store's address, worked out once per store. */
+const addresses = new WeakMap<object, Detail>()
 
 /** Whose account it is: the customer id is part of every generated account's plan. */
 const customerOf = (account: BankAccount) => account.plan?.customerId ?? ''
@@ -363,7 +375,11 @@ function cardPayment (rng: Rng, rule: SpendingRule, day: number, dateMs: number,
   if (abroad !== undefined) {
     detail = { address: { streetAddress: '', city: abroad.city, region: abroad.region, postalCode: '', latitude: abroad.latitude, longitude: abroad.longitude, country: abroad.country }, locationTokens: [abroad.city.toLowerCase()] }
   } else if (store !== undefined) {
-    detail = { address: { ...addressIn(store.town, hash32(`${rule.raw}\n${store.number}\n${store.town.city}`)), country: 'GB' }, locationTokens: [store.town.city.toLowerCase(), 'gb'] }
+    detail = addresses.get(store)
+    if (detail === undefined) {
+      detail = { address: { ...addressIn(store.town, hash32(`${rule.raw}\n${store.number}\n${store.town.city}`)), country: 'GB' }, locationTokens: [store.town.city.toLowerCase(), 'gb'] }
+      addresses.set(store, detail)
+    }
   }
   const processor = rule.processor === undefined ? undefined : PROCESSOR_OF[rule.processor]
   if (processor !== undefined) detail = { ...detail, processor }

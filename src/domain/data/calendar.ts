@@ -77,8 +77,15 @@ export function bankHolidays (year: number): Set<number> {
 
 const yearOf = (day: number) => new Date(day * DAY_MS).getUTCFullYear()
 
+// Whether each day from 1970 to 2189 is a working day, worked out once: 0 not yet, 1 working, 2 not.
+const WORKING = new Uint8Array(80_000)
+
 export function isWorkingDay (day: number): boolean {
-  return !isWeekend(day) && !bankHolidays(yearOf(day)).has(day)
+  const known = day >= 0 && day < WORKING.length ? WORKING[day]! : 0
+  if (known !== 0) return known === 1
+  const working = !isWeekend(day) && !bankHolidays(yearOf(day)).has(day)
+  if (day >= 0 && day < WORKING.length) WORKING[day] = working ? 1 : 2
+  return working
 }
 
 /** The day itself if a bank works then, else the next working day. */
@@ -105,8 +112,18 @@ export function dayOfMonth (year: number, month: number, date: number): number {
   return Math.min(dayOf(year, month, date), last)
 }
 
+// Each day's month as year * 12 + month - 1, worked out once (0: not yet; stored plus one).
+const MONTHS = new Uint32Array(80_000)
+
 /** Year and month (1–12) of a day. */
 export function monthOf (day: number): { year: number, month: number } {
+  const known = day >= 0 && day < MONTHS.length ? MONTHS[day]! : 0
+  const index = known !== 0 ? known - 1 : monthIndex(day)
+  if (known === 0 && day >= 0 && day < MONTHS.length) MONTHS[day] = index + 1
+  return { year: Math.floor(index / 12), month: index % 12 + 1 }
+}
+
+function monthIndex (day: number): number {
   const d = new Date(day * DAY_MS)
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1 }
+  return d.getUTCFullYear() * 12 + d.getUTCMonth()
 }

@@ -26,9 +26,13 @@ function pickSome<T> (rng: Rng, list: readonly T[], count: number): T[] {
   return out
 }
 
-/** A number from 0 to 2^32 - 1 made from the text: the same in every process. */
+/** A number from 0 to 2^32 - 1 made from the text, the same in every process: FNV-1a, then MurmurHash3's finaliser to spread its bits. */
 export function hash32 (text: string): number {
-  return createHash('sha256').update(text).digest().readUInt32BE(0)
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
 }
 
 /** A recurring payment of an account: what it is, when, how much and how the bank words it. */
@@ -40,6 +44,8 @@ export interface RecurringRule {
   /** Its amount on `day`, in pence: fixed, seasonal, or drawn afresh each time. */
   pence: (day: number) => number
   hour: number
+  /** Its minute past the hour: the same on both sides of a transfer. */
+  minute: number
 }
 
 /** Where a card payment is made: a merchant (in one of the customer's usual stores, or online) or an independent shop through a card reader. */
@@ -190,7 +196,7 @@ interface Build {
 
 function rule (b: Build, key: string, kind: Omit<Kind, 'regular' | 'tags'> & { tags?: readonly string[] }, schedule: Schedule, said: (day: number) => Said, pence: (day: number) => number, hour = 6): RecurringRule {
   const regular = { schedule, groupLabel: b.label(key) }
-  return { key, kind: { ...kind, regular, tags: tagsFor(kind.l2, kind.credit, ['regular-transaction', ...(kind.tags ?? [])]) }, schedule, said, pence, hour }
+  return { key, kind: { ...kind, regular, tags: tagsFor(kind.l2, kind.credit, ['regular-transaction', ...(kind.tags ?? [])]) }, schedule, said, pence, hour, minute: hash32(key) % 60 }
 }
 
 const monthly = (date: number | 'last-working-day', shift: 'after' | 'before' = 'after', months?: readonly number[]): Schedule => months === undefined ? { every: 'month', date, shift } : { every: 'month', date, shift, months }

@@ -47,7 +47,29 @@ export function occurrences (schedule: Schedule, fromDay: number, toDay: number)
   return out
 }
 
-export const dueOn = (schedule: Schedule, day: number) => occurrences(schedule, day, day).length > 0
+// A monthly schedule's day in each month it has one, worked out once per schedule: −1 for none.
+const monthly = new WeakMap<Schedule, Map<number, number>>()
+
+/** Whether it falls on `day`. */
+export function dueOn (schedule: Schedule, day: number): boolean {
+  if (schedule.every !== 'month') return occurrences(schedule, day, day).length > 0
+  let days = monthly.get(schedule)
+  if (days === undefined) monthly.set(schedule, days = new Map())
+  const { year, month } = monthOf(day)
+  // A date moved to a working day can cross into the next month or the one before.
+  for (const index of [year * 12 + month - 1, year * 12 + month - 2, year * 12 + month]) {
+    let due = days.get(index)
+    if (due === undefined) {
+      const y = Math.floor(index / 12)
+      const m = index % 12 + 1
+      const first = dayOfMonth(y, m, 1)
+      due = schedule.months !== undefined && !schedule.months.includes(m) ? -1 : schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(first) : moved(dayOfMonth(y, m, schedule.date), schedule.shift)
+      days.set(index, due)
+    }
+    if (due === day) return true
+  }
+  return false
+}
 
 /** The next `count` days after `day` it falls on. */
 export function nextAfter (schedule: Schedule, day: number, count: number): number[] {
