@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { PROFILES } from '../src/domain/data/profiles.js'
+import { PROFILE_ALIASES, PROFILES } from '../src/domain/data/profiles.js'
 import { CONSENT_STATUSES } from '../src/domain/world.js'
 import { DEFAULT_FIXTURES, FIXTURES_SCHEMA, FixtureError, loadFixtures } from '../src/fixtures.js'
 import { ALL_WEBHOOK_EVENTS } from '../src/webhooks/bodies.js'
@@ -19,7 +19,7 @@ function writeFixture (t: Test, content: unknown): string {
 t.test('the embedded default fixtures pass the full schema check and load', async (t) => {
   const fixtures = loadFixtures(DEFAULT_FIXTURES, { checkSchema: true })
   t.same([...fixtures.providers.keys()], ['Bank_Of_Bud', 'Natwest_Sandbox', 'Maintenance_Bank', 'Monzo_Sandbox', 'Starling_Business_Sandbox'])
-  t.equal(fixtures.customers.length, 11)
+  t.equal(fixtures.customers.length, 16)
   t.ok(fixtures.catalogue.get('connection_revoked'))
 })
 
@@ -43,7 +43,7 @@ t.test('the fixture example in docs/fixtures.md is a file that loads', async (t)
 t.test('fixtures/schema.json, which editors and the loader read, names the same values as the code', async (t) => {
   const schema = JSON.parse(readFileSync(FIXTURES_SCHEMA, 'utf8'))
   const connection = schema.properties.customers.items.properties.connections.items
-  t.same(connection.properties.profile.enum, PROFILES)
+  t.same(connection.properties.profile.enum, [...PROFILES, ...Object.keys(PROFILE_ALIASES)])
   t.same(connection.properties.consent_status.enum, CONSENT_STATUSES)
   t.same(schema.properties.clients.items.properties.webhook_events.items.enum, ALL_WEBHOOK_EVENTS)
   t.same(schema.properties.settings.properties.default_connections.items, connection, 'default connections take the same fields')
@@ -71,7 +71,7 @@ t.test('a broken fixture file is reported in one line with the file, the place a
     ['transaction of an unknown account', (f) => { f.customers[0].connections[0].accounts = [{ account_id: 'a', balance: '1.00' }]; f.customers[0].connections[0].transactions = [{ account_id: 'b', description: 'x', amount: { value: '1.00' }, credit_debit_indicator: 'debit', date_time: '2026-01-01T00:00:00Z' }]; return f }, /: \/customers\/0\/connections\/0\/transactions\/0\/account_id: no account "b" among this connection's accounts$/],
     ['bad transaction date', (f) => { f.customers[0].connections[0].accounts = [{ balance: '1.00' }]; f.customers[0].connections[0].transactions = [{ description: 'x', amount: { value: '1.00' }, credit_debit_indicator: 'debit', date_time: 'yesterday' }]; return f }, /: \/customers\/0\/connections\/0\/transactions\/0\/date_time: "yesterday" is not an ISO 8601 datetime$/],
     ['bad balance', (f) => { f.customers[0].connections[0].accounts = [{ balance: '12,50' }]; return f }, /: \/customers\/0\/connections\/0\/accounts\/0\/balance: must match pattern/],
-    ['unknown profile', (f) => { f.customers[0].connections[0].profile = 'pensioner'; return f }, /: \/customers\/0\/connections\/0\/profile: must be one of "salaried", "student", "small_business", "empty"$/],
+    ['unknown profile', (f) => { f.customers[0].connections[0].profile = 'pensioner'; return f }, /: \/customers\/0\/connections\/0\/profile: must be one of "salaried", "student", "gig_worker", "retired", "sole_trader", "financial_difficulty", "empty", "small_business"$/],
     ['webhook events without a URL', (f) => { f.clients = [{ client_id: 'a', webhook_events: ['open_banking.v2.refresh.completed'] }]; return f }, /: \/clients\/0\/webhook_events: webhook_events needs a webhook_url to send them to$/]
   ]
   for (const [name, mutate, expected] of cases) {
@@ -129,7 +129,7 @@ t.test('a file that extends the defaults lists only what it adds or changes', as
   })
   const fixtures = loadFixtures(file)
   t.same(fixtures.customers.map((c) => c.customerId).slice(0, 2), [mine, CUSTOMERS.healthy], 'its customer first, then the defaults')
-  t.equal(fixtures.customers.length, 12)
+  t.equal(fixtures.customers.length, 17)
   t.same([...fixtures.providers.keys()].sort(), ['Bank_Of_Bud', 'Maintenance_Bank', 'Monzo_Sandbox', 'Natwest_Sandbox', 'Starling_Business_Sandbox'])
   t.equal(fixtures.catalogue.get('success')!.description, 'mine', 'a scenario of the same name replaces the default one')
   t.ok(fixtures.catalogue.get('connection_revoked'), 'the mandatory scenarios come from the defaults')

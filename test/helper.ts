@@ -36,6 +36,9 @@ export const CUSTOMERS = {
   revokedFailed: '00000000-0000-4000-8000-00000000000a'
 } as const
 
+/** How many customers the default fixtures hold. */
+export const FIXTURE_CUSTOMERS = 16
+
 type Headers = Record<string, string | null>
 
 function withBase (headers: Headers): Record<string, string> {

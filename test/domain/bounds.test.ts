@@ -12,7 +12,7 @@ import { FinancialData } from '../../src/domain/data/financial-data.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { ALL_WEBHOOK_EVENTS } from '../../src/webhooks/bodies.js'
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
-import { build, CLIENT, CUSTOMERS, T0 } from '../helper.js'
+import { build, CLIENT, CUSTOMERS, FIXTURE_CUSTOMERS, T0 } from '../helper.js'
 
 t.test('tasks are evicted after the retention period on the sandbox clock', async (t) => {
   const h = await build(t, { config: { taskRetentionMs: 2 * 60 * 60 * 1000 } })
@@ -58,7 +58,7 @@ t.test('customers made by Create Customer V3 are bounded like those provisioned 
   t.equal(directory.get(first.customerId), undefined, 'the oldest is forgotten')
   t.equal(directory.lookup({ idempotentIdentifier: 'crm-1' }), undefined, 'with its identifier')
   t.ok(directory.create({ idempotentIdentifier: 'crm-1', context }, T0).created, 'which then makes a new customer')
-  t.equal(directory.all().length, 11 + 2)
+  t.equal(directory.all().length, FIXTURE_CUSTOMERS + 2)
 })
 
 t.test('provisioned customers are bounded, oldest first; fixture customers stay', async (t) => {
@@ -68,7 +68,7 @@ t.test('provisioned customers are bounded, oldest first; fixture customers stay'
   }
   t.equal(directory.get('aaaaaaaa-0000-4000-8000-000000000001'), undefined)
   t.ok(directory.get('aaaaaaaa-0000-4000-8000-000000000003'))
-  t.equal(directory.all().length, 11 + 2)
+  t.equal(directory.all().length, FIXTURE_CUSTOMERS + 2)
 })
 
 t.test('a store that keeps evicting keeps exactly the newest tasks, and the dedupe forgets the evicted', async (t) => {
@@ -106,7 +106,7 @@ t.test('provisioned customers stay bounded over many evictions, newest kept', as
   for (let i = 0; i < 40; i++) directory.resolve(i % 2 === 0 ? { customerId: id(i) } : { idempotentIdentifier: `ref-${i}` }, T0)
   t.same([36, 37, 38, 39].map((i) => i % 2 === 0 ? directory.get(id(i))?.customerId : directory.lookup({ idempotentIdentifier: `ref-${i}` })?.idempotentIdentifier),
     [undefined, 'ref-37', id(38), 'ref-39'])
-  t.equal(directory.all().length, 11 + 3)
+  t.equal(directory.all().length, FIXTURE_CUSTOMERS + 3)
 })
 
 t.test('a provisioned customer pushed out of the directory is forgotten with its dedupe; its tasks stay', async (t) => {

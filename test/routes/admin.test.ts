@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, CLIENT, CUSTOMERS, T0 } from '../helper.js'
+import { build, CLIENT, CUSTOMERS, FIXTURE_CUSTOMERS, T0 } from '../helper.js'
 
 t.test('the clock reads and moves, and never goes back', async (t) => {
   const h = await build(t)
@@ -70,7 +70,7 @@ t.test('a task can be inspected as stored', async (t) => {
 t.test('customers are listed with their connections', async (t) => {
   const h = await build(t)
   const customers = (await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json() as Record<string, unknown>[]
-  t.equal(customers.length, 11)
+  t.equal(customers.length, FIXTURE_CUSTOMERS)
   type Shown = { consent_id: string, accounts: { account_id: string, account_type: string, account_name: string, currency: string }[] }
   const shown = (customers[2] as { connections: Shown[] }).connections
   const accounts = (i: number) => shown[i]!.accounts
@@ -106,7 +106,7 @@ t.test('one customer can be read by id, without creating it', async (t) => {
   const missing = await h.inject({ url: `/__admin/customers/${stranger}` })
   t.equal(missing.statusCode, 404)
   t.same(missing.json(), { operation_id: 'admin_customer_get', code_id: 'customer_not_found', message: 'The customer could not be found.', errors: {} })
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11, 'reading does not provision')
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, FIXTURE_CUSTOMERS, 'reading does not provision')
 
   const bad = await h.inject({ url: '/__admin/customers/not-a-uuid' })
   t.equal(bad.statusCode, 400)
@@ -118,10 +118,10 @@ t.test('reset forgets tasks and provisioned customers', async (t) => {
   const stranger = '11111111-2222-4333-8444-555555555555'
   const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': stranger })).json().data.task_id
   t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 12)
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11 + 12, 'without a client: what a new client starts with, then each client\'s own')
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, FIXTURE_CUSTOMERS + 12, 'without a client: what a new client starts with, then each client\'s own')
   const reset = await h.inject({ method: 'POST', url: '/__admin/reset' })
   t.same(reset.json(), { reset: true, customers: 11, client_id: null })
   t.equal((await h.status(taskId, { 'x-customer-id': stranger })).statusCode, 404)
-  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 11)
+  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, FIXTURE_CUSTOMERS)
   t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: new Date(T0).toISOString(), client_id: null }, 'the clock stays where it is')
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadFixtures } from '../../src/fixtures.js'
-import { build, CLIENT, CUSTOMERS, failedValidation, T0 } from '../helper.js'
+import { build, CLIENT, CUSTOMERS, failedValidation, FIXTURE_CUSTOMERS, T0 } from '../helper.js'
 
 const DEFAULT_CONTEXT = { type: 'personal', region: 'GB', locale: 'en-GB', host_secret: true, models: { categorisation: 'uk-v2' } }
 
@@ -57,7 +57,7 @@ t.test('invalid values answer 400 failed_validation keyed by field', async (t) =
   const broken = await h.inject({ method: 'POST', url: '/platform/v3/customers', headers: { 'x-client-id': CLIENT, 'content-type': 'application/json' }, payload: '{a' })
   t.equal(broken.statusCode, 400)
   t.same(broken.json().errors, { body: 'This value should be valid JSON' })
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, 11, 'nothing was created')
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, FIXTURE_CUSTOMERS, 'nothing was created')
 })
 
 t.test('a created customer has the default connections, is reachable by id and identifier, and is listed', async (t) => {
@@ -106,6 +106,6 @@ t.test('reset forgets created customers', async (t) => {
   await h.createCustomer({ client_metadata: { idempotent_identifier: 'crm-9' } })
   t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 12)
   await h.inject({ method: 'POST', url: '/__admin/reset' })
-  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 11)
+  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, FIXTURE_CUSTOMERS)
   t.equal((await h.createCustomer({ client_metadata: { idempotent_identifier: 'crm-9' } })).statusCode, 201, 'the identifier is free again')
 })
