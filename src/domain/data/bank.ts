@@ -370,7 +370,7 @@ function cardPayment (rng: Rng, rule: SpendingRule, day: number, dateMs: number,
   const rate = 1.1 + uniformInt(rng, 0, 1200) / 10_000
   const fx = abroad === undefined ? undefined : { amount: (pence * rate / 100).toFixed(2), currency: abroad.currency, rate: rate.toFixed(4) }
   const town = abroad?.city ?? store?.town.city
-  const said: Said = { type: 'card', raw: rule.raw, store: store?.number === '' ? undefined : store?.number, town, day, processor: rule.processor, fx }
+  const said: Said = { type: 'card', raw: rule.raw, store: store?.number === '' ? undefined : store?.number, town, country: abroad?.country ?? 'GB', day, processor: rule.processor, fx }
   let detail: Detail | undefined
   if (abroad !== undefined) {
     detail = { address: { streetAddress: '', city: abroad.city, region: abroad.region, postalCode: '', latitude: abroad.latitude, longitude: abroad.longitude, country: abroad.country }, locationTokens: [abroad.city.toLowerCase()] }

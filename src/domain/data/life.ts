@@ -194,8 +194,14 @@ interface Build {
   label: (key: string) => string
 }
 
-function rule (b: Build, key: string, kind: Omit<Kind, 'regular' | 'tags'> & { tags?: readonly string[] }, schedule: Schedule, said: (day: number) => Said, pence: (day: number) => number, hour = 6): RecurringRule {
-  const regular = { schedule, groupLabel: b.label(key) }
+/**
+ * A recurring payment. `key` names it within the customer's life — its
+ * minute past the hour comes from it, so both sides of a transfer share
+ * it — and `side` tells the two sides of a transfer apart: each is a group
+ * of its own in its own account.
+ */
+function rule (b: Build, key: string, kind: Omit<Kind, 'regular' | 'tags'> & { tags?: readonly string[] }, schedule: Schedule, said: (day: number) => Said, pence: (day: number) => number, hour = 6, side = ''): RecurringRule {
+  const regular = { schedule, groupLabel: b.label(`${key}${side}`) }
   return { key, kind: { ...kind, regular, tags: tagsFor(kind.l2, kind.credit, ['regular-transaction', ...(kind.tags ?? [])]) }, schedule, said, pence, hour, minute: hash32(key) % 60 }
 }
 
@@ -208,7 +214,7 @@ function directDebit (b: Build, m: Merchant, date: number, pence: (day: number) 
 
 function subscription (b: Build, m: Merchant, date: number): RecurringRule {
   const price = between(b.rng, m.pence[0], m.pence[1])
-  return rule(b, `sub/${m.slug}`, merchantKind(m, 'DEB', { card: false }), { every: 'month', date, shift: 'none' }, (day) => ({ type: 'card', raw: m.raw, store: undefined, town: undefined, day, processor: undefined, fx: undefined }), fixed(price), 3)
+  return rule(b, `sub/${m.slug}`, merchantKind(m, 'DEB', { card: false }), { every: 'month', date, shift: 'none' }, (day) => ({ type: 'card', raw: m.raw, store: undefined, town: undefined, country: 'GB', day, processor: undefined, fx: undefined }), fixed(price), 3)
 }
 
 function spending (b: Build, m: Merchant, weight: number): SpendingRule {
@@ -247,13 +253,13 @@ function elsewhere (b: Build, out: boolean): RecurringRule {
   const key = `${b.life.customerId}\nelsewhere`
   const kind = kindOf('internal_transfers', 'BAT', !out, out ? `Transfer to ${b.life.holder}` : `Transfer from ${b.life.holder}`, { names: [b.life.holder.toLowerCase()] })
   // The day after payday: the first working day of the month.
-  return rule(b, 'elsewhere', kind, monthly(1, 'after'), () => out ? { type: 'faster_payment_out', name, reference: 'OWN ACCOUNT' } : { type: 'faster_payment_in', name, reference: 'OWN ACCOUNT' }, (day) => drawn(key, Math.floor(day / 28), 30_000, 60_000), 9)
+  return rule(b, 'elsewhere', kind, monthly(1, 'after'), () => out ? { type: 'faster_payment_out', name, reference: 'OWN ACCOUNT' } : { type: 'faster_payment_in', name, reference: 'OWN ACCOUNT' }, (day) => drawn(key, Math.floor(day / 28), 30_000, 60_000), 9, out ? '/out' : '/in')
 }
 
 /** A transfer between two accounts at the same bank: out of one, into the other, same day and amount. */
 function between2 (b: Build, key: string, out: boolean, to: string, from: string, schedule: Schedule, pence: (day: number) => number): RecurringRule {
   const kind = kindOf('internal_transfers', 'BAT', !out, out ? `Transfer to ${to}` : `Transfer from ${from}`)
-  return rule(b, key, kind, schedule, () => out ? { type: 'faster_payment_out', name: `TO ${to.toUpperCase()}`, reference: reference(b.life, key, 6) } : { type: 'faster_payment_in', name: `FROM ${from.toUpperCase()}`, reference: reference(b.life, key, 6) }, pence, 8)
+  return rule(b, key, kind, schedule, () => out ? { type: 'faster_payment_out', name: `TO ${to.toUpperCase()}`, reference: reference(b.life, key, 6) } : { type: 'faster_payment_in', name: `FROM ${from.toUpperCase()}`, reference: reference(b.life, key, 6) }, pence, 8, out ? '/out' : '/in')
 }
 
 function housing (b: Build, lo: number, hi: number): RecurringRule {
@@ -410,9 +416,8 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
           rule(b, 'state_pension', kindOf('pension', 'BAT', true, 'State Pension'), { every: 'weeks', weeks: 4, firstDay: 20_000 + between(b.rng, 0, 27), shift: 'before' }, () => ({ type: 'bank_credit', payer: 'DWP SP', reference: reference(life, 'nino', 8) }), fixed(between(b.rng, 80_000, 92_000)), 5),
           rule(b, 'private_pension', kindOf('pension', 'BAT', true, 'Pension'), monthly(28, 'before'), () => ({ type: 'bank_credit', payer: provider, reference: 'PENSION' }), fixed(between(b.rng, 40_000, 160_000)), 5),
           ...bills(b, 0.9).filter((r) => !r.key.includes(life.mobile.slug)),
-          directDebit(b, merchant('bt'), 12, fixed(between(b.rng, 3_000, 5_500))),
           directDebit(b, life.charity, 3, fixed(between(b.rng, 500, 1_500))),
-          directDebit(b, merchant('rspca'), 15, fixed(500)),
+          directDebit(b, merchant(life.charity.slug === 'rspca' ? 'oxfam' : 'rspca'), 15, fixed(500)),
           between2(b, 'savings', true, 'Savings Account', 'Current Account', monthly(2), toSavings)
         ],
         spending: [...everyday(b, RETIRED_SPENDING), independent(b, 1)],

@@ -2,7 +2,7 @@
 // profiles a fixture connection can choose, and the rules that enrich a
 // description nobody generated — what the fixtures give and a test adds at
 // the bank — from its text alone, as Bud's models read it.
-import { ABROAD, l1Of, MERCHANTS, PROCESSORS, type L1, type L2, type Merchant, type Processor, type ProcessorSlug } from './merchants.js'
+import { l1Of, MERCHANTS, PROCESSORS, type L1, type L2, type Merchant, type Processor, type ProcessorSlug } from './merchants.js'
 import type { Schedule } from './schedule.js'
 
 export const PROFILES = ['salaried', 'student', 'gig_worker', 'retired', 'sole_trader', 'financial_difficulty', 'empty'] as const
@@ -99,7 +99,7 @@ const WORDS: [RegExp, L2, boolean, string][] = [
   [/\bFEE\b|\bCHARGE\b/, 'bank_charges', false, 'Bank charge']
 ]
 
-const TEXT_INDEX = MERCHANTS.filter((m) => !ABROAD.has(m.slug))
+const TEXT_INDEX = MERCHANTS
   .map((m) => ({ m, raw: normalised(m.raw), name: normalised(m.displayName) }))
   .sort((a, b) => b.raw.length - a.raw.length)
 

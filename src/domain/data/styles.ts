@@ -6,7 +6,7 @@
 
 /** What a raw description says, before a bank writes it. */
 export type Said =
-  | { type: 'card', raw: string, store: string | undefined, town: string | undefined, day: number, processor: string | undefined, fx: { amount: string, currency: string, rate: string } | undefined }
+  | { type: 'card', raw: string, store: string | undefined, town: string | undefined, country: string, day: number, processor: string | undefined, fx: { amount: string, currency: string, rate: string } | undefined }
   | { type: 'refund', raw: string, day: number }
   | { type: 'direct_debit', payee: string, reference: string }
   | { type: 'returned_direct_debit', payee: string, reference: string }
@@ -41,6 +41,9 @@ const dateParts = (day: number) => {
   const d = new Date(day * DAY_MS)
   return { dd: String(d.getUTCDate()).padStart(2, '0'), mon: MONTHS[d.getUTCMonth()]!, yy: String(d.getUTCFullYear() % 100).padStart(2, '0'), mm: String(d.getUTCMonth() + 1).padStart(2, '0') }
 }
+/** ISO 3166 alpha-3 codes of the countries card payments are made in. */
+const ALPHA3: Record<string, string> = { GB: 'GBR', FR: 'FRA', ES: 'ESP', NL: 'NLD' }
+const alpha3 = (country: string) => ALPHA3[country] ?? country
 const pad = (text: string, width: number) => text.length >= width ? `${text} ` : text.padEnd(width)
 
 /** The raw description `style` writes for what is said; `card` is the last four digits of the account's card. */
@@ -58,7 +61,7 @@ function bud (said: Said): string {
   switch (said.type) {
     case 'card': {
       const { dd, mon } = dateParts(said.day)
-      const where = said.town === undefined ? '' : ` ${lower(said.town)} gbr`
+      const where = said.town === undefined ? '' : ` ${lower(said.town)} ${alpha3(said.country).toLowerCase()}`
       const fx = said.fx === undefined ? '' : ` ${said.fx.currency.toLowerCase()} ${said.fx.amount}`
       return `${said.processor === undefined ? '' : `${lower(said.processor)} *`}${lower(said.raw)}${said.store === undefined ? '' : ` ${said.store}`}${where} on ${dd} ${lower(mon)} visa${fx}`
     }
@@ -80,7 +83,7 @@ function natwest (said: Said, card: string): string {
       const { dd, mon, yy } = dateParts(said.day)
       const name = `${said.processor === undefined ? '' : `${said.processor} *`}${said.raw}${said.store === undefined ? '' : ` ${said.store}`}`
       const fx = said.fx === undefined ? '' : ` , ${said.fx.currency} ${said.fx.amount} VRATE ${said.fx.rate} N-S TRN FEE`
-      return `${card} ${dd}${mon}${yy} C , ${name} , ${said.town === undefined ? 'INTERNET' : said.town.toUpperCase()} GB${fx}`
+      return `${card} ${dd}${mon}${yy} C , ${name} , ${said.town === undefined ? 'INTERNET' : said.town.toUpperCase()} ${said.country}${fx}`
     }
     case 'refund': {
       const { dd, mon, yy } = dateParts(said.day)
@@ -104,7 +107,7 @@ function monzo (said: Said): string {
   switch (said.type) {
     case 'card': {
       const name = `${said.processor === undefined ? '' : `${said.processor}* `}${said.raw}${said.store === undefined ? '' : ` ${said.store}`}`
-      return `${pad(name, 23)}${pad(said.town === undefined ? 'INTERNET' : said.town.toUpperCase(), 14)}${said.fx === undefined ? 'GBR' : said.fx.currency === 'EUR' ? 'EUR' : said.fx.currency}`.trimEnd()
+      return `${pad(name, 23)}${pad(said.town === undefined ? 'INTERNET' : said.town.toUpperCase(), 14)}${alpha3(said.country)}`.trimEnd()
     }
     case 'refund': return `${pad(said.raw, 23)}REFUND`
     case 'direct_debit': return said.payee
