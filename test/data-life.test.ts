@@ -4,6 +4,8 @@
 // dates, the profile's story), every field fitting Bud's schemas, raw text
 // written as each bank writes it, descriptions nobody generated enriched by
 // the same rules, and the logos served by the sandbox itself.
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
@@ -289,4 +291,28 @@ t.test('the logos load from the sandbox: SVG, cacheable for a year, the same byt
   const missing = await fetch(`${address}/logos/merchants/00000000-0000-4000-8000-000000000000/tesco.svg`)
   t.equal(missing.status, 404)
   t.match(await missing.json(), { code_id: 'unknown' })
+})
+
+t.test('another process generates the same life: descriptions, amounts, ids and enrichments', async (t) => {
+  // What a year of one customer at two banks reads as, in one line per transaction.
+  const script = `
+    import { createHash } from 'node:crypto'
+    import { entriesOn, openBank } from './src/domain/data/bank.ts'
+    const hash = createHash('sha256')
+    for (const [provider, ordinal] of [['Bank_Of_Bud', 0], ['Natwest_Sandbox', 1]]) {
+      const bank = openBank('same-everywhere', provider, { profile: 'salaried', ordinal }, ${T0})
+      for (let day = ${TODAY - YEAR_DAYS}; day < ${TODAY}; day++) {
+        for (const e of entriesOn(bank, day)) hash.update([e.bookedId, e.pendingId, e.dateMs, e.amountPence, e.description, e.kind.l2, e.kind.merchant?.slug, e.kind.regular?.groupLabel, JSON.stringify(e.detail)].join('|') + '\\n')
+      }
+    }
+    process.stdout.write(hash.digest('hex'))`
+  const here = createHash('sha256')
+  for (const [provider, ordinal] of [['Bank_Of_Bud', 0], ['Natwest_Sandbox', 1]] as const) {
+    const bank = openBank('same-everywhere', provider, { profile: 'salaried', ordinal }, T0)
+    for (let day = TODAY - YEAR_DAYS; day < TODAY; day++) {
+      for (const e of entriesOn(bank, day)) here.update([e.bookedId, e.pendingId, e.dateMs, e.amountPence, e.description, e.kind.l2, e.kind.merchant?.slug, e.kind.regular?.groupLabel, JSON.stringify(e.detail)].join('|') + '\n')
+    }
+  }
+  const other = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') })
+  t.equal(other, here.digest('hex'))
 })

@@ -201,3 +201,23 @@ t.test('every page fits a desktop and a phone: no sideways scroll, buttons a thu
   t.ok(approve!.width > 300 && deny!.width > 300 && deny!.y > approve!.y, 'on a phone the bank\'s answers fill the width, one above the other')
   t.match(await phone.locator('.terms').innerText(), /90 days, until \d{1,2} [A-Z][a-z]+ \d{4}/, 'the consent\'s end as a date')
 })
+
+t.test('a spending screen built on the data shows every logo, loaded from the sandbox with no internet', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.fail(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+  const { browser, call } = await setUp(t)
+  const transactions = (await call('GET', '/financial/v2/transactions?page_size=50')).json.data as unknown as { suggested_description: string, suggested_logo?: string }[]
+  const accounts = (await call('GET', '/financial/v3/accounts')).json.data as unknown as { provider_logo: string }[]
+  const logos = [...new Set([...transactions.flatMap((x) => x.suggested_logo ?? []), ...accounts.map((a) => a.provider_logo)])]
+  t.ok(logos.length > 10, `${logos.length} logos`)
+  // The client's own page (no sandbox page shows logos): each row an image and a name, the page offline but for the sandbox.
+  const page = await browser.newPage()
+  const asked: string[] = []
+  await page.route('**/*', (route) => {
+    asked.push(route.request().url())
+    return new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()
+  })
+  await page.setContent(`<!doctype html><ul>${logos.map((src) => `<li><img src="${src}" width="32" height="32" alt=""></li>`).join('')}</ul>`, { waitUntil: 'load' })
+  const loaded = await page.locator('img').evaluateAll((images) => (images as HTMLImageElement[]).map((img) => ({ src: img.src, complete: img.complete, width: img.naturalWidth })))
+  t.same(loaded.filter((img) => !img.complete || img.width === 0).map((img) => img.src), [], 'every image rendered')
+  t.ok(asked.every((url) => url.startsWith('http://127.0.0.1:')), 'nothing asked of the internet')
+})
