@@ -4,7 +4,7 @@
 import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { loadFixtures } from '../src/fixtures.js'
-import { build, CUSTOMERS, T0, webhookReceiver, type Harness } from './helper.js'
+import { build, CUSTOMERS, FIXTURE_CUSTOMERS, T0, webhookReceiver, type Harness } from './helper.js'
 
 const A = 'client-a'
 const B = 'client-b'
@@ -162,7 +162,7 @@ t.test('two clients run the journey side by side with their clocks 90 days apart
 
   // A reset for one client.
   const reset = await h.inject({ method: 'POST', url: `/__admin/reset?client_id=${A}` })
-  t.same(reset.json(), { reset: true, customers: 11, client_id: A })
+  t.same(reset.json(), { reset: true, customers: FIXTURE_CUSTOMERS, client_id: A })
   t.equal((await call('A', 'GET', '/financial/v3/accounts')).statusCode, 200, 'A\'s faults went with its reset')
   t.equal((await call('B', 'GET', `/v1/open-banking/refresh/${taskB}`)).statusCode, 200, 'B\'s task is still there')
   t.equal((await h.inject({ url: `/__admin/clock?client_id=${A}` })).json().now, new Date(T0 + 90 * DAY_MS + 2 * 3_600_000 + 60_000).toISOString(), 'a reset leaves the clock where it is')

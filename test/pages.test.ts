@@ -217,7 +217,7 @@ t.test('a spending screen built on the data shows every logo, loaded from the sa
     return new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()
   })
   await page.setContent(`<!doctype html><ul>${logos.map((src) => `<li><img src="${src}" width="32" height="32" alt=""></li>`).join('')}</ul>`, { waitUntil: 'load' })
-  const loaded = await page.locator('img').evaluateAll((images) => (images as HTMLImageElement[]).map((img) => ({ src: img.src, complete: img.complete, width: img.naturalWidth })))
+  const loaded = await page.locator('img').evaluateAll((images) => (images as unknown as { src: string, complete: boolean, naturalWidth: number }[]).map((img) => ({ src: img.src, complete: img.complete, width: img.naturalWidth })))
   t.same(loaded.filter((img) => !img.complete || img.width === 0).map((img) => img.src), [], 'every image rendered')
   t.ok(asked.every((url) => url.startsWith('http://127.0.0.1:')), 'nothing asked of the internet')
 })

@@ -37,9 +37,10 @@ function start (stateDir: string, env: Record<string, string> = {}) {
 /** What a client and a person at the controls read: each answer's status and body. */
 async function reads (url: string, token: string, ids: { task: string, customer: string }) {
   const bud = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}` }
+  // Each start listens on a port of its own: the links to its logos name the sandbox's host, as they should, and are read without it.
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(url + path, { headers })
-    return { status: res.status, body: await res.json() as unknown }
+    return { status: res.status, body: JSON.parse((await res.text()).replaceAll(url, 'http://sandbox')) as unknown }
   }
   const now = async (path: string) => Date.parse(((await get(path)).body as { now: string }).now)
   const shared = await now('/__admin/clock')

@@ -76,8 +76,8 @@ t.test('customers are listed with their connections', async (t) => {
   const accounts = (i: number) => shown[i]!.accounts
   t.same(shown.map((c) => c.accounts.map((a) => [a.account_type, a.account_name, a.currency])), [
     [['current_account', 'Current Account', 'GBP'], ['savings', 'Easy Saver', 'GBP']],
-    [['current_account', 'Current Account', 'GBP'], ['savings', 'Easy Saver', 'GBP']]
-  ], 'each connection shows the accounts at its bank')
+    [['current_account', 'Everyday Account', 'GBP'], ['credit_card', 'Credit Card', 'GBP']]
+  ], 'each connection shows the accounts at its bank: the customer\'s first bank, then its second')
   t.same(customers[2], {
     customer_id: CUSTOMERS.revoked,
     client_id: CLIENT,
@@ -117,10 +117,10 @@ t.test('reset forgets tasks and provisioned customers', async (t) => {
   const h = await build(t)
   const stranger = '11111111-2222-4333-8444-555555555555'
   const taskId = (await h.refresh({ provider: 'Bank_Of_Bud' }, { 'x-customer-id': stranger })).json().data.task_id
-  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 12)
-  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, FIXTURE_CUSTOMERS + 12, 'without a client: what a new client starts with, then each client\'s own')
+  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, FIXTURE_CUSTOMERS + 1)
+  t.equal((await h.inject({ url: '/__admin/customers' })).json().length, FIXTURE_CUSTOMERS + FIXTURE_CUSTOMERS + 1, 'without a client: what a new client starts with, then each client\'s own')
   const reset = await h.inject({ method: 'POST', url: '/__admin/reset' })
-  t.same(reset.json(), { reset: true, customers: 11, client_id: null })
+  t.same(reset.json(), { reset: true, customers: FIXTURE_CUSTOMERS, client_id: null })
   t.equal((await h.status(taskId, { 'x-customer-id': stranger })).statusCode, 404)
   t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, FIXTURE_CUSTOMERS)
   t.same((await h.inject({ url: '/__admin/clock' })).json(), { now: new Date(T0).toISOString(), client_id: null }, 'the clock stays where it is')

@@ -104,7 +104,7 @@ t.test('Create Customer V3 needs a bearer token when AUTH is on', async (t) => {
 t.test('reset forgets created customers', async (t) => {
   const h = await build(t)
   await h.createCustomer({ client_metadata: { idempotent_identifier: 'crm-9' } })
-  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, 12)
+  t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, FIXTURE_CUSTOMERS + 1)
   await h.inject({ method: 'POST', url: '/__admin/reset' })
   t.equal((await h.inject({ url: `/__admin/customers?client_id=${CLIENT}` })).json().length, FIXTURE_CUSTOMERS)
   t.equal((await h.createCustomer({ client_metadata: { idempotent_identifier: 'crm-9' } })).statusCode, 201, 'the identifier is free again')
