@@ -11,7 +11,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import t from 'tap'
 import { loadContract, OPENAPI_FORMATS, OPENAPI_KEYWORDS } from '../src/contract.js'
-import { balancesAt, DAY_MS, entriesOn, openBank, type Bank, type Entry } from '../src/domain/data/bank.js'
+import { balancesAt, bookedTime, DAY_MS, entriesOn, openBank, type Bank, type Entry } from '../src/domain/data/bank.js'
 import { isWorkingDay, lastWorkingDayOfMonth, bankHolidays } from '../src/domain/data/calendar.js'
 import { CATEGORIES, MERCHANTS } from '../src/domain/data/merchants.js'
 import { enrichFromText, PROFILES, type ProfileName } from '../src/domain/data/profiles.js'
@@ -83,6 +83,20 @@ t.test('a salaried customer\'s year at two banks: one salary on the last working
     t.ok(ins.some((i) => i.amountPence === out.amountPence && dayOf(i.dateMs) === dayOf(out.dateMs) && i.accountId !== out.accountId), `${out.description}: its other side`)
   }
   t.ok(transfers.some((e) => e.bank === first && !e.kind.credit) && transfers.some((e) => e.bank === second && e.kind.credit), 'across the two banks as well as within one')
+})
+
+t.test('over a year each account\'s balance moves by exactly what was booked', async (t) => {
+  for (const profile of PROFILES) {
+    const bank = bankOf(`balances-${profile}`, 'Bank_Of_Bud', profile)
+    const all = year([bank])
+    for (const account of bank.accounts) {
+      const start = (TODAY - YEAR_DAYS + 10) * DAY_MS
+      const end = (TODAY - 5) * DAY_MS
+      const [before, after] = balancesAt(bank, account, T0, [start, end])
+      const booked = all.filter((e) => e.accountId === account.accountId && bookedTime(e) > start && bookedTime(e) <= end)
+      t.equal(after!.bookedPence - before!.bookedPence, booked.reduce((sum, e) => sum + (e.kind.credit ? e.amountPence : -e.amountPence), 0), `${profile}: ${account.accountName}`)
+    }
+  }
 })
 
 t.test('regular payments come on the dates Bud predicted for them', async (t) => {
@@ -223,6 +237,12 @@ t.test('every field of every transaction and account of each profile\'s customer
     t.ok(accounts.every((a: { provider_logo?: string }) => a.provider_logo?.includes('/logos/providers/')), `${profile}: accounts carry provider_logo`)
   }
   const salaried = (await h.inject({ url: '/financial/v2/transactions?page_size=200', headers: { 'x-client-id': CLIENT, 'x-customer-id': PROFILE_CUSTOMERS.salaried } })).json().data as Record<string, Record<string, unknown>>[]
+  const tagged = async (query: string) => ((await h.inject({ url: `/financial/v2/transactions?page_size=200&${query}`, headers: { 'x-client-id': CLIENT, 'x-customer-id': PROFILE_CUSTOMERS.salaried } })).json().data as { tags?: string[] }[]).map((x) => x.tags ?? [])
+  const bills = await tagged('include_tags=bill,subscription')
+  t.ok(bills.length > 5 && bills.every((tags) => tags.includes('bill') || tags.includes('subscription')), `include_tags: ${bills.length} bills and subscriptions`)
+  const notPending = await tagged('exclude_tags=pending&date_from=2026-11-13')
+  t.ok(notPending.length > 0 && notPending.every((tags) => !tags.includes('pending')), 'exclude_tags leaves out what carries the tag')
+  t.equal(notPending.length + (await tagged('include_tags=pending&date_from=2026-11-13')).length, (await tagged('date_from=2026-11-13')).length, 'and only that')
   t.ok(salaried.some((x) => x.enrichments?.processor !== undefined), 'a processor where the raw text names one')
   t.ok(salaried.some((x) => x.enrichments?.location !== undefined), 'a location for in-store card payments')
   const confidences = new Set(salaried.flatMap((x) => x.enrichments === undefined ? [] : [(x.enrichments.categories as { l2: { confidence: string } }).l2.confidence]))

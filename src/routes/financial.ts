@@ -5,11 +5,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { Contract } from '../contract.js'
 import { toIso, type Clock } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
-import { GRANULARITIES, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
+import { GRANULARITIES, tagsOf, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
 import { formatPence } from '../domain/data/money.js'
-import { BUD_CODES } from '../domain/data/profiles.js'
+import { BUD_CODES, processorIn } from '../domain/data/profiles.js'
 import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
-import { logoId, logoUrl, processorIn, providerLogo } from './logos.js'
+import { logoId, logoUrl, providerLogo } from './logos.js'
 import { validationError } from '../domain/errors.js'
 import { budRoute } from '../http/bud-route.js'
 import { RenderedResponses } from '../http/rendered-responses.js'
@@ -88,7 +88,7 @@ export function transactionView (t: HeldTransaction, origin: string) {
   if (kind.mcc !== undefined) view.merchant_category_code = kind.mcc
   // Bud enriches booked transactions; pending ones have too little to go on.
   if (t.pending) {
-    view.tags = ['pending']
+    view.tags = tagsOf(t)
     return view
   }
   const [l1, l2] = confidences(t.transactionId, kind.sure)
@@ -121,7 +121,7 @@ export function transactionView (t: HeldTransaction, origin: string) {
   enrichments.transaction_types = kind.card ? ['card', kind.credit ? 'credit' : 'debit'] : [BUD_CODE_TYPES[kind.budCode], kind.credit ? 'credit' : 'debit']
   if (kind.names !== undefined) enrichments.names = kind.names
   view.enrichments = enrichments
-  if (kind.tags.length > 0) view.tags = kind.tags
+  if (kind.tags.length > 0) view.tags = tagsOf(t)
   view.labels = []
   return view
 }
@@ -305,6 +305,8 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
         categoryL1: single(query, 'category_l1'),
         categoryL2: single(query, 'category_l2'),
         merchant: single(query, 'merchant'),
+        includeTags: several(query, 'include_tags'),
+        excludeTags: several(query, 'exclude_tags'),
         updatedAfterMs,
         pageSize,
         after: token === undefined ? undefined : { asOfMs: token[0] as number, generation: token[1] as number, dateMs: token[2] as number, transactionId: token[3] as string }

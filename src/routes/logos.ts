@@ -9,8 +9,6 @@ import { MERCHANTS, PROCESSORS } from '../domain/data/merchants.js'
 import { BudError, ERRORS } from '../domain/errors.js'
 import { logoSvg } from '../domain/logos.js'
 
-export { processorIn } from '../domain/data/profiles.js'
-
 type Kind = 'merchants' | 'processors'
 
 // A logo's id is a UUID made from its slug: the same everywhere, like Bud's.

@@ -32,6 +32,9 @@ export interface TransactionQuery {
   categoryL1?: string | undefined
   categoryL2?: string | undefined
   merchant?: string | undefined
+  /** Only transactions with one of these tags, and none of those. */
+  includeTags?: readonly string[] | undefined
+  excludeTags?: readonly string[] | undefined
   updatedAfterMs?: number | undefined
   pageSize: number
   /** Where the previous page ended; absent for the first page. */
@@ -339,5 +342,16 @@ function matches (t: HeldTransaction, query: TransactionQuery, statuses: Set<str
   if (query.categoryL1 !== undefined && kind.l1 !== query.categoryL1) return false
   if (query.categoryL2 !== undefined && kind.l2 !== query.categoryL2) return false
   if (query.merchant !== undefined && kind.merchant?.slug !== query.merchant.toLowerCase()) return false
+  if (query.includeTags !== undefined || query.excludeTags !== undefined) {
+    const tags = tagsOf(t)
+    if (query.includeTags !== undefined && !query.includeTags.some((tag) => tags.includes(tag))) return false
+    if (query.excludeTags !== undefined && query.excludeTags.some((tag) => tags.includes(tag))) return false
+  }
   return true
 }
+
+/** Bud's tags of a transaction as Bud holds it: a pending one is `pending`, and has no others until it is enriched. */
+export function tagsOf (t: HeldTransaction): readonly string[] {
+  return t.pending ? PENDING_TAGS : t.entry.kind.tags
+}
+const PENDING_TAGS = ['pending'] as const
