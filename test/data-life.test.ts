@@ -62,9 +62,9 @@ t.test('a salaried customer\'s year at two banks: one salary on the last working
   t.equal(new Set(salaries.map((e) => e.description)).size, 1, 'from one employer')
   for (const s of salaries) t.equal(dayOf(s.dateMs), lastWorkingDayOfMonth(dayOf(s.dateMs)), `paid ${new Date(s.dateMs).toISOString().slice(0, 10)}, the last working day of its month`)
   // Bills, rent or mortgage and subscriptions: once a month each, at one bank, on working days when a bank moves them.
-  const regular = all.filter((e) => e.kind.regular !== undefined && e.kind.l1 !== 'transfers' && e.kind.l1 !== 'income')
+  const regular = all.filter((e) => e.regular !== undefined && e.kind.l1 !== 'transfers' && e.kind.l1 !== 'income')
   const perGroup = new Map<string, (typeof all)>()
-  for (const e of regular) perGroup.set(e.kind.regular!.groupLabel, [...(perGroup.get(e.kind.regular!.groupLabel) ?? []), e])
+  for (const e of regular) perGroup.set(e.regular!.group, [...(perGroup.get(e.regular!.group) ?? []), e])
   t.ok(perGroup.size >= 10, `${perGroup.size} regular payments`)
   for (const [, group] of perGroup) {
     t.equal(new Set(group.map((e) => e.bank)).size, 1, `${group[0]!.kind.suggested} is paid at one bank`)
@@ -103,10 +103,10 @@ t.test('regular payments come on the dates Bud predicted for them', async (t) =>
   for (const profile of PROFILES) {
     const all = year([bankOf(`year-${profile}`, 'Bank_Of_Bud', profile)])
     const groups = new Map<string, Entry[]>()
-    for (const e of all) if (e.kind.regular !== undefined) groups.set(e.kind.regular.groupLabel, [...(groups.get(e.kind.regular.groupLabel) ?? []), e])
+    for (const e of all) if (e.regular !== undefined) groups.set(e.regular.group, [...(groups.get(e.regular.group) ?? []), e])
     for (const group of groups.values()) {
       for (let i = 1; i < group.length; i++) {
-        const predicted = nextAfter(group[i - 1]!.kind.regular!.schedule, dayOf(group[i - 1]!.dateMs), 1)[0]
+        const predicted = nextAfter(group[i - 1]!.regular!.schedule, dayOf(group[i - 1]!.dateMs), 1)[0]
         if (predicted !== dayOf(group[i]!.dateMs)) t.fail(`${profile}: ${group[i]!.kind.suggested} on ${new Date(group[i]!.dateMs).toISOString()} was predicted for day ${predicted}`)
       }
     }
@@ -322,7 +322,7 @@ t.test('another process generates the same life: descriptions, amounts, ids and 
     for (const [provider, ordinal] of [['Bank_Of_Bud', 0], ['Natwest_Sandbox', 1]]) {
       const bank = openBank('same-everywhere', provider, { profile: 'salaried', ordinal }, ${T0})
       for (let day = ${TODAY - YEAR_DAYS}; day < ${TODAY}; day++) {
-        for (const e of entriesOn(bank, day)) hash.update([e.bookedId, e.pendingId, e.dateMs, e.amountPence, e.description, e.kind.l2, e.kind.merchant?.slug, e.kind.regular?.groupLabel, JSON.stringify(e.detail)].join('|') + '\\n')
+        for (const e of entriesOn(bank, day)) hash.update([e.bookedId, e.pendingId, e.dateMs, e.amountPence, e.description, e.kind.l2, e.kind.merchant?.slug, e.regular?.group, JSON.stringify(e.detail)].join('|') + '\\n')
       }
     }
     process.stdout.write(hash.digest('hex'))`
@@ -330,7 +330,7 @@ t.test('another process generates the same life: descriptions, amounts, ids and 
   for (const [provider, ordinal] of [['Bank_Of_Bud', 0], ['Natwest_Sandbox', 1]] as const) {
     const bank = openBank('same-everywhere', provider, { profile: 'salaried', ordinal }, T0)
     for (let day = TODAY - YEAR_DAYS; day < TODAY; day++) {
-      for (const e of entriesOn(bank, day)) here.update([e.bookedId, e.pendingId, e.dateMs, e.amountPence, e.description, e.kind.l2, e.kind.merchant?.slug, e.kind.regular?.groupLabel, JSON.stringify(e.detail)].join('|') + '\n')
+      for (const e of entriesOn(bank, day)) here.update([e.bookedId, e.pendingId, e.dateMs, e.amountPence, e.description, e.kind.l2, e.kind.merchant?.slug, e.regular?.group, JSON.stringify(e.detail)].join('|') + '\n')
     }
   }
   const other = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') })

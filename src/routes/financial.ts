@@ -7,7 +7,7 @@ import { toIso, type Clock } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
 import { GRANULARITIES, tagsOf, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
 import { formatPence } from '../domain/data/money.js'
-import { BUD_CODES, processorIn } from '../domain/data/profiles.js'
+import { BUD_CODES, groupLabel, processorIn } from '../domain/data/profiles.js'
 import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
 import { logoId, logoUrl, providerLogo } from './logos.js'
 import { validationError } from '../domain/errors.js'
@@ -101,13 +101,14 @@ export function transactionView (t: HeldTransaction, origin: string) {
   if (processor !== undefined) {
     enrichments.processor = { id: logoId('processors', processor.slug), slug: processor.slug, display_name: processor.displayName, logo: logoUrl(origin, 'processors', processor.slug), website: processor.website, tokens: [{ value: processor.token, confidence: '1.00' }] }
   }
-  if (kind.regular !== undefined) {
+  const regular = entry.regular
+  if (regular !== undefined) {
     const day = Math.floor(entry.dateMs / ISO_DAY)
     const timeOfDay = entry.dateMs - day * ISO_DAY
     enrichments.regularity = {
-      frequency: frequencyOf(kind.regular.schedule),
-      predicted_date_times: nextAfter(kind.regular.schedule, day, 3).map((d) => toIso(d * ISO_DAY + timeOfDay)),
-      group_label: kind.regular.groupLabel
+      frequency: frequencyOf(regular.schedule),
+      predicted_date_times: nextAfter(regular.schedule, day, 3).map((d) => toIso(d * ISO_DAY + timeOfDay)),
+      group_label: groupLabel(regular)
     }
   }
   const address = entry.detail?.address

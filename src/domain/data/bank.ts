@@ -10,8 +10,8 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { hash32, lifeOf, plansFor, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
 import { ABROAD, l1Of, merchant, type L2, type ProcessorSlug } from './merchants.js'
-import { addressIn, type Address } from './places.js'
-import { enrichFromText, merchantInfo, tagsFor, type Kind, type ProfileName } from './profiles.js'
+import { addressIn, TOWNS, type Address } from './places.js'
+import { enrichFromText, merchantInfo, tagsFor, type Kind, type ProfileName, type Regular } from './profiles.js'
 import { dueOn } from './schedule.js'
 import { styleOf, write, type Said, type StyleName } from './styles.js'
 
@@ -27,6 +27,8 @@ export interface Entry {
   dateMs: number
   amountPence: number
   kind: Kind
+  /** For a regular payment, its group and when it comes. */
+  regular?: Regular | undefined
   /** The raw description, as this bank writes it. */
   description: string
   /** Where and how a card payment was made, when the raw text says. */
@@ -113,8 +115,12 @@ export interface GeneratedSeed {
   ordinal?: number
 }
 
-/** Generated banks whose accounts are kept made, most recent last: the rest are made again when read. */
-const MAX_BANKS_KEPT = 4096
+/**
+ * Generated banks whose accounts are kept made, most recent last: the rest
+ * are made again when read (a few hundred microseconds). An account's plan —
+ * its rules, stores and shops — weighs some 50 KB, so few are kept.
+ */
+const MAX_BANKS_KEPT = 32
 const madeAccounts = new Map<Bank, readonly BankAccount[]>()
 const NO_ENTRIES: readonly Entry[] = []
 
@@ -287,8 +293,9 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   if (startMs < account.openingDateMs) return []
   const rng = xoroshiro128plus((account.seed ^ Math.imul(day + 1, 0x9e3779b1)) | 0)
   const out: Entry[] = []
-  const made = (dateMs: number, amountPence: number, kind: Kind, said: Said, detail?: Detail, bookedAtMs?: number): void => {
+  const made = (dateMs: number, amountPence: number, kind: Kind, said: Said, detail?: Detail, bookedAtMs?: number, regular?: Regular): void => {
     out.push({
+      regular,
       accountId: account.accountId,
       provider: account.provider,
       dateMs,
@@ -305,12 +312,12 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   }
   for (const rule of plan.recurring) {
     if (!dueOn(rule.schedule, day)) continue
-    made(startMs + rule.hour * HOUR_MS + rule.minute * 60_000, rule.pence(day), rule.kind, rule.said(day))
+    made(startMs + rule.hour * HOUR_MS + rule.minute * 60_000, rule.pence(day), rule.kind, rule.said(day), undefined, undefined, rule.regular)
   }
   const weekend = new Date(startMs).getUTCDay() % 6 === 0
   const count = between(rng, [plan.spendingPerDay[0], plan.spendingPerDay[1] + (weekend ? 1 : 0)])
   if (count > 0 && plan.spending.length > 0) {
-    const { home, away, homeWeight, holidayMonth } = spendingOf(plan)
+    const { home, away, homeWeight, holidayMonth } = plan
     const date = new Date(startMs)
     const onHoliday = date.getUTCMonth() + 1 === holidayMonth && date.getUTCDate() >= 10 && date.getUTCDate() < 17
     for (let n = 0; n < count; n++) {
@@ -323,7 +330,7 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
       }
       const dateMs = startMs + uniformInt(rng, 7 * 3600, 22 * 3600) * 1000
       const bookedAtMs = (day + uniformInt(rng, 1, 2)) * DAY_MS + 2 * HOUR_MS
-      cardPayment(rng, rule, day, dateMs, bookedAtMs, made)
+      cardPayment(rng, plan.customerId, rule, day, dateMs, bookedAtMs, made)
     }
   }
   for (const event of plan.occasional) {
@@ -331,21 +338,6 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   }
   return out
 }
-
-/** A plan's card spending at home and abroad, its total weight, and the month of the holiday abroad: worked out once per plan. */
-const spendings = new WeakMap<AccountPlan, { home: SpendingRule[], away: SpendingRule[], homeWeight: number, holidayMonth: number }>()
-function spendingOf (plan: AccountPlan) {
-  let found = spendings.get(plan)
-  if (found === undefined) {
-    const home = plan.spending.filter((s) => !s.abroad)
-    found = { home, away: plan.spending.filter((s) => s.abroad), homeWeight: home.reduce((sum, s) => sum + Math.round(s.weight * 10), 0), holidayMonth: lifeOf(plan.customerId).holidayMonth }
-    spendings.set(plan, found)
-  }
-  return found
-}
-
-/** A store's address, worked out once per store. */
-const addresses = new WeakMap<object, Detail>()
 
 /** Whose account it is: the customer id is part of every generated account's plan. */
 const customerOf = (account: BankAccount) => account.plan?.customerId ?? ''
@@ -362,24 +354,23 @@ function priced (rng: Rng, [lo, hi]: readonly [number, number]): number {
 
 const PROCESSOR_OF: Record<string, ProcessorSlug> = { PAYPAL: 'paypal', SUMUP: 'sumup', ZETTLE_: 'zettle', SQ: 'square' }
 
-function cardPayment (rng: Rng, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
+function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
   const pence = priced(rng, rule.pence)
+  // The usual store most days, the other one near home now and then, one elsewhere now and again.
   const roll = uniformInt(rng, 0, 9)
-  const store = rule.stores.length === 0 ? undefined : rule.stores[roll < 7 ? 0 : roll < 9 ? Math.min(1, rule.stores.length - 1) : rule.stores.length - 1]!
+  const which = roll < 7 ? 0 : roll < 9 ? 1 : 2
+  const home = lifeOf(customerId).home
+  const number = rule.where === 'stores' ? String(100 + hash32(`${customerId}\n${rule.raw}\n${which}`) % 8900) : undefined
+  const town = rule.where === 'online' ? undefined : which < 2 || rule.where === 'home' ? home : TOWNS[hash32(`${customerId}\nelsewhere\n${which}`) % TOWNS.length]!
   const abroad = rule.abroad ? ABROAD.get(rule.kind.merchant!.slug) : undefined
   const rate = 1.1 + uniformInt(rng, 0, 1200) / 10_000
   const fx = abroad === undefined ? undefined : { amount: (pence * rate / 100).toFixed(2), currency: abroad.currency, rate: rate.toFixed(4) }
-  const town = abroad?.city ?? store?.town.city
-  const said: Said = { type: 'card', raw: rule.raw, store: store?.number === '' ? undefined : store?.number, town, country: abroad?.country ?? 'GB', day, processor: rule.processor, fx }
+  const said: Said = { type: 'card', raw: rule.raw, store: number, town: abroad?.city ?? town?.city, country: abroad?.country ?? 'GB', day, processor: rule.processor, fx }
   let detail: Detail | undefined
   if (abroad !== undefined) {
     detail = { address: { streetAddress: '', city: abroad.city, region: abroad.region, postalCode: '', latitude: abroad.latitude, longitude: abroad.longitude, country: abroad.country }, locationTokens: [abroad.city.toLowerCase()] }
-  } else if (store !== undefined) {
-    detail = addresses.get(store)
-    if (detail === undefined) {
-      detail = { address: { ...addressIn(store.town, hash32(`${rule.raw}\n${store.number}\n${store.town.city}`)), country: 'GB' }, locationTokens: [store.town.city.toLowerCase(), 'gb'] }
-      addresses.set(store, detail)
-    }
+  } else if (town !== undefined) {
+    detail = { address: { ...addressIn(town, hash32(`${rule.raw}\n${number ?? ''}\n${town.city}`)), country: 'GB' }, locationTokens: [town.city.toLowerCase(), 'gb'] }
   }
   const processor = rule.processor === undefined ? undefined : PROCESSOR_OF[rule.processor]
   if (processor !== undefined) detail = { ...detail, processor }

@@ -7,12 +7,11 @@
 // bills, and sends a monthly transfer to the customer's account elsewhere,
 // which the second connection, when there is one, receives on the same day
 // for the same amount. Each bill, subscription and salary is paid once.
-import { createHash } from 'node:crypto'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { INDEPENDENTS, l1Of, merchant, merchantsIn, type L2, type Merchant } from './merchants.js'
 import { TOWNS, type Town } from './places.js'
-import { merchantInfo, tagsFor, type BudCode, type Kind, type ProfileName } from './profiles.js'
+import { merchantInfo, tagsFor, type BudCode, type Kind, type ProfileName, type Regular } from './profiles.js'
 import type { Schedule } from './schedule.js'
 import type { Said } from './styles.js'
 
@@ -39,6 +38,7 @@ export function hash32 (text: string): number {
 export interface RecurringRule {
   key: string
   kind: Kind
+  regular: Regular
   schedule: Schedule
   said: (day: number) => Said
   /** Its amount on `day`, in pence: fixed, seasonal, or drawn afresh each time. */
@@ -54,8 +54,13 @@ export interface SpendingRule {
   raw: string
   weight: number
   pence: readonly [number, number]
-  /** The stores the customer uses, each a store number and a town; none for online. */
-  stores: readonly { number: string, town: Town }[]
+  /**
+   * Where it is paid: online; at one of the customer's usual stores of the
+   * merchant (two near home, one elsewhere: store numbers and towns drawn
+   * from the customer and the merchant when a payment is made); or at an
+   * independent shop near home.
+   */
+  where: 'online' | 'stores' | 'home'
   /** The processor the raw text names, if any (PAYPAL, SUMUP…). */
   processor: string | undefined
   abroad: boolean
@@ -63,6 +68,11 @@ export interface SpendingRule {
 
 export interface AccountPlan {
   customerId: string
+  /** The card spending at home and abroad, the total weight at home (in tenths), and the month of the year's holiday abroad. */
+  home: readonly SpendingRule[]
+  away: readonly SpendingRule[]
+  homeWeight: number
+  holidayMonth: number
   /** Which of the connection's accounts it is: part of its id's seed. */
   index: number
   accountType: string
@@ -79,6 +89,9 @@ export interface AccountPlan {
   /** Cash, refunds, a holiday abroad, and each profile's own occasional events: 0 to 1 a day. */
   occasional: readonly Occasional[]
 }
+
+/** What a profile writes of an account; plansFor adds what follows from it. */
+type Plan = Omit<AccountPlan, 'customerId' | 'home' | 'away' | 'homeWeight' | 'holidayMonth'>
 
 /** An occasional event: on a day when `chance` in 1000 comes up. */
 export interface Occasional {
@@ -154,7 +167,7 @@ export function lifeOf (customerId: string): Life {
     holidayMonth: between(rng, 5, 9),
     abroad: pickSome(rng, ['carrefour', 'fnac', 'mercadona', 'el_corte_ingles', 'albert_heijn'], 2).map(merchant)
   }
-  if (lives.size >= 4096) lives.delete(lives.keys().next().value!)
+  if (lives.size >= 32) lives.delete(lives.keys().next().value!)
   lives.set(customerId, life)
   return life
 }
@@ -162,11 +175,20 @@ export function lifeOf (customerId: string): Life {
 // — Kinds —
 
 function kindOf (l2: L2, budCode: BudCode, credit: boolean, suggested: string, fields: Partial<Kind> = {}): Kind {
-  return { suggested, budCode, credit, l1: l1Of(l2), l2, card: false, tags: tagsFor(l2, credit, fields.regular === undefined ? [] : ['regular-transaction']), sure: true, ...fields }
+  return { suggested, budCode, credit, l1: l1Of(l2), l2, card: false, tags: tagsFor(l2, credit), sure: true, ...fields }
 }
 
 function merchantKind (m: Merchant, budCode: BudCode, fields: Partial<Kind> = {}): Kind {
   return kindOf(m.l2, budCode, false, m.displayName, { merchant: merchantInfo(m), mcc: m.mcc, card: budCode === 'DEB', ...fields })
+}
+
+// A card payment at a merchant is the same Kind for every customer: made once, shared.
+const cardKinds = new Map<string, Kind>()
+function cardKind (m: Merchant, online: boolean): Kind {
+  const key = `${m.slug}\n${online}`
+  let kind = cardKinds.get(key)
+  if (kind === undefined) cardKinds.set(key, kind = merchantKind(m, 'DEB', { card: true, tags: online ? ['online'] : [] }))
+  return kind
 }
 
 /** An amount drawn afresh for each day, the same for the same key and day on both sides of a transfer. */
@@ -191,7 +213,8 @@ const initialAndSurname = (life: Life) => `${life.holder[0]} ${life.holder.split
 interface Build {
   life: Life
   rng: Rng
-  label: (key: string) => string
+  /** What names this plan's payments among every customer's: customer, bank and profile. */
+  prefix: string
 }
 
 /**
@@ -200,9 +223,23 @@ interface Build {
  * it — and `side` tells the two sides of a transfer apart: each is a group
  * of its own in its own account.
  */
-function rule (b: Build, key: string, kind: Omit<Kind, 'regular' | 'tags'> & { tags?: readonly string[] }, schedule: Schedule, said: (day: number) => Said, pence: (day: number) => number, hour = 6, side = ''): RecurringRule {
-  const regular = { schedule, groupLabel: b.label(`${key}${side}`) }
-  return { key, kind: { ...kind, regular, tags: tagsFor(kind.l2, kind.credit, ['regular-transaction', ...(kind.tags ?? [])]) }, schedule, said, pence, hour, minute: hash32(key) % 60 }
+function rule (b: Build, key: string, kind: Omit<Kind, 'tags'> & { tags?: readonly string[] }, schedule: Schedule, said: (day: number) => Said, pence: (day: number) => number, hour = 6, side = ''): RecurringRule {
+  const regular = { schedule, group: `${b.prefix}${key}${side}` }
+  return { key, kind: shared({ ...kind, tags: tagsFor(kind.l2, kind.credit, ['regular-transaction', ...(kind.tags ?? [])]) }), regular, schedule, said, pence, hour, minute: hash32(key) % 60 }
+}
+
+// Kinds are shared by every customer whose payment is the same (most are:
+// a merchant's direct debit, a salary from one of a few employers), so a
+// plan holds references, not copies. Bounded: the lists they come from are.
+const kinds = new Map<string, Kind>()
+function shared (kind: Kind): Kind {
+  const key = [kind.l2, kind.budCode, kind.credit, kind.suggested, kind.merchant?.slug, kind.mcc, kind.card, kind.tags.join(','), kind.names?.join(','), kind.sure].join('|')
+  let found = kinds.get(key)
+  if (found === undefined) {
+    if (kinds.size >= 10_000) kinds.clear()
+    kinds.set(key, found = kind)
+  }
+  return found
 }
 
 const monthly = (date: number | 'last-working-day', shift: 'after' | 'before' = 'after', months?: readonly number[]): Schedule => months === undefined ? { every: 'month', date, shift } : { every: 'month', date, shift, months }
@@ -219,22 +256,29 @@ function subscription (b: Build, m: Merchant, date: number): RecurringRule {
 
 function spending (b: Build, m: Merchant, weight: number): SpendingRule {
   const online = m.channel === 'online' || (m.channel === 'both' && between(b.rng, 0, 2) === 0)
-  const stores = online
-    ? []
-    : [0, 1, 2].map((k) => ({ number: String(100 + (hash32(`${b.life.customerId}\n${m.slug}\n${k}`) % 8900)), town: k < 2 ? b.life.home : TOWNS[hash32(`${b.life.customerId}\nelsewhere\n${k}`) % TOWNS.length]! }))
   const paypal = online && between(b.rng, 0, 4) === 0
-  return { kind: merchantKind(m, 'DEB', { card: true, tags: online ? ['online'] : [] }), raw: m.raw, weight, pence: m.pence, stores, processor: paypal ? 'PAYPAL' : undefined, abroad: false }
+  return sharedRule(`${m.slug}|${online}|${paypal}|${weight}`, () => ({ kind: cardKind(m, online), raw: m.raw, weight, pence: m.pence, where: online ? 'online' : 'stores', processor: paypal ? 'PAYPAL' : undefined, abroad: false }))
+}
+
+// Spending rules hold nothing of the customer (its stores are drawn when it pays): shared by every plan, as kinds are.
+const rules = new Map<string, SpendingRule>()
+function sharedRule (key: string, make: () => SpendingRule): SpendingRule {
+  let found = rules.get(key)
+  if (found === undefined) {
+    if (rules.size >= 10_000) rules.clear()
+    rules.set(key, found = make())
+  }
+  return found
 }
 
 function independent (b: Build, weight: number): SpendingRule {
   const shop = pick(b.rng, INDEPENDENTS)
   const reader = pick(b.rng, ['SUMUP', 'ZETTLE_', 'SQ'])
-  const l2 = shop.l2
-  return { kind: kindOf(l2, 'DEB', false, shop.raw.replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase()), { mcc: shop.mcc, card: true, sure: false }), raw: shop.raw, weight, pence: shop.pence, stores: [{ number: '', town: b.life.home }], processor: reader, abroad: false }
+  return sharedRule(`${shop.raw}|${reader}|${weight}`, () => ({ kind: kindOf(shop.l2, 'DEB', false, shop.raw.replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase()), { mcc: shop.mcc, card: true, sure: false }), raw: shop.raw, weight, pence: shop.pence, where: 'home', processor: reader, abroad: false }))
 }
 
-function abroad (b: Build, m: Merchant): SpendingRule {
-  return { kind: merchantKind(m, 'DEB', { card: true }), raw: m.raw, weight: 0, pence: m.pence, stores: [{ number: String(100 + (hash32(`${b.life.customerId}\n${m.slug}`) % 900)), town: b.life.home }], processor: undefined, abroad: true }
+function abroad (m: Merchant): SpendingRule {
+  return sharedRule(`${m.slug}|abroad`, () => ({ kind: cardKind(m, false), raw: m.raw, weight: 0, pence: m.pence, where: 'stores', processor: undefined, abroad: true }))
 }
 
 const shops = (b: Build, l2: L2) => b.life.shops.get(l2) ?? []
@@ -257,7 +301,7 @@ function elsewhere (b: Build, out: boolean): RecurringRule {
 }
 
 /** A transfer between two accounts at the same bank: out of one, into the other, same day and amount. */
-function between2 (b: Build, key: string, out: boolean, to: string, from: string, schedule: Schedule, pence: (day: number) => number): RecurringRule {
+function ownTransfer (b: Build, key: string, out: boolean, to: string, from: string, schedule: Schedule, pence: (day: number) => number): RecurringRule {
   const kind = kindOf('internal_transfers', 'BAT', !out, out ? `Transfer to ${to}` : `Transfer from ${from}`)
   return rule(b, key, kind, schedule, () => out ? { type: 'faster_payment_out', name: `TO ${to.toUpperCase()}`, reference: reference(b.life, key, 6) } : { type: 'faster_payment_in', name: `FROM ${from.toUpperCase()}`, reference: reference(b.life, key, 6) }, pence, 8, out ? '/out' : '/in')
 }
@@ -300,15 +344,19 @@ const COMMON_OCCASIONAL: Occasional[] = [{ type: 'atm', perMille: 60 }, { type: 
 
 /** The accounts a connection holds: by its profile, and whether it is the customer's first connection of that profile. */
 export function plansFor (customerId: string, provider: string, profile: ProfileName, ordinal: number): AccountPlan[] {
-  return plans(customerId, provider, profile, ordinal).map((plan) => ({ ...plan, customerId }))
+  const { holidayMonth } = lifeOf(customerId)
+  return plans(customerId, provider, profile, ordinal).map((plan) => {
+    const home = plan.spending.filter((s) => !s.abroad)
+    return { ...plan, customerId, home, away: plan.spending.filter((s) => s.abroad), homeWeight: home.reduce((sum, s) => sum + Math.round(s.weight * 10), 0), holidayMonth }
+  })
 }
 
-function plans (customerId: string, provider: string, profile: ProfileName, ordinal: number): Omit<AccountPlan, 'customerId'>[] {
+function plans (customerId: string, provider: string, profile: ProfileName, ordinal: number): Plan[] {
   const life = lifeOf(customerId)
   const b: Build = {
     life,
     rng: xoroshiro128plus(hash32(`plan\n${customerId}\n${profile}\n${ordinal}`) | 0),
-    label: (key) => createHash('sha256').update(`${customerId}\n${provider}\n${profile}\n${key}`).digest('hex')
+    prefix: `${customerId}\n${provider}\n${profile}\n`
   }
   const first = ordinal === 0
   const base = { usageType: 'personal' as const, accountCategory: 'depository', creditLimitPence: undefined, occasional: COMMON_OCCASIONAL }
@@ -317,9 +365,9 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
       return [{ ...base, index: 0, accountType: 'current_account', accountName: 'Current Account', openingPence: [0, 0], recurring: [], spending: [], spendingPerDay: [0, 0], occasional: [] }]
     case 'salaried': {
       if (!first) return secondBank(b)
-      const toSavings = (day: number) => drawn(`${customerId}\nsavings`, Math.floor(day / 28), 10_000, 40_000)
+      const saver = savings(b, 'Easy Saver', monthly(1), (day) => drawn(`${customerId}\nsavings`, Math.floor(day / 28), 10_000, 40_000), [150_000, 1_200_000], [180, 2_400], 'INTEREST PAID')
       const salary = rule(b, 'salary', kindOf('salary', 'BAT', true, life.employer.name.replace(/ (LTD|PLC|PAYROLL)$/, '').replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase())), monthly('last-working-day'), () => ({ type: 'bank_credit', payer: life.employer.name, reference: 'SALARY' }), fixed(between(b.rng, ...life.employer.pay)), 5)
-      const current: Omit<AccountPlan, 'customerId'> = {
+      const current: Plan = {
         ...base,
         index: 0,
         accountType: 'current_account',
@@ -333,28 +381,14 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
           ...life.subscriptions.map((m) => subscription(b, m, 1 + between(b.rng, 0, 27))),
           ...(life.gym === undefined ? [] : [directDebit(b, life.gym, 1 + between(b.rng, 0, 27), fixed(between(b.rng, ...life.gym.pence)))]),
           directDebit(b, life.charity, 1 + between(b.rng, 0, 27), fixed(between(b.rng, 500, 1_500))),
-          between2(b, 'savings', true, 'Easy Saver', 'Current Account', monthly(1), toSavings),
+          saver.out,
           elsewhere(b, true)
         ],
-        spending: [...everyday(b, SALARIED_SPENDING), independent(b, 1), ...life.abroad.map((m) => abroad(b, m))],
+        spending: [...everyday(b, SALARIED_SPENDING), independent(b, 1), ...life.abroad.map(abroad)],
         spendingPerDay: [0, 4],
         occasional: [...COMMON_OCCASIONAL, { type: 'transfer_from_friend', perMille: 25 }]
       }
-      const savings: Omit<AccountPlan, 'customerId'> = {
-        ...base,
-        index: 1,
-        accountType: 'savings',
-        accountName: 'Easy Saver',
-        openingPence: [150_000, 1_200_000],
-        recurring: [
-          between2(b, 'savings', false, 'Easy Saver', 'Current Account', monthly(1), toSavings),
-          rule(b, 'interest', kindOf('interest', 'INT', true, 'Interest'), { every: 'month', date: 31, shift: 'none' }, () => ({ type: 'bank', text: 'INTEREST PAID' }), (day) => drawn(`${customerId}\ninterest`, day, 180, 2_400), 1)
-        ],
-        spending: [],
-        spendingPerDay: [0, 0],
-        occasional: []
-      }
-      return [current, savings]
+      return [current, saver.account]
     }
     case 'student': {
       if (!first) return secondBank(b)
@@ -405,7 +439,7 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
     case 'retired': {
       if (!first) return secondBank(b)
       const provider = pick(b.rng, ['AVIVA PENSION', 'LEGAL & GENERAL', 'ROYAL LONDON PENSION', 'NHS PENSIONS'])
-      const toSavings = fixed(between(b.rng, 5_000, 20_000))
+      const saver = savings(b, 'Savings Account', monthly(2), fixed(between(b.rng, 5_000, 20_000)), [800_000, 4_500_000], [1_500, 9_000], 'GROSS INTEREST')
       return [{
         ...base,
         index: 0,
@@ -418,25 +452,12 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
           ...bills(b, 0.9).filter((r) => !r.key.includes(life.mobile.slug)),
           directDebit(b, life.charity, 3, fixed(between(b.rng, 500, 1_500))),
           directDebit(b, merchant(life.charity.slug === 'rspca' ? 'oxfam' : 'rspca'), 15, fixed(500)),
-          between2(b, 'savings', true, 'Savings Account', 'Current Account', monthly(2), toSavings)
+          saver.out
         ],
         spending: [...everyday(b, RETIRED_SPENDING), independent(b, 1)],
         spendingPerDay: [0, 3],
         occasional: COMMON_OCCASIONAL
-      }, {
-        ...base,
-        index: 1,
-        accountType: 'savings',
-        accountName: 'Savings Account',
-        openingPence: [800_000, 4_500_000],
-        recurring: [
-          between2(b, 'savings', false, 'Savings Account', 'Current Account', monthly(2), toSavings),
-          rule(b, 'interest', kindOf('interest', 'INT', true, 'Interest'), { every: 'month', date: 31, shift: 'none' }, () => ({ type: 'bank', text: 'GROSS INTEREST' }), (day) => drawn(`${customerId}\ninterest`, day, 1_500, 9_000), 1)
-        ],
-        spending: [],
-        spendingPerDay: [0, 0],
-        occasional: []
-      }]
+      }, saver.account]
     }
     case 'sole_trader': {
       const clients = pickSome(b.rng, ['BRIGHTON DESIGN CO', 'HARBOUR CAFES LTD', 'MILLER & SONS BUILDERS', 'GREENFIELD ESTATES', 'PARKSIDE DENTAL', 'NORTHGATE LETTINGS'], 3)
@@ -494,8 +515,29 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
   }
 }
 
+/** A savings account at the same bank as the current account: the monthly transfer out of the current account, and the account that receives it and earns interest. */
+function savings (b: Build, name: string, schedule: Schedule, pence: (day: number) => number, openingPence: readonly [number, number], interest: readonly [number, number], interestText: string) {
+  const account: Plan = {
+    index: 1,
+    usageType: 'personal',
+    accountCategory: 'depository',
+    creditLimitPence: undefined,
+    accountType: 'savings',
+    accountName: name,
+    openingPence,
+    recurring: [
+      ownTransfer(b, 'savings', false, name, 'Current Account', schedule, pence),
+      rule(b, 'interest', kindOf('interest', 'INT', true, 'Interest'), { every: 'month', date: 31, shift: 'none' }, () => ({ type: 'bank', text: interestText }), (day) => drawn(`${b.life.customerId}\ninterest`, day, interest[0], interest[1]), 1)
+    ],
+    spending: [],
+    spendingPerDay: [0, 0],
+    occasional: []
+  }
+  return { out: ownTransfer(b, 'savings', true, name, 'Current Account', schedule, pence), account }
+}
+
 /** The customer's second bank: an everyday account the first sends money to, and a credit card it pays off. */
-function secondBank (b: Build): Omit<AccountPlan, 'customerId'>[] {
+function secondBank (b: Build): Plan[] {
   const base = { usageType: 'personal' as const, accountCategory: 'depository', occasional: COMMON_OCCASIONAL }
   const cardPayment = (day: number) => drawn(`${b.life.customerId}\ncard`, Math.floor(day / 28), 8_000, 45_000)
   const payOff = monthly(5, 'after')
@@ -508,7 +550,7 @@ function secondBank (b: Build): Omit<AccountPlan, 'customerId'>[] {
     creditLimitPence: undefined,
     recurring: [
       elsewhere(b, false),
-      between2(b, 'card', true, 'Credit Card', 'Everyday Account', payOff, cardPayment)
+      ownTransfer(b, 'card', true, 'Credit Card', 'Everyday Account', payOff, cardPayment)
     ],
     spending: [...everyday(b, { takeaway: 3, coffee: 2, eating_out: 2, taxi: 1, clothing: 1, cinema: 1, pubs_and_bars: 2 })],
     spendingPerDay: [0, 2]
@@ -520,7 +562,7 @@ function secondBank (b: Build): Omit<AccountPlan, 'customerId'>[] {
     accountCategory: 'credit',
     openingPence: [-60_000, -5_000],
     creditLimitPence: 400_000,
-    recurring: [between2(b, 'card', false, 'Credit Card', 'Everyday Account', payOff, cardPayment)],
+    recurring: [ownTransfer(b, 'card', false, 'Credit Card', 'Everyday Account', payOff, cardPayment)],
     spending: [...everyday(b, { general_merchandise: 3, electronics: 1, flights: 0.3, hotels: 0.3, department_stores: 1, sports_and_outdoors: 1 })],
     spendingPerDay: [0, 1],
     occasional: []

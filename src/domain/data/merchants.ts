@@ -255,9 +255,13 @@ export function merchant (slug: string): Merchant {
   return found
 }
 
-/** The merchants of one L2 category, UK ones only unless `abroad`. */
-export function merchantsIn (l2: L2): Merchant[] {
-  return MERCHANTS.filter((m) => m.l2 === l2 && !ABROAD.has(m.slug))
+const BY_CATEGORY = new Map<L2, Merchant[]>()
+
+/** The UK merchants of one L2 category. */
+export function merchantsIn (l2: L2): readonly Merchant[] {
+  let found = BY_CATEGORY.get(l2)
+  if (found === undefined) BY_CATEGORY.set(l2, found = MERCHANTS.filter((m) => m.l2 === l2 && !ABROAD.has(m.slug)))
+  return found
 }
 
 /** Merchants abroad, with the country and currency a card payment there is in. */

@@ -2,6 +2,7 @@
 // profiles a fixture connection can choose, and the rules that enrich a
 // description nobody generated — what the fixtures give and a test adds at
 // the bank — from its text alone, as Bud's models read it.
+import { createHash } from 'node:crypto'
 import { l1Of, MERCHANTS, PROCESSORS, type L1, type L2, type Merchant, type Processor, type ProcessorSlug } from './merchants.js'
 import type { Schedule } from './schedule.js'
 
@@ -39,8 +40,13 @@ export interface MerchantInfo {
 /** A regular payment's group: what Bud's regularity enrichment says of each of its transactions. */
 export interface Regular {
   schedule: Schedule
-  /** The same for every transaction of the group. */
-  groupLabel: string
+  /** What tells the group apart (customer, bank, payment, side); its digest is Bud's group_label. */
+  group: string
+}
+
+/** Bud's group_label of a regular payment: the same 64 hex digits for every transaction of its group, in every process. */
+export function groupLabel (regular: Regular): string {
+  return createHash('sha256').update(regular.group).digest('hex')
 }
 
 /** What Bud's enrichment would say of a transaction. */
@@ -55,7 +61,6 @@ export interface Kind {
   mcc?: string | undefined
   /** Card payments show as pending first, and are booked a day or two later under a new id. */
   card: boolean
-  regular?: Regular | undefined
   /** Bud's tags (regular-transaction, subscription, bill, income, internal-transfer…). */
   tags: readonly string[]
   /** People's names Bud found in the description. */
@@ -64,7 +69,13 @@ export interface Kind {
   sure: boolean
 }
 
-export const merchantInfo = (m: Merchant): MerchantInfo => ({ slug: m.slug, displayName: m.displayName, website: m.website, token: m.raw.toLowerCase().replace(/[^a-z0-9&' ]+/g, ' ').trim() })
+const infos = new Map<string, MerchantInfo>()
+/** What Bud's merchant enrichment says of a merchant: one object per merchant, shared. */
+export function merchantInfo (m: Merchant): MerchantInfo {
+  let info = infos.get(m.slug)
+  if (info === undefined) infos.set(m.slug, info = { slug: m.slug, displayName: m.displayName, website: m.website, token: m.raw.toLowerCase().replace(/[^a-z0-9&' ]+/g, ' ').trim() })
+  return info
+}
 
 const BILLS = new Set<L2>(['council_tax', 'energy', 'water', 'mobile_phone', 'tv_and_broadband', 'insurance', 'tv_licence'])
 

@@ -47,14 +47,14 @@ export function occurrences (schedule: Schedule, fromDay: number, toDay: number)
   return out
 }
 
-// A monthly schedule's day in each month it has one, worked out once per schedule: −1 for none.
-const monthly = new WeakMap<Schedule, Map<number, number>>()
+// A monthly schedule's day in each month, worked out once and kept on the schedule: −1 for none.
+const DAYS = Symbol('days')
+type Remembering = Schedule & { [DAYS]?: Map<number, number> }
 
 /** Whether it falls on `day`. */
 export function dueOn (schedule: Schedule, day: number): boolean {
   if (schedule.every !== 'month') return occurrences(schedule, day, day).length > 0
-  let days = monthly.get(schedule)
-  if (days === undefined) monthly.set(schedule, days = new Map())
+  const days = (schedule as Remembering)[DAYS] ??= new Map()
   const { year, month } = monthOf(day)
   // A date moved to a working day can cross into the next month or the one before.
   for (const index of [year * 12 + month - 1, year * 12 + month - 2, year * 12 + month]) {
