@@ -174,7 +174,7 @@ t.test('each bank writes its own raw text, and Bud\'s rules read every one back 
     }
   }
   t.ok(read > 1000, `${read} card payments read back to their merchant`)
-  const stores = styles.get('Bank_Of_Bud')!.filter((e) => e.detail?.address !== undefined)
+  const stores = styles.get('Bank_Of_Bud')!.filter((e) => e.detail !== undefined)
   t.ok(new Set(stores.map((e) => e.description.split(' on ')[0])).size > 20, 'store numbers and towns vary')
   t.ok(year([bankOf('fx', 'Bank_Of_Bud', 'salaried')]).some((e) => /\beur \d+\.\d\d$/.test(e.description)), 'a holiday abroad: card payments in euros')
 })

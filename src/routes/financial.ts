@@ -6,6 +6,7 @@ import type { Contract } from '../contract.js'
 import { toIso, type Clock } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
 import { GRANULARITIES, tagsOf, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
+import { locationOf } from '../domain/data/bank.js'
 import { formatPence } from '../domain/data/money.js'
 import { BUD_CODES, groupLabel, processorIn } from '../domain/data/profiles.js'
 import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
@@ -111,13 +112,13 @@ export function transactionView (t: HeldTransaction, origin: string) {
       group_label: groupLabel(regular)
     }
   }
-  const address = entry.detail?.address
-  if (address !== undefined) {
+  if (entry.detail !== undefined) {
+    const { address, tokens } = locationOf(entry.detail, kind)
     const lines = [address.streetAddress, address.city, address.region, address.postalCode].filter((line) => line !== '')
     const where: Record<string, unknown> = { address_lines: lines, city: address.city, region: address.region, country: address.country }
     if (address.streetAddress !== '') where.street_address = address.streetAddress
     if (address.postalCode !== '') where.postal_code = address.postalCode
-    enrichments.location = { address: where, geolocation: { latitude: address.latitude, longitude: address.longitude }, tokens: entry.detail!.locationTokens ?? [] }
+    enrichments.location = { address: where, geolocation: { latitude: address.latitude, longitude: address.longitude }, tokens }
   }
   enrichments.transaction_types = kind.card ? ['card', kind.credit ? 'credit' : 'debit'] : [BUD_CODE_TYPES[kind.budCode], kind.credit ? 'credit' : 'debit']
   if (kind.names !== undefined) enrichments.names = kind.names

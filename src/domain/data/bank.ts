@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { hash32, lifeOf, plansFor, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
-import { ABROAD, l1Of, merchant, type L2, type ProcessorSlug } from './merchants.js'
-import { addressIn, TOWNS, type Address } from './places.js'
+import { ABROAD, l1Of, merchant, type Abroad, type L2 } from './merchants.js'
+import { addressIn, TOWNS, type Address, type Town } from './places.js'
 import { enrichFromText, merchantInfo, tagsFor, type Kind, type ProfileName, type Regular } from './profiles.js'
 import { dueOn } from './schedule.js'
 import { styleOf, write, type Said, type StyleName } from './styles.js'
@@ -42,12 +42,17 @@ export interface Entry {
   currency: string
 }
 
-/** What Bud's location and processor enrichments read in a card payment's raw text. */
-export interface Detail {
-  address?: Address & { country: string }
-  /** The words of the raw text that name the place. */
-  locationTokens?: string[]
-  processor?: ProcessorSlug
+/** Where a card payment was made, as Bud's location enrichment reads it: a store (its number, if the text has one) in a UK town, or a town abroad. */
+export type Detail = { town: Town, store: string | undefined } | { abroad: Abroad }
+
+/** The address Bud finds for a card payment, and the words of the raw text that name the place; made when shown. */
+export function locationOf (detail: Detail, kind: Kind): { address: Address & { country: string }, tokens: string[] } {
+  if ('abroad' in detail) {
+    const a = detail.abroad
+    return { address: { streetAddress: '', city: a.city, region: a.region, postalCode: '', latitude: a.latitude, longitude: a.longitude, country: a.country }, tokens: [a.city.toLowerCase()] }
+  }
+  const { town, store } = detail
+  return { address: { ...addressIn(town, hash32(`${kind.merchant?.slug ?? kind.suggested}\n${store ?? ''}\n${town.city}`)), country: 'GB' }, tokens: [town.city.toLowerCase(), 'gb'] }
 }
 
 export interface BankAccount {
@@ -120,7 +125,7 @@ export interface GeneratedSeed {
  * are made again when read (a few hundred microseconds). An account's plan —
  * its rules, stores and shops — weighs some 50 KB, so few are kept.
  */
-const MAX_BANKS_KEPT = 32
+const MAX_BANKS_KEPT = 8
 const madeAccounts = new Map<Bank, readonly BankAccount[]>()
 const NO_ENTRIES: readonly Entry[] = []
 
@@ -352,8 +357,6 @@ function priced (rng: Rng, [lo, hi]: readonly [number, number]): number {
   return Math.round(lo * Math.exp(u * Math.log(hi / lo)))
 }
 
-const PROCESSOR_OF: Record<string, ProcessorSlug> = { PAYPAL: 'paypal', SUMUP: 'sumup', ZETTLE_: 'zettle', SQ: 'square' }
-
 function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
   const pence = priced(rng, rule.pence)
   // The usual store most days, the other one near home now and then, one elsewhere now and again.
@@ -366,14 +369,7 @@ function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: num
   const rate = 1.1 + uniformInt(rng, 0, 1200) / 10_000
   const fx = abroad === undefined ? undefined : { amount: (pence * rate / 100).toFixed(2), currency: abroad.currency, rate: rate.toFixed(4) }
   const said: Said = { type: 'card', raw: rule.raw, store: number, town: abroad?.city ?? town?.city, country: abroad?.country ?? 'GB', day, processor: rule.processor, fx }
-  let detail: Detail | undefined
-  if (abroad !== undefined) {
-    detail = { address: { streetAddress: '', city: abroad.city, region: abroad.region, postalCode: '', latitude: abroad.latitude, longitude: abroad.longitude, country: abroad.country }, locationTokens: [abroad.city.toLowerCase()] }
-  } else if (town !== undefined) {
-    detail = { address: { ...addressIn(town, hash32(`${rule.raw}\n${number ?? ''}\n${town.city}`)), country: 'GB' }, locationTokens: [town.city.toLowerCase(), 'gb'] }
-  }
-  const processor = rule.processor === undefined ? undefined : PROCESSOR_OF[rule.processor]
-  if (processor !== undefined) detail = { ...detail, processor }
+  const detail: Detail | undefined = abroad !== undefined ? { abroad } : town !== undefined ? { town, store: number } : undefined
   made(dateMs, pence, rule.kind, said, detail, bookedAtMs)
 }
 

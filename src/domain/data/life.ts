@@ -167,7 +167,7 @@ export function lifeOf (customerId: string): Life {
     holidayMonth: between(rng, 5, 9),
     abroad: pickSome(rng, ['carrefour', 'fnac', 'mercadona', 'el_corte_ingles', 'albert_heijn'], 2).map(merchant)
   }
-  if (lives.size >= 32) lives.delete(lives.keys().next().value!)
+  if (lives.size >= 8) lives.delete(lives.keys().next().value!)
   lives.set(customerId, life)
   return life
 }

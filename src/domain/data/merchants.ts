@@ -265,7 +265,8 @@ export function merchantsIn (l2: L2): readonly Merchant[] {
 }
 
 /** Merchants abroad, with the country and currency a card payment there is in. */
-export const ABROAD = new Map<string, { country: string, currency: string, city: string, region: string, latitude: number, longitude: number }>([
+export interface Abroad { country: string, currency: string, city: string, region: string, latitude: number, longitude: number }
+export const ABROAD = new Map<string, Abroad>([
   ['carrefour', { country: 'FR', currency: 'EUR', city: 'Paris', region: 'Île-de-France', latitude: 48.8566, longitude: 2.3522 }],
   ['fnac', { country: 'FR', currency: 'EUR', city: 'Paris', region: 'Île-de-France', latitude: 48.8606, longitude: 2.3376 }],
   ['mercadona', { country: 'ES', currency: 'EUR', city: 'Málaga', region: 'Andalucía', latitude: 36.7213, longitude: -4.4214 }],
