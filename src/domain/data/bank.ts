@@ -226,6 +226,7 @@ function generatedAccount (customerId: string, provider: string, plan: AccountPl
   const seed = bytes.readInt32BE(16)
   const rng = xoroshiro128plus(seed)
   const life = lifeOf(customerId)
+  const identifiers = ukIdentifiers(bytes)
   return {
     accountId: hexId(bytes),
     provider,
@@ -240,7 +241,8 @@ function generatedAccount (customerId: string, provider: string, plan: AccountPl
     accountCategory: plan.accountCategory,
     currency: 'GBP',
     holders: [plan.usageType === 'business' ? `${life.holder.split(' ')[1]} ${BUSINESS_SUFFIXES[bytes[20]! % BUSINESS_SUFFIXES.length]}` : life.holder],
-    ...ukIdentifiers(bytes),
+    sortCode: identifiers.sortCode,
+    accountNumber: identifiers.accountNumber,
     openingDateMs: Math.floor(anchorMs / DAY_MS - 400 - between(rng, [0, 2500])) * DAY_MS,
     anchorBalancePence: between(rng, plan.openingPence)
   }
@@ -374,7 +376,7 @@ function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: num
 }
 
 const kindFor = (l2: L2, budCode: Kind['budCode'], credit: boolean, suggested: string, fields: Partial<Kind> = {}): Kind =>
-  ({ suggested, budCode, credit, l1: l1Of(l2), l2, card: false, tags: tagsFor(l2, credit), sure: true, ...fields })
+  ({ suggested, budCode, credit, l1: l1Of(l2), l2, merchant: fields.merchant, mcc: fields.mcc, card: false, tags: fields.tags ?? tagsFor(l2, credit), names: fields.names, sure: fields.sure ?? true })
 
 function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: Occasional, day: number, made: Made): void {
   const at = (day * 24 + uniformInt(rng, 8, 20)) * HOUR_MS + uniformInt(rng, 0, 59) * 60_000
