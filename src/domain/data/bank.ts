@@ -126,7 +126,12 @@ export interface GeneratedSeed {
  * its rules, stores and shops — weighs some 50 KB, so few are kept.
  */
 const MAX_BANKS_KEPT = 8
-const madeAccounts = new Map<Bank, readonly BankAccount[]>()
+// The banks holding their made accounts, in a ring: the oldest is told to
+// drop them when a new one comes. Not a Map: churning a Map's entries left
+// the dropped plans reachable long enough for the collector to move them to
+// the old generation (docs/performance.md).
+const kept: (Bank | undefined)[] = new Array(MAX_BANKS_KEPT).fill(undefined)
+let nextKept = 0
 const NO_ENTRIES: readonly Entry[] = []
 
 /**
@@ -145,6 +150,8 @@ export class Bank {
   extra: readonly Entry[] = NO_ENTRIES
   /** How many transactions were added at run time: the next added one's id is made from it. */
   added = 0
+  /** A generated bank's accounts while it is among the few kept made (see kept). */
+  #made: readonly BankAccount[] | undefined
 
   constructor (customerId: string, provider: string, seed: BankSeed, anchorMs: number, given?: readonly BankAccount[]) {
     this.#customerId = customerId
@@ -156,13 +163,14 @@ export class Bank {
 
   get accounts (): readonly BankAccount[] {
     if (this.#given !== undefined) return this.#given
-    let made = madeAccounts.get(this)
-    if (made === undefined) {
-      const { profile, ordinal } = 'profile' in this.#seed ? this.#seed : { profile: 'empty' as const, ordinal: 0 }
-      made = plansFor(this.#customerId, this.#provider, profile, ordinal ?? 0).map((plan) => generatedAccount(this.#customerId, this.#provider, plan, this.#anchorMs))
-      if (madeAccounts.size >= MAX_BANKS_KEPT) madeAccounts.delete(madeAccounts.keys().next().value!)
-      madeAccounts.set(this, made)
-    }
+    if (this.#made !== undefined) return this.#made
+    const { profile, ordinal } = 'profile' in this.#seed ? this.#seed : { profile: 'empty' as const, ordinal: 0 }
+    const made = plansFor(this.#customerId, this.#provider, profile, ordinal ?? 0).map((plan) => generatedAccount(this.#customerId, this.#provider, plan, this.#anchorMs))
+    const dropped = kept[nextKept]
+    if (dropped !== undefined) dropped.#made = undefined
+    kept[nextKept] = this
+    nextKept = (nextKept + 1) % MAX_BANKS_KEPT
+    this.#made = made
     return made
   }
 }
