@@ -12,6 +12,7 @@ import { hash32, lifeOf, plansFor, type AccountPlan, type Occasional, type Spend
 import { ABROAD, l1Of, merchant, type Abroad, type L2 } from './merchants.js'
 import { addressIn, TOWNS, type Address, type Town } from './places.js'
 import { enrichFromText, merchantInfo, tagsFor, type Kind, type ProfileName, type Regular } from './profiles.js'
+import { dateOf, monthOf, weekdayOf } from './calendar.js'
 import { dueOn } from './schedule.js'
 import { styleOf, write, type Said, type StyleName } from './styles.js'
 
@@ -329,12 +330,11 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
     if (!dueOn(rule.schedule, day)) continue
     made(startMs + rule.hour * HOUR_MS + rule.minute * 60_000, rule.pence(day), rule.kind, rule.said(day), undefined, undefined, rule.regular)
   }
-  const weekend = new Date(startMs).getUTCDay() % 6 === 0
+  const weekend = weekdayOf(day) % 6 === 0
   const count = between(rng, [plan.spendingPerDay[0], plan.spendingPerDay[1] + (weekend ? 1 : 0)])
   if (count > 0 && plan.spending.length > 0) {
     const { home, away, homeWeight, holidayMonth } = plan
-    const date = new Date(startMs)
-    const onHoliday = date.getUTCMonth() + 1 === holidayMonth && date.getUTCDate() >= 10 && date.getUTCDate() < 17
+    const onHoliday = monthOf(day).month === holidayMonth && dateOf(day) >= 10 && dateOf(day) < 17
     for (let n = 0; n < count; n++) {
       let rule: SpendingRule
       if (onHoliday && away.length > 0 && uniformInt(rng, 0, 1) === 0) {

@@ -115,6 +115,12 @@ export function dayOfMonth (year: number, month: number, date: number): number {
 // Each day's month as year * 12 + month - 1, worked out once (0: not yet; stored plus one).
 const MONTHS = new Uint32Array(80_000)
 
+/** The date within its month (1–31) of a day. */
+export function dateOf (day: number): number {
+  const { year, month } = monthOf(day)
+  return day - dayOfMonth(year, month, 1) + 1
+}
+
 /** Year and month (1–12) of a day. */
 export function monthOf (day: number): { year: number, month: number } {
   const known = day >= 0 && day < MONTHS.length ? MONTHS[day]! : 0

@@ -4,6 +4,8 @@
 // `TESCO STORES 2613      LEEDS         GBR` at a third. A provider the
 // sandbox does not know writes as one of these, chosen by its name.
 
+import { dateOf, monthOf } from './calendar.js'
+
 /** What a raw description says, before a bank writes it. */
 export type Said =
   | { type: 'card', raw: string, store: string | undefined, town: string | undefined, country: string, day: number, processor: string | undefined, fx: { amount: string, currency: string, rate: string } | undefined }
@@ -36,10 +38,9 @@ export function styleOf (provider: string): StyleName {
 }
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
-const DAY_MS = 24 * 60 * 60 * 1000
 const dateParts = (day: number) => {
-  const d = new Date(day * DAY_MS)
-  return { dd: String(d.getUTCDate()).padStart(2, '0'), mon: MONTHS[d.getUTCMonth()]!, yy: String(d.getUTCFullYear() % 100).padStart(2, '0'), mm: String(d.getUTCMonth() + 1).padStart(2, '0') }
+  const { year, month } = monthOf(day)
+  return { dd: String(dateOf(day)).padStart(2, '0'), mon: MONTHS[month - 1]!, yy: String(year % 100).padStart(2, '0'), mm: String(month).padStart(2, '0') }
 }
 /** ISO 3166 alpha-3 codes of the countries card payments are made in. */
 const ALPHA3: Record<string, string> = { GB: 'GBR', FR: 'FRA', ES: 'ESP', NL: 'NLD' }
