@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
 import { SandboxControlError, startSandbox } from '../src/index.js'
+import { JOURNAL_FILE } from '../src/state/journal.js'
 import { CUSTOMERS } from './helper.js'
 
 const HEADERS = { 'x-client-id': 'code-client', 'x-customer-id': CUSTOMERS.healthy, 'content-type': 'application/json' }
@@ -125,4 +126,23 @@ t.test('startSandbox({ stateDir }): a sandbox closed and started again on the sa
   t.same(await sandbox.client('kept').customers.get(CUSTOMERS.healthy), before, 'a control done through the API is kept')
   const polled = await (await fetch(`${sandbox.url}/v1/open-banking/refresh/${started.data.task_id}`, { headers })).json() as { data: { status: string } }
   t.equal(polled.data.status, 'Completed', 'the task, on its client\'s clock three days on')
+})
+
+t.test('startSandbox({ stateDir }): loading logos writes nothing to the journal', async (t) => {
+  const stateDir = join(t.testdir({}), 'state')
+  const sandbox = await startSandbox({ auth: 'off', stateDir })
+  t.teardown(() => sandbox.close())
+  const headers = { 'x-client-id': 'logos', 'x-customer-id': CUSTOMERS.healthy }
+  const page = await (await fetch(`${sandbox.url}/financial/v2/transactions?page_size=20`, { headers })).json() as { data: { suggested_logo?: string }[] }
+  const accounts = await (await fetch(`${sandbox.url}/financial/v3/accounts`, { headers })).json() as { data: { provider_logo: string }[] }
+  // A control is answered once its line is on disk, and the lines before it with it.
+  const journal = async () => {
+    await sandbox.client('logos').clock.advance('PT1S')
+    return readFileSync(join(stateDir, JOURNAL_FILE), 'utf8').split('\n').length
+  }
+  const lines = await journal()
+  const logos = [...page.data.flatMap((x) => x.suggested_logo ?? []), accounts.data[0]!.provider_logo]
+  t.ok(logos.length > 5)
+  for (const url of logos) t.equal((await fetch(url)).status, 200)
+  t.equal(await journal(), lines + 1, 'an image is a read, not a command: only the control is a new line')
 })

@@ -16,7 +16,7 @@ import { applying, type DirState, type State } from '../state/state.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 
 /** Routes that only read what is served to everyone: never journaled. */
-const READ_ONLY_ROUTES = new Set(['/health', '/ready', '/bud-callback.jwks', '/sandbox-pages/style.css', '/sandbox/callback'])
+const READ_ONLY_ROUTES = new Set(['/health', '/ready', '/bud-callback.jwks', '/sandbox-pages/style.css', '/sandbox/callback', '/logos/:kind/:id/:file', '/logos/providers/:file'])
 /** Headers an entry does not keep (the body's length is its own; the id is kept apart). */
 const UNKEPT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'accept-encoding', 'x-request-id', 'x-bud-sandbox-apply', 'x-bud-sandbox-at'])
 /** An entry being applied carries the state's secret here, and its instant in the next. */

@@ -57,7 +57,16 @@ export default async function logoRoutes (fastify: FastifyInstance) {
     const provider = match === null ? undefined : fastify.worlds.template.fixtures.providers.get(match[1]!)
     if (provider === undefined) throw new BudError(ERRORS.routeNotFound)
     // A provider's own icon when the fixtures give one as an SVG; its drawn one otherwise.
-    const given = provider.icon.startsWith('data:image/svg+xml,') ? decodeURIComponent(provider.icon.slice('data:image/svg+xml,'.length)) : undefined
+    const given = provider.icon.startsWith('data:image/svg+xml,') ? decoded(provider.icon.slice('data:image/svg+xml,'.length)) : undefined
     return send(reply, `/providers/${provider.name}`, () => given ?? logoSvg(provider.displayName, 'round'))
   })
+}
+
+/** A data URL's percent-encoded text, or undefined when it is not well formed (the drawn logo is served then). */
+function decoded (text: string): string | undefined {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
 }
