@@ -6,7 +6,7 @@ import type { Contract } from '../contract.js'
 import { toIso, type Clock } from '../domain/clock.js'
 import type { Customer } from '../domain/customers.js'
 import { GRANULARITIES, tagsOf, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
-import { locationOf } from '../domain/data/bank.js'
+import { DAY_MS, locationOf } from '../domain/data/bank.js'
 import { formatPence } from '../domain/data/money.js'
 import { BUD_CODES, groupLabel, processorIn } from '../domain/data/profiles.js'
 import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
@@ -57,8 +57,6 @@ export function accountView (held: HeldAccount, allBalances: boolean, providerDi
   return view
 }
 
-const ISO_DAY = 86_400_000
-
 /** Bud's confidence in a category: high for a known merchant or rule, lower for a guess, and varying from one transaction to the next as a model's does. */
 function confidences (transactionId: string, sure: boolean): [string, string] {
   let bits = 0
@@ -85,7 +83,7 @@ export function transactionView (t: HeldTransaction, origin: string) {
   view.transaction_type = { bud_code: kind.budCode, description: BUD_CODES[kind.budCode] }
   view.amount = amount(entry.amountPence, entry.currency)
   view.date_time = date
-  view.value_date_time = t.pending || entry.bookedAtMs === undefined ? date : toIso(Math.floor(entry.bookedAtMs / ISO_DAY) * ISO_DAY)
+  view.value_date_time = t.pending || entry.bookedAtMs === undefined ? date : toIso(Math.floor(entry.bookedAtMs / DAY_MS) * DAY_MS)
   if (kind.mcc !== undefined) view.merchant_category_code = kind.mcc
   // Bud enriches booked transactions; pending ones have too little to go on.
   if (t.pending) {
@@ -104,11 +102,11 @@ export function transactionView (t: HeldTransaction, origin: string) {
   }
   const regular = entry.regular
   if (regular !== undefined) {
-    const day = Math.floor(entry.dateMs / ISO_DAY)
-    const timeOfDay = entry.dateMs - day * ISO_DAY
+    const day = Math.floor(entry.dateMs / DAY_MS)
+    const timeOfDay = entry.dateMs - day * DAY_MS
     enrichments.regularity = {
       frequency: frequencyOf(regular.schedule),
-      predicted_date_times: nextAfter(regular.schedule, day, 3).map((d) => toIso(d * ISO_DAY + timeOfDay)),
+      predicted_date_times: nextAfter(regular.schedule, day, 3).map((d) => toIso(d * DAY_MS + timeOfDay)),
       group_label: groupLabel(regular)
     }
   }

@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { hash32, lifeOf, plansFor, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
-import { ABROAD, l1Of, merchant, type Abroad, type L2 } from './merchants.js'
+import { hash32, kindOf, lifeOf, plansFor, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
+import { ABROAD, merchant, type Abroad } from './merchants.js'
 import { addressIn, TOWNS, type Address, type Town } from './places.js'
-import { enrichFromText, merchantInfo, tagsFor, type Kind, type ProfileName, type Regular } from './profiles.js'
+import { enrichFromText, merchantInfo, type Kind, type ProfileName, type Regular } from './profiles.js'
 import { dateOf, monthOf, weekdayOf } from './calendar.js'
 import { dueOn } from './schedule.js'
 import { styleOf, write, type Said, type StyleName } from './styles.js'
@@ -383,32 +383,29 @@ function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: num
   made(dateMs, pence, rule.kind, said, detail, bookedAtMs)
 }
 
-const kindFor = (l2: L2, budCode: Kind['budCode'], credit: boolean, suggested: string, fields: Partial<Kind> = {}): Kind =>
-  ({ suggested, budCode, credit, l1: l1Of(l2), l2, merchant: fields.merchant, mcc: fields.mcc, card: false, tags: fields.tags ?? tagsFor(l2, credit), names: fields.names, sure: fields.sure ?? true })
-
 function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: Occasional, day: number, made: Made): void {
   const at = (day * 24 + uniformInt(rng, 8, 20)) * HOUR_MS + uniformInt(rng, 0, 59) * 60_000
   const town = lifeOf(customerOf(account)).home.city
   switch (event.type) {
     case 'atm':
-      made(at, uniformInt(rng, 1, 10) * 1000, kindFor('atm_withdrawal', 'CPT', false, 'Cash withdrawal', { tags: [] }), { type: 'atm', town, day })
+      made(at, uniformInt(rng, 1, 10) * 1000, kindOf('atm_withdrawal', 'CPT', false, 'Cash withdrawal', { tags: [] }), { type: 'atm', town, day })
       return
     case 'refund': {
       const shops = plan.spending.filter((s) => s.kind.merchant !== undefined && !s.abroad)
       if (shops.length === 0) return
       const rule = shops[uniformInt(rng, 0, shops.length - 1)]!
       const m = rule.kind.merchant!
-      made(at, priced(rng, rule.pence), kindFor('refunds', 'DEB', true, m.displayName, { merchant: m, mcc: rule.kind.mcc }), { type: 'refund', raw: rule.raw, day })
+      made(at, priced(rng, rule.pence), kindOf('refunds', 'DEB', true, m.displayName, { merchant: m, mcc: rule.kind.mcc }), { type: 'refund', raw: rule.raw, day })
       return
     }
     case 'gambling_win': {
       const m = merchant('bet365')
-      made(at, priced(rng, [1_000, 25_000]), kindFor('gambling', 'BAT', true, m.displayName, { merchant: merchantInfo(m), tags: [] }), { type: 'faster_payment_in', name: m.raw, reference: 'WITHDRAWAL' })
+      made(at, priced(rng, [1_000, 25_000]), kindOf('gambling', 'BAT', true, m.displayName, { merchant: merchantInfo(m), tags: [] }), { type: 'faster_payment_in', name: m.raw, reference: 'WITHDRAWAL' })
       return
     }
     case 'payday_loan': {
       const m = merchant(['lending_stream', 'drafty', 'quidmarket'][uniformInt(rng, 0, 2)]!)
-      made(at, uniformInt(rng, 10, 40) * 1000, kindFor('payday_loans', 'BAT', true, m.displayName, { merchant: merchantInfo(m) }), { type: 'faster_payment_in', name: m.raw, reference: 'LOAN' })
+      made(at, uniformInt(rng, 10, 40) * 1000, kindOf('payday_loans', 'BAT', true, m.displayName, { merchant: merchantInfo(m) }), { type: 'faster_payment_in', name: m.raw, reference: 'LOAN' })
       return
     }
     case 'returned_direct_debit': {
@@ -417,15 +414,15 @@ function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: O
       const m = life.energy
       const pence = priced(rng, [4_000, 12_000])
       const ref = String(hash32(`${customerOf(account)}\n${m.slug}\nref`) % 1e8).padStart(8, '0')
-      made(day * DAY_MS + 6 * HOUR_MS, pence, kindFor(m.l2, 'DD', false, m.displayName, { merchant: merchantInfo(m), mcc: m.mcc }), { type: 'direct_debit', payee: m.raw, reference: ref })
-      made(day * DAY_MS + 15 * HOUR_MS, pence, kindFor(m.l2, 'DD', true, `Returned: ${m.displayName}`, { merchant: merchantInfo(m), mcc: m.mcc, tags: [] }), { type: 'returned_direct_debit', payee: m.raw, reference: ref })
-      made(day * DAY_MS + 16 * HOUR_MS, 600, kindFor('returned_payment_fees', 'CHG', false, 'Returned direct debit fee'), { type: 'bank', text: 'UNPAID ITEM FEE' })
+      made(day * DAY_MS + 6 * HOUR_MS, pence, kindOf(m.l2, 'DD', false, m.displayName, { merchant: merchantInfo(m), mcc: m.mcc }), { type: 'direct_debit', payee: m.raw, reference: ref })
+      made(day * DAY_MS + 15 * HOUR_MS, pence, kindOf(m.l2, 'DD', true, `Returned: ${m.displayName}`, { merchant: merchantInfo(m), mcc: m.mcc, tags: [] }), { type: 'returned_direct_debit', payee: m.raw, reference: ref })
+      made(day * DAY_MS + 16 * HOUR_MS, 600, kindOf('returned_payment_fees', 'CHG', false, 'Returned direct debit fee'), { type: 'bank', text: 'UNPAID ITEM FEE' })
       return
     }
     case 'transfer_from_friend': {
       const name = ['J SMITH', 'S PATEL', 'M JONES', 'A KHAN', 'R TAYLOR'][uniformInt(rng, 0, 4)]!
       const reason = ['DINNER', 'TICKETS', 'TAXI', 'DRINKS', 'BILLS'][uniformInt(rng, 0, 4)]!
-      made(at, uniformInt(rng, 8, 60) * 100, kindFor('other_income', 'BAT', true, name.replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase()), { names: [name.toLowerCase()], sure: false }), { type: 'faster_payment_in', name, reference: reason })
+      made(at, uniformInt(rng, 8, 60) * 100, kindOf('other_income', 'BAT', true, name.replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase()), { names: [name.toLowerCase()], sure: false }), { type: 'faster_payment_in', name, reference: reason })
     }
   }
 }

@@ -9,6 +9,7 @@
 // for the same amount. Each bill, subscription and salary is paid once.
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { monthOf } from './calendar.js'
 import { INDEPENDENTS, l1Of, merchant, merchantsIn, type L2, type Merchant } from './merchants.js'
 import { TOWNS, type Town } from './places.js'
 import { merchantInfo, tagsFor, type BudCode, type Kind, type ProfileName, type Regular } from './profiles.js'
@@ -196,7 +197,7 @@ export function lifeOf (customerId: string): Life {
 // Plans and kinds are built field by field, not with object spread: a GC
 // trace of 20,000 new customers' banks promoted 18 % less to the old
 // generation without it (docs/performance.md).
-function kindOf (l2: L2, budCode: BudCode, credit: boolean, suggested: string, fields: Partial<Kind> = {}): Kind {
+export function kindOf (l2: L2, budCode: BudCode, credit: boolean, suggested: string, fields: Partial<Kind> = {}): Kind {
   return {
     suggested: fields.suggested ?? suggested,
     budCode,
@@ -233,7 +234,7 @@ export function drawn (key: string, day: number, lo: number, hi: number): number
 
 /** A bill that moves with the seasons: its base in winter, less in summer. */
 const seasonal = (base: number) => (day: number) => {
-  const month = new Date(day * 86_400_000).getUTCMonth()
+  const month = monthOf(day).month - 1
   const warmth = Math.cos(((month - 0.5) / 12) * 2 * Math.PI) // 1 in January, −1 in July
   return Math.round(base * (0.8 + 0.2 * warmth))
 }
@@ -418,7 +419,6 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
       const saver = savings(b, 'Easy Saver', monthly(1), (day) => drawn(`${customerId}\nsavings`, Math.floor(day / 28), 10_000, 40_000), [150_000, 1_200_000], [180, 2_400], 'INTEREST PAID')
       const salary = rule(b, 'salary', kindOf('salary', 'BAT', true, life.employer.name.replace(/ (LTD|PLC|PAYROLL)$/, '').replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase())), monthly('last-working-day'), () => ({ type: 'bank_credit', payer: life.employer.name, reference: 'SALARY' }), fixed(between(b.rng, ...life.employer.pay)), 5)
       const current: Plan = account({
-
         index: 0,
         accountType: 'current_account',
         accountName: 'Current Account',
@@ -444,7 +444,6 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
       if (!first) return secondBank(b)
       const job = pick(b.rng, ['THE CROWN PUB', 'CAMPUS CAFE LTD', 'NEXT RETAIL LTD', 'ODEON CINEMAS'])
       return [account({
-
         index: 0,
         accountType: 'current_account',
         accountName: 'Student Account',
@@ -459,19 +458,16 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
           ...life.subscriptions.slice(0, 1).filter((m) => m.slug !== 'spotify').map((m) => subscription(b, m, 17))
         ],
         spending: [...everyday(b, STUDENT_SPENDING), independent(b, 1)],
-        spendingPerDay: [0, 3],
-        occasional: COMMON_OCCASIONAL
+        spendingPerDay: [0, 3]
       })]
     }
     case 'gig_worker': {
       if (!first) return secondBank(b)
       return [account({
-
         index: 0,
         accountType: 'current_account',
         accountName: 'Current Account',
         openingPence: [20_000, 180_000],
-        creditLimitPence: undefined,
         recurring: [
           rule(b, 'uber', kindOf('gig_income', 'BAT', true, 'Uber'), { every: 'week', weekday: 1, shift: 'after' }, () => ({ type: 'bank_credit', payer: 'UBER BV', reference: 'PAYOUT' }), (day) => drawn(`${customerId}\nuber`, day, 4_000, 42_000), 4),
           rule(b, 'deliveroo', kindOf('gig_income', 'BAT', true, 'Deliveroo'), { every: 'weeks', weeks: 2, firstDay: 4 + 7 * between(b.rng, 0, 1), shift: 'after' }, () => ({ type: 'bank_credit', payer: 'ROOFOODS LTD', reference: 'DELIVEROO' }), (day) => drawn(`${customerId}\ndeliveroo`, day, 6_000, 38_000), 4),
@@ -482,8 +478,7 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
           directDebit(b, merchant('admiral'), 18, fixed(between(b.rng, 6_000, 12_000)))
         ],
         spending: [...everyday(b, GIG_SPENDING), independent(b, 1)],
-        spendingPerDay: [0, 4],
-        occasional: COMMON_OCCASIONAL
+        spendingPerDay: [0, 4]
       })]
     }
     case 'retired': {
@@ -491,7 +486,6 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
       const provider = pick(b.rng, ['AVIVA PENSION', 'LEGAL & GENERAL', 'ROYAL LONDON PENSION', 'NHS PENSIONS'])
       const saver = savings(b, 'Savings Account', monthly(2), fixed(between(b.rng, 5_000, 20_000)), [800_000, 4_500_000], [1_500, 9_000], 'GROSS INTEREST')
       return [account({
-
         index: 0,
         accountType: 'current_account',
         accountName: 'Current Account',
@@ -505,15 +499,13 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
           saver.out
         ],
         spending: [...everyday(b, RETIRED_SPENDING), independent(b, 1)],
-        spendingPerDay: [0, 3],
-        occasional: COMMON_OCCASIONAL
+        spendingPerDay: [0, 3]
       }), saver.account]
     }
     case 'sole_trader': {
       const clients = pickSome(b.rng, ['BRIGHTON DESIGN CO', 'HARBOUR CAFES LTD', 'MILLER & SONS BUILDERS', 'GREENFIELD ESTATES', 'PARKSIDE DENTAL', 'NORTHGATE LETTINGS'], 3)
       const trade = (name: string) => name.replace(/\b\w+/g, (w) => w[0] + w.slice(1).toLowerCase())
       return [account({
-
         index: 0,
         usageType: 'business',
         accountType: 'current_account',
@@ -541,7 +533,6 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
       const collector = pick(b.rng, ['lowell', 'cabot'] as const)
       const lent = merchant(lender)
       return [account({
-
         index: 0,
         accountType: 'current_account',
         accountName: 'Current Account',
@@ -567,11 +558,8 @@ function plans (customerId: string, provider: string, profile: ProfileName, ordi
 
 /** A savings account at the same bank as the current account: the monthly transfer out of the current account, and the account that receives it and earns interest. */
 function savings (b: Build, name: string, schedule: Schedule, pence: (day: number) => number, openingPence: readonly [number, number], interest: readonly [number, number], interestText: string) {
-  const account: Plan = {
+  const saver = account({
     index: 1,
-    usageType: 'personal',
-    accountCategory: 'depository',
-    creditLimitPence: undefined,
     accountType: 'savings',
     accountName: name,
     openingPence,
@@ -582,8 +570,8 @@ function savings (b: Build, name: string, schedule: Schedule, pence: (day: numbe
     spending: [],
     spendingPerDay: [0, 0],
     occasional: []
-  }
-  return { out: ownTransfer(b, 'savings', true, name, 'Current Account', schedule, pence), account }
+  })
+  return { out: ownTransfer(b, 'savings', true, name, 'Current Account', schedule, pence), account: saver }
 }
 
 /** The customer's second bank: an everyday account the first sends money to, and a credit card it pays off. */
@@ -591,12 +579,10 @@ function secondBank (b: Build): Plan[] {
   const cardPayment = (day: number) => drawn(`${b.life.customerId}\ncard`, Math.floor(day / 28), 8_000, 45_000)
   const payOff = monthly(5, 'after')
   return [account({
-
     index: 0,
     accountType: 'current_account',
     accountName: 'Everyday Account',
     openingPence: [10_000, 120_000],
-    creditLimitPence: undefined,
     recurring: [
       elsewhere(b, false),
       ownTransfer(b, 'card', true, 'Credit Card', 'Everyday Account', payOff, cardPayment)
@@ -604,7 +590,6 @@ function secondBank (b: Build): Plan[] {
     spending: [...everyday(b, { takeaway: 3, coffee: 2, eating_out: 2, taxi: 1, clothing: 1, cinema: 1, pubs_and_bars: 2 })],
     spendingPerDay: [0, 2]
   }), account({
-
     index: 1,
     accountType: 'credit_card',
     accountName: 'Credit Card',
