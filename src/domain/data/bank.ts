@@ -300,15 +300,20 @@ function newHexId (rng: ReturnType<typeof xoroshiro128plus>): string {
   return idBytes.toString('hex')
 }
 
-/** The transactions a generated account makes on UTC day `day` (days since 1970), in the order made. */
-export function generatedOn (account: BankAccount, day: number): Entry[] {
+/**
+ * Appends to `out` the transactions a generated account makes on UTC day
+ * `day` (days since 1970), in the order made. The caller's array, not one of
+ * its own: a read visits a hundred account-days, and an array made for each
+ * is what V8 once pretenured, filling the old generation with dead arrays
+ * (docs/performance.md).
+ */
+export function generatedOn (account: BankAccount, day: number, out: Entry[]): void {
   const plan = account.plan
-  if (plan === undefined) return []
+  if (plan === undefined) return
   const startMs = day * DAY_MS
   // Nothing before the account was opened.
-  if (startMs < account.openingDateMs) return []
+  if (startMs < account.openingDateMs) return
   const rng = xoroshiro128plus((account.seed ^ Math.imul(day + 1, 0x9e3779b1)) | 0)
-  const out: Entry[] = []
   const made = (dateMs: number, amountPence: number, kind: Kind, said: Said, detail?: Detail, bookedAtMs?: number, regular?: Regular): void => {
     out.push({
       regular,
@@ -351,7 +356,6 @@ export function generatedOn (account: BankAccount, day: number): Entry[] {
   for (const event of plan.occasional) {
     if (uniformInt(rng, 0, 999) < event.perMille) occasional(rng, account, plan, event, day, made)
   }
-  return out
 }
 
 /** Whose account it is: the customer id is part of every generated account's plan. */
@@ -427,18 +431,18 @@ function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: O
   }
 }
 
-/** Every transaction the bank holds dated on `day`, across its accounts: generated, given and added. */
-export function entriesOn (bank: Bank, day: number): Entry[] {
-  let out: Entry[] | undefined
-  for (const account of bank.accounts) {
-    const made = generatedOn(account, day)
-    if (made.length > 0) out = out === undefined ? made : out.concat(made)
-  }
+/**
+ * Every transaction the bank holds dated on `day`, across its accounts
+ * (generated, given and added), appended to `out`: a walk over days passes
+ * one array it empties each day.
+ */
+export function entriesOn (bank: Bank, day: number, out: Entry[] = []): Entry[] {
+  for (const account of bank.accounts) generatedOn(account, day, out)
   const startMs = day * DAY_MS
   for (const entry of bank.extra) {
-    if (entry.dateMs >= startMs && entry.dateMs < startMs + DAY_MS) (out ??= []).push(entry)
+    if (entry.dateMs >= startMs && entry.dateMs < startMs + DAY_MS) out.push(entry)
   }
-  return out ?? []
+  return out
 }
 
 /** When an entry moves the booked balance: when booked, and not before the bank shows it. */
@@ -470,7 +474,7 @@ export function balancesAt (bank: Bank, account: BankAccount, anchorMs: number, 
   const relevant: Entry[] = []
   const [firstDay, lastDay] = daysBooking(lo, hi)
   if (account.plan !== undefined) {
-    for (let day = firstDay; day <= lastDay; day++) relevant.push(...generatedOn(account, day))
+    for (let day = firstDay; day <= lastDay; day++) generatedOn(account, day, relevant)
   }
   for (const entry of bank.extra) if (entry.accountId === account.accountId) relevant.push(entry)
   const booked = new RunningSums(relevant.map((e) => [bookedTime(e), signed(e)]))

@@ -100,8 +100,10 @@ export function held (data: ConnectionData, entry: Entry, asOfMs: number): Held 
 /** Adds a completed pull; true when it stored a transaction Bud did not hold before. */
 export function applyPull (data: ConnectionData, pull: Pull): boolean {
   let brought = false
+  const entries: Entry[] = []
   for (let day = Math.floor(pull.fromMs / DAY_MS); day <= Math.floor(pull.toMs / DAY_MS) && !brought; day++) {
-    for (const entry of entriesOn(data.bank, day)) {
+    entries.length = 0
+    for (const entry of entriesOn(data.bank, day, entries)) {
       if (!covers(pull, entry.dateMs)) continue
       const after = versionAt(entry, pull.atMs)
       if (after !== undefined && after !== held(data, entry, Infinity)?.transactionId) {

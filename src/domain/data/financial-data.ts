@@ -9,7 +9,7 @@ import type { Connection, Customer, CustomerDirectory } from '../customers.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
 import { endsAt } from '../scenarios.js'
 import type { Task } from '../task-store.js'
-import { addAtBank, balancesAt, DAY_MS, entriesOn, type BankAccount, type GivenTransaction } from './bank.js'
+import { addAtBank, balancesAt, DAY_MS, entriesOn, type BankAccount, type Entry, type GivenTransaction } from './bank.js'
 import { applyPull, held, lastPullAt, openData, removeAll, transactionWindows, type ConnectionData, type Held, type Pull } from './bud-copy.js'
 
 /** One account as Bud holds it: the bank's account, with Bud's latest balances and windows. */
@@ -318,10 +318,14 @@ export class FinancialData {
     }
     firstDay = Math.max(firstDay, Math.floor(oldestMs / DAY_MS))
     lastDay = Math.min(lastDay, Math.floor(newestMs / DAY_MS))
+    // One array for the day's entries and one for what Bud holds of them, emptied each day.
+    const entries: Entry[] = []
+    const found: HeldTransaction[] = []
     for (let day = lastDay; day >= firstDay; day--) {
-      const found: HeldTransaction[] = []
+      found.length = 0
       for (const data of sources) {
-        for (const entry of entriesOn(data.bank, day)) {
+        entries.length = 0
+        for (const entry of entriesOn(data.bank, day, entries)) {
           if (entry.dateMs > newestMs || entry.dateMs < oldestMs) continue
           const copy = held(data, entry, asOfMs)
           if (copy !== undefined) found.push(copy)

@@ -13,7 +13,7 @@ import { monthOf } from './calendar.js'
 import { INDEPENDENTS, l1Of, merchant, merchantsIn, type L2, type Merchant } from './merchants.js'
 import { TOWNS, type Town } from './places.js'
 import { merchantInfo, tagsFor, type BudCode, type Kind, type ProfileName, type Regular } from './profiles.js'
-import type { Schedule } from './schedule.js'
+import { monthly, type Schedule } from './schedule.js'
 import type { Said } from './styles.js'
 
 type Rng = ReturnType<typeof xoroshiro128plus>
@@ -131,8 +131,8 @@ export interface Life {
   subscriptions: readonly Merchant[]
   gym: Merchant | undefined
   charity: Merchant
-  /** The customer's shops by category: the first of each the usual one. */
-  shops: ReadonlyMap<L2, readonly Merchant[]>
+  /** The customer's shops by category, as indices into each category's merchants (see shopsOf): the first of each the usual one. */
+  shops: Uint8Array
   /** The month (1–12) of the year's holiday abroad. */
   holidayMonth: number
   abroad: Merchant[]
@@ -154,6 +154,36 @@ const LANDLORDS = ['HOMELET RENT', 'FOXTONS LETTINGS', 'CONNELLS LETTINGS', 'MR 
 const LENDERS = ['NATIONWIDE BS MORTGAGE', 'HALIFAX MORTGAGE', 'SANTANDER MORTGAGE', 'NATWEST MORTGAGE', 'COVENTRY BS MORTGAGE'] as const
 const SUBSCRIPTIONS = ['netflix', 'spotify', 'disney_plus', 'amazon_prime', 'apple_services', 'now_tv', 'audible', 'youtube_premium'] as const
 
+// The categories a customer has usual shops in, and where each one's picks
+// sit in a life's `shops`: three grocers, two of the rest (fewer where a
+// category has fewer merchants). One small typed array a life, not an array
+// a category: a life is kept a short while, and arrays that live that long
+// are what V8 once chose to allocate straight into the old generation — 31
+// arrays for each new customer, dead soon after (docs/performance.md).
+const SHOP_SLOTS = new Map<L2, { at: number, count: number }>()
+let SHOP_PICKS = 0
+for (const l2 of ['groceries', 'convenience_stores', 'eating_out', 'coffee', 'takeaway', 'pubs_and_bars', 'public_transport', 'taxi', 'fuel', 'trains', 'general_merchandise', 'clothing', 'home_and_garden', 'diy', 'pharmacy', 'beauty', 'electronics', 'books', 'gifts', 'cinema', 'gaming', 'gambling', 'parking', 'sports_and_outdoors', 'hair_and_beauty', 'pets', 'department_stores', 'flights', 'hotels'] as const) {
+  const count = Math.min(merchantsIn(l2).length, l2 === 'groceries' ? 3 : 2)
+  SHOP_SLOTS.set(l2, { at: SHOP_PICKS, count })
+  SHOP_PICKS += count
+}
+
+/** Draws `count` of `n` indices into `into` from `at`, as pickSome draws items. */
+function pickInto (rng: Rng, n: number, count: number, into: Uint8Array, at: number): void {
+  const left = Array.from({ length: n }, (_, i) => i)
+  for (let k = 0; k < count && left.length > 0; k++) into[at + k] = left.splice(between(rng, 0, left.length - 1), 1)[0]!
+}
+
+/** The customer's usual shops in `l2`, the usual one first. */
+function shopsOf (life: Life, l2: L2): Merchant[] {
+  const slot = SHOP_SLOTS.get(l2)
+  if (slot === undefined) return []
+  const all = merchantsIn(l2)
+  const out: Merchant[] = []
+  for (let k = 0; k < slot.count; k++) out.push(all[life.shops[slot.at + k]!]!)
+  return out
+}
+
 // The last few lives made, in a ring (not a Map, for the reason bank.ts keeps its banks in one).
 const LIVES_KEPT = 8
 const lives: (Life | undefined)[] = new Array(LIVES_KEPT).fill(undefined)
@@ -163,11 +193,8 @@ let nextLife = 0
 export function lifeOf (customerId: string): Life {
   for (const kept of lives) if (kept?.customerId === customerId) return kept
   const rng = xoroshiro128plus(hash32(`life\n${customerId}`) | 0)
-  const shops = new Map<L2, Merchant[]>()
-  for (const l2 of ['groceries', 'convenience_stores', 'eating_out', 'coffee', 'takeaway', 'pubs_and_bars', 'public_transport', 'taxi', 'fuel', 'trains', 'general_merchandise', 'clothing', 'home_and_garden', 'diy', 'pharmacy', 'beauty', 'electronics', 'books', 'gifts', 'cinema', 'gaming', 'gambling', 'parking', 'sports_and_outdoors', 'hair_and_beauty', 'pets', 'department_stores', 'flights', 'hotels'] as const) {
-    const all = merchantsIn(l2)
-    shops.set(l2, pickSome(rng, all, Math.min(all.length, l2 === 'groceries' ? 3 : 2)))
-  }
+  const shops = new Uint8Array(SHOP_PICKS)
+  for (const [l2, { at, count }] of SHOP_SLOTS) pickInto(rng, merchantsIn(l2).length, count, shops, at)
   const water = merchantsIn('water')
   const life: Life = {
     customerId,
@@ -277,8 +304,6 @@ function shared (kind: Kind): Kind {
   return found
 }
 
-const monthly = (date: number | 'last-working-day', shift: 'after' | 'before' = 'after', months?: readonly number[]): Schedule => months === undefined ? { every: 'month', date, shift } : { every: 'month', date, shift, months }
-
 function directDebit (b: Build, m: Merchant, date: number, pence: (day: number) => number, months?: readonly number[]): RecurringRule {
   const ref = reference(b.life, m.slug)
   return rule(b, `dd/${m.slug}`, merchantKind(m, 'DD'), monthly(date, 'after', months), () => ({ type: 'direct_debit', payee: m.raw, reference: ref }), pence)
@@ -286,7 +311,7 @@ function directDebit (b: Build, m: Merchant, date: number, pence: (day: number) 
 
 function subscription (b: Build, m: Merchant, date: number): RecurringRule {
   const price = between(b.rng, m.pence[0], m.pence[1])
-  return rule(b, `sub/${m.slug}`, merchantKind(m, 'DEB', { card: false }), { every: 'month', date, shift: 'none' }, (day) => ({ type: 'card', raw: m.raw, store: undefined, town: undefined, country: 'GB', day, processor: undefined, fx: undefined }), fixed(price), 3)
+  return rule(b, `sub/${m.slug}`, merchantKind(m, 'DEB', { card: false }), monthly(date, 'none'), (day) => ({ type: 'card', raw: m.raw, store: undefined, town: undefined, country: 'GB', day, processor: undefined, fx: undefined }), fixed(price), 3)
 }
 
 function spending (b: Build, m: Merchant, weight: number): SpendingRule {
@@ -316,12 +341,11 @@ function abroad (m: Merchant): SpendingRule {
   return sharedRule(`${m.slug}|abroad`, () => ({ kind: cardKind(m, false), raw: m.raw, weight: 0, pence: m.pence, where: 'stores', processor: undefined, abroad: true }))
 }
 
-const shops = (b: Build, l2: L2) => b.life.shops.get(l2) ?? []
 /** The customer's shops of these categories, the usual one of each weighted most. */
 function everyday (b: Build, weights: Partial<Record<L2, number>>): SpendingRule[] {
   const out: SpendingRule[] = []
   for (const [l2, weight] of Object.entries(weights) as [L2, number][]) {
-    shops(b, l2).forEach((m, i) => out.push(spending(b, m, i === 0 ? weight * 2 : weight)))
+    shopsOf(b.life, l2).forEach((m, i) => out.push(spending(b, m, i === 0 ? weight * 2 : weight)))
   }
   return out
 }
@@ -565,7 +589,7 @@ function savings (b: Build, name: string, schedule: Schedule, pence: (day: numbe
     openingPence,
     recurring: [
       ownTransfer(b, 'savings', false, name, 'Current Account', schedule, pence),
-      rule(b, 'interest', kindOf('interest', 'INT', true, 'Interest'), { every: 'month', date: 31, shift: 'none' }, () => ({ type: 'bank', text: interestText }), (day) => drawn(`${b.life.customerId}\ninterest`, day, interest[0], interest[1]), 1)
+      rule(b, 'interest', kindOf('interest', 'INT', true, 'Interest'), monthly(31, 'none'), () => ({ type: 'bank', text: interestText }), (day) => drawn(`${b.life.customerId}\ninterest`, day, interest[0], interest[1]), 1)
     ],
     spending: [],
     spendingPerDay: [0, 0],

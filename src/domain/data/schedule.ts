@@ -51,22 +51,47 @@ export function occurrences (schedule: Schedule, fromDay: number, toDay: number)
 const DAYS = Symbol('days')
 type Remembering = Schedule & { [DAYS]?: Map<number, number> }
 
-/** Whether it falls on `day`. */
+// Monthly schedules are shared, one for each date, shift and months, so the
+// days one customer's schedule worked out serve every customer's. Bounded:
+// dates, shifts and month lists come from the plans' code.
+const monthlies = new Map<string, Schedule>()
+
+/** The monthly schedule on `date` (moved by `shift` off a day banks do not work), in `months` only if given. */
+export function monthly (date: number | 'last-working-day', shift: 'after' | 'before' | 'none' = 'after', months?: readonly number[]): Schedule {
+  const key = `${date}|${shift}|${months?.join(',') ?? ''}`
+  let schedule = monthlies.get(key)
+  if (schedule === undefined) monthlies.set(key, schedule = months === undefined ? { every: 'month', date, shift } : { every: 'month', date, shift, months })
+  return schedule
+}
+
+/** The day a monthly schedule falls on in month `index` (year × 12 + month − 1), −1 for none. */
+function dueInMonth (schedule: Schedule & { every: 'month' }, days: Map<number, number>, index: number): number {
+  let due = days.get(index)
+  if (due === undefined) {
+    const y = Math.floor(index / 12)
+    const m = index % 12 + 1
+    const first = dayOfMonth(y, m, 1)
+    due = schedule.months !== undefined && !schedule.months.includes(m) ? -1 : schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(first) : moved(dayOfMonth(y, m, schedule.date), schedule.shift)
+    days.set(index, due)
+  }
+  return due
+}
+
+/** Whether it falls on `day`. Asked for every rule of every account-day a read generates: nothing allocated. */
 export function dueOn (schedule: Schedule, day: number): boolean {
-  if (schedule.every !== 'month') return occurrences(schedule, day, day).length > 0
-  const days = (schedule as Remembering)[DAYS] ??= new Map()
-  const { year, month } = monthOf(day)
-  // A date moved to a working day can cross into the next month or the one before.
-  for (const index of [year * 12 + month - 1, year * 12 + month - 2, year * 12 + month]) {
-    let due = days.get(index)
-    if (due === undefined) {
-      const y = Math.floor(index / 12)
-      const m = index % 12 + 1
-      const first = dayOfMonth(y, m, 1)
-      due = schedule.months !== undefined && !schedule.months.includes(m) ? -1 : schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(first) : moved(dayOfMonth(y, m, schedule.date), schedule.shift)
-      days.set(index, due)
-    }
-    if (due === day) return true
+  if (schedule.every === 'month') {
+    const days = (schedule as Remembering)[DAYS] ??= new Map()
+    const { year, month } = monthOf(day)
+    const index = year * 12 + month - 1
+    // A date moved to a working day can cross into the next month or the one before.
+    return dueInMonth(schedule, days, index) === day || dueInMonth(schedule, days, index - 1) === day || dueInMonth(schedule, days, index + 1) === day
+  }
+  // The nominal days near it, each moved as a bank moves it (as occurrences does).
+  const step = schedule.every === 'week' ? 7 : schedule.weeks * 7
+  const origin = schedule.every === 'week' ? schedule.weekday - 4 : schedule.firstDay
+  for (let nominal = origin + Math.ceil((day - 7 - origin) / step) * step; nominal <= day + 7; nominal += step) {
+    if (schedule.every === 'weeks' && nominal < schedule.firstDay) continue
+    if (moved(nominal, schedule.shift) === day) return true
   }
   return false
 }
