@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { hash32, kindOf, lifeOf, plansFor, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
+import { fnv, hash32, kindOf, lifeOf, plansFor, spread, type AccountPlan, type Occasional, type SpendingRule } from './life.js'
 import { ABROAD, merchant, type Abroad } from './merchants.js'
 import { addressIn, TOWNS, type Address, type Town } from './places.js'
 import { enrichFromText, merchantInfo, type Kind, type ProfileName, type Regular } from './profiles.js'
@@ -371,14 +371,18 @@ function priced (rng: Rng, [lo, hi]: readonly [number, number]): number {
   return Math.round(lo * Math.exp(u * Math.log(hi / lo)))
 }
 
+const WHICH = ['\n0', '\n1', '\n2'] as const
+const ELSEWHERE = ['elsewhere\n0', 'elsewhere\n1', 'elsewhere\n2'] as const
+
 function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
   const pence = priced(rng, rule.pence)
   // The usual store most days, the other one near home now and then, one elsewhere now and again.
   const roll = uniformInt(rng, 0, 9)
   const which = roll < 7 ? 0 : roll < 9 ? 1 : 2
-  const home = lifeOf(customerId).home
-  const number = rule.where === 'stores' ? String(100 + hash32(`${customerId}\n${rule.raw}\n${which}`) % 8900) : undefined
-  const town = rule.where === 'online' ? undefined : which < 2 || rule.where === 'home' ? home : TOWNS[hash32(`${customerId}\nelsewhere\n${which}`) % TOWNS.length]!
+  const { home, prefix } = lifeOf(customerId)
+  // hash32(`${customerId}\n${rule.raw}\n${which}`) and hash32(`${customerId}\nelsewhere\n${which}`), from the customer's prefix.
+  const number = rule.where === 'stores' ? String(100 + spread(fnv(WHICH[which]!, fnv(rule.raw, prefix))) % 8900) : undefined
+  const town = rule.where === 'online' ? undefined : which < 2 || rule.where === 'home' ? home : TOWNS[spread(fnv(ELSEWHERE[which]!, prefix)) % TOWNS.length]!
   const abroad = rule.abroad ? ABROAD.get(rule.kind.merchant!.slug) : undefined
   const rate = 1.1 + uniformInt(rng, 0, 1200) / 10_000
   const fx = abroad === undefined ? undefined : { amount: (pence * rate / 100).toFixed(2), currency: abroad.currency, rate: rate.toFixed(4) }

@@ -28,8 +28,22 @@ function pickSome<T> (rng: Rng, list: readonly T[], count: number): T[] {
 
 /** A number from 0 to 2^32 - 1 made from the text, the same in every process: FNV-1a, then MurmurHash3's finaliser to spread its bits. */
 export function hash32 (text: string): number {
-  let h = 0x811c9dc5
+  return spread(fnv(text))
+}
+
+/**
+ * FNV-1a over `text`, carrying on from `h`: the hash of a text that starts
+ * with a known prefix starts from the prefix's state (`spread(fnv(b, fnv(a)))`
+ * is `hash32(a + b)`), so a card payment hashes its store's name, not a text
+ * made with the customer's id each time.
+ */
+export function fnv (text: string, h = 0x811c9dc5): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h
+}
+
+/** MurmurHash3's finaliser: the last step of hash32. */
+export function spread (h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
   return (h ^ (h >>> 16)) >>> 0
@@ -119,6 +133,8 @@ export interface Occasional {
 
 export interface Life {
   customerId: string
+  /** FNV-1a's state after the customer id and a newline: what the customer's hashes start from (see fnv). */
+  prefix: number
   holder: string
   home: Town
   employer: { name: string, pay: readonly [number, number] }
@@ -168,10 +184,15 @@ for (const l2 of ['groceries', 'convenience_stores', 'eating_out', 'coffee', 'ta
   SHOP_PICKS += count
 }
 
-/** Draws `count` of `n` indices into `into` from `at`, as pickSome draws items. */
+/** Draws `count` of `n` (≤ 256) indices into `into` from `at`, as pickSome draws items, in a scratch array rather than new ones. */
+const left = new Uint8Array(256)
 function pickInto (rng: Rng, n: number, count: number, into: Uint8Array, at: number): void {
-  const left = Array.from({ length: n }, (_, i) => i)
-  for (let k = 0; k < count && left.length > 0; k++) into[at + k] = left.splice(between(rng, 0, left.length - 1), 1)[0]!
+  for (let i = 0; i < n; i++) left[i] = i
+  for (let k = 0, length = n; k < count && length > 0; k++, length--) {
+    const index = between(rng, 0, length - 1)
+    into[at + k] = left[index]!
+    left.copyWithin(index, index + 1, length)
+  }
 }
 
 /** The customer's usual shops in `l2`, the usual one first. */
@@ -198,6 +219,7 @@ export function lifeOf (customerId: string): Life {
   const water = merchantsIn('water')
   const life: Life = {
     customerId,
+    prefix: fnv(`${customerId}\n`),
     holder: `${pick(rng, FIRST)} ${pick(rng, LAST)}`,
     home: pick(rng, TOWNS),
     employer: pick(rng, EMPLOYERS),
@@ -295,7 +317,7 @@ function rule (b: Build, key: string, kind: Omit<Kind, 'tags'> & { tags?: readon
 // plan holds references, not copies. Bounded: the lists they come from are.
 const kinds = new Map<string, Kind>()
 function shared (kind: Kind): Kind {
-  const key = [kind.l2, kind.budCode, kind.credit, kind.suggested, kind.merchant?.slug, kind.mcc, kind.card, kind.tags.join(','), kind.names?.join(','), kind.sure].join('|')
+  const key = `${kind.l2}|${kind.budCode}|${kind.credit}|${kind.suggested}|${kind.merchant?.slug}|${kind.mcc}|${kind.card}|${kind.tags.join(',')}|${kind.names?.join(',')}|${kind.sure}`
   let found = kinds.get(key)
   if (found === undefined) {
     if (kinds.size >= 10_000) kinds.clear()
@@ -317,8 +339,18 @@ function subscription (b: Build, m: Merchant, date: number): RecurringRule {
 function spending (b: Build, m: Merchant, weight: number): SpendingRule {
   const online = m.channel === 'online' || (m.channel === 'both' && between(b.rng, 0, 2) === 0)
   const paypal = online && between(b.rng, 0, 4) === 0
-  return sharedRule(`${m.slug}|${online}|${paypal}|${weight}`, () => ({ kind: cardKind(m, online), raw: m.raw, weight, pence: m.pence, where: online ? 'online' : 'stores', processor: paypal ? 'PAYPAL' : undefined, abroad: false }))
+  let byKey = merchantRules.get(m)
+  if (byKey === undefined) merchantRules.set(m, byKey = new Map())
+  // Weights are under 1000: the key tells every weight, online and PayPal apart.
+  const key = weight + (online ? 1000 : 0) + (paypal ? 2000 : 0)
+  let found = byKey.get(key)
+  if (found === undefined) byKey.set(key, found = { kind: cardKind(m, online), raw: m.raw, weight, pence: m.pence, where: online ? 'online' : 'stores', processor: paypal ? 'PAYPAL' : undefined, abroad: false })
+  return found
 }
+
+// A merchant's card spending rules by weight and channel: keyed by numbers, not by a
+// text made for each of a plan's thirty rules. Bounded: merchants and weights come from tables.
+const merchantRules = new Map<Merchant, Map<number, SpendingRule>>()
 
 // Spending rules hold nothing of the customer (its stores are drawn when it pays): shared by every plan, as kinds are.
 const rules = new Map<string, SpendingRule>()
