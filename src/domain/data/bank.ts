@@ -338,15 +338,18 @@ export function generatedOn (account: BankAccount, day: number, out: Entry[]): v
   const weekend = weekdayOf(day) % 6 === 0
   const count = between(rng, [plan.spendingPerDay[0], plan.spendingPerDay[1] + (weekend ? 1 : 0)])
   if (count > 0 && plan.spending.length > 0) {
-    const { home, away, homeWeight, holidayMonth } = plan
+    const { home, away, homeWeights, holidayMonth } = plan
+    const homeWeight = homeWeights.length === 0 ? 0 : homeWeights[homeWeights.length - 1]!
     const onHoliday = monthOf(day).month === holidayMonth && dateOf(day) >= 10 && dateOf(day) < 17
     for (let n = 0; n < count; n++) {
       let rule: SpendingRule
       if (onHoliday && away.length > 0 && uniformInt(rng, 0, 1) === 0) {
         rule = away[uniformInt(rng, 0, away.length - 1)]!
       } else {
-        let pick = uniformInt(rng, 0, homeWeight - 1)
-        rule = home.find((s) => (pick -= Math.round(s.weight * 10)) < 0) ?? home[0]!
+        const pick = uniformInt(rng, 0, homeWeight - 1)
+        let i = 0
+        while (i < homeWeights.length && homeWeights[i]! <= pick) i++
+        rule = home[i] ?? home[0]!
       }
       const dateMs = startMs + uniformInt(rng, 7 * 3600, 22 * 3600) * 1000
       const bookedAtMs = (day + uniformInt(rng, 1, 2)) * DAY_MS + 2 * HOUR_MS

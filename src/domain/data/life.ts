@@ -83,10 +83,10 @@ export interface SpendingRule {
 
 export interface AccountPlan {
   customerId: string
-  /** The card spending at home and abroad, the total weight at home (in tenths), and the month of the year's holiday abroad. */
+  /** The card spending at home and abroad, the running totals of the weights at home (in tenths: the last is the whole), and the month of the year's holiday abroad. */
   home: readonly SpendingRule[]
   away: readonly SpendingRule[]
-  homeWeight: number
+  homeWeights: Uint16Array
   holidayMonth: number
   /** Which of the connection's accounts it is: part of its id's seed. */
   index: number
@@ -106,7 +106,7 @@ export interface AccountPlan {
 }
 
 /** What a profile writes of an account; plansFor adds what follows from it. */
-type Plan = Omit<AccountPlan, 'customerId' | 'home' | 'away' | 'homeWeight' | 'holidayMonth'>
+type Plan = Omit<AccountPlan, 'customerId' | 'home' | 'away' | 'homeWeights' | 'holidayMonth'>
 
 /** A personal current or savings account unless it says otherwise, with the common occasional events. */
 function account (fields: Pick<Plan, 'index' | 'accountType' | 'accountName' | 'openingPence' | 'recurring' | 'spending' | 'spendingPerDay'> & Partial<Plan>): Plan {
@@ -193,6 +193,14 @@ function pickInto (rng: Rng, n: number, count: number, into: Uint8Array, at: num
     into[at + k] = left[index]!
     left.copyWithin(index, index + 1, length)
   }
+}
+
+/** The running totals of the rules' weights, in tenths: a payment's rule is the first whose total passes a draw. */
+function runningWeights (rules: readonly SpendingRule[]): Uint16Array {
+  const totals = new Uint16Array(rules.length)
+  let sum = 0
+  rules.forEach((rule, i) => { totals[i] = sum += Math.round(rule.weight * 10) })
+  return totals
 }
 
 /** The customer's usual shops in `l2`, the usual one first. */
@@ -453,7 +461,7 @@ export function plansFor (customerId: string, provider: string, profile: Profile
       occasional: plan.occasional,
       home,
       away: plan.spending.filter((s) => s.abroad),
-      homeWeight: home.reduce((sum, s) => sum + Math.round(s.weight * 10), 0),
+      homeWeights: runningWeights(home),
       holidayMonth
     }
   })

@@ -57,12 +57,24 @@ export function write (style: StyleName, said: Said, card: string): string {
   }
 }
 
+// Bank of Bud writes in lower case. Names, towns, countries and months come
+// from the catalogue's few hundred: each is lowered once. References are
+// the customer's own and lowered each time.
+const lowered = new Map<string, string>()
+function lower (name: string): string {
+  let low = lowered.get(name)
+  if (low === undefined) {
+    if (lowered.size >= 10_000) lowered.clear()
+    lowered.set(name, low = name.toLowerCase())
+  }
+  return low
+}
+
 function bud (said: Said): string {
-  const lower = (s: string) => s.toLowerCase()
   switch (said.type) {
     case 'card': {
       const { dd, mon } = dateParts(said.day)
-      const where = said.town === undefined ? '' : ` ${lower(said.town)} ${alpha3(said.country).toLowerCase()}`
+      const where = said.town === undefined ? '' : ` ${lower(said.town)} ${lower(alpha3(said.country))}`
       const fx = said.fx === undefined ? '' : ` ${said.fx.currency.toLowerCase()} ${said.fx.amount}`
       return `${said.processor === undefined ? '' : `${lower(said.processor)} *`}${lower(said.raw)}${said.store === undefined ? '' : ` ${said.store}`}${where} on ${dd} ${lower(mon)} visa${fx}`
     }
@@ -70,9 +82,9 @@ function bud (said: Said): string {
     case 'direct_debit': return `${lower(said.payee)} dd ${said.reference.toLowerCase()}`
     case 'returned_direct_debit': return `unpaid dd ${lower(said.payee)} ${said.reference.toLowerCase()}`
     case 'standing_order': return `${lower(said.payee)} so ${said.reference.toLowerCase()}`
-    case 'faster_payment_in': return `${lower(said.name)} ${lower(said.reference)} fp`
-    case 'faster_payment_out': return `${lower(said.name)} ${lower(said.reference)} fp`
-    case 'bank_credit': return `${lower(said.payer)} bgc ${lower(said.reference)}`
+    case 'faster_payment_in': return `${lower(said.name)} ${said.reference.toLowerCase()} fp`
+    case 'faster_payment_out': return `${lower(said.name)} ${said.reference.toLowerCase()} fp`
+    case 'bank_credit': return `${lower(said.payer)} bgc ${said.reference.toLowerCase()}`
     case 'atm': return `cash ${lower(said.town)} on ${dateParts(said.day).dd} ${lower(dateParts(said.day).mon)}`
     case 'bank': return lower(said.text)
   }
@@ -136,5 +148,3 @@ function starling (said: Said): string {
     case 'bank': return said.text
   }
 }
-
-export const dateOfDay = dateParts
