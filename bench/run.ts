@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import autocannon from 'autocannon'
 import { freePort } from '../scripts/free-port.js'
 
@@ -324,7 +324,15 @@ async function startRedis (dir: string): Promise<{ url: string, stop: () => Prom
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: async () => { const exited = once(redis, 'exit'); redis.kill('SIGTERM'); await exited } }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      const exited = once(redis, 'exit')
+      redis.kill('SIGTERM')
+      await exited
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
 }
 
 async function stateModes (): Promise<{ results: Record<StateMode, Summary>, ratios: Record<StateMode, number[]>, entries: number, replayMs: number }> {
@@ -574,4 +582,8 @@ async function main (): Promise<void> {
   for (const v of verdicts) out(`  ${v}`)
 }
 
-await main()
+try {
+  await main()
+} finally {
+  rmSync(dirname(BARE_BODIES), { recursive: true, force: true })
+}

@@ -133,6 +133,8 @@ async function main (): Promise<void> {
   installTools()
   const daemon = await startDocker()
   const containers: string[] = []
+  // Scratch directories (the mounted fixtures), removed once the containers are.
+  const scratch: string[] = []
   try {
     log(`docker ${docker('version', '--format', '{{.Server.Version}}')} (no bridge), podman ${run('podman', ['--version']).split(' ').pop()}`)
     if (imageExists(BASE)) log(`base ${BASE}: present`)
@@ -142,10 +144,14 @@ async function main (): Promise<void> {
     const started = Date.now()
     execFileSync('podman', ['build', '--quiet', '--isolation', 'chroot', '--format', 'docker', '--network', 'host', '--pull=never', ...secret, '-t', IMAGE, REPO], { stdio: ['ignore', 'ignore', 'inherit'] })
     log(`built with podman (isolation chroot, on a ${cgroupVersion()} host) in ${((Date.now() - started) / 1000).toFixed(0)} s${secret.length > 0 ? ' (the extra CA given as the build secret)' : ''}`)
-    const archive = join(mkdtempSync(join(tmpdir(), 'bud-sandbox-image-')), 'image.tar')
-    run('podman', ['save', '--quiet', '--format', 'docker-archive', '-o', archive, IMAGE])
-    docker('load', '--quiet', '--input', archive)
-    rmSync(archive, { force: true })
+    const archiveDir = mkdtempSync(join(tmpdir(), 'bud-sandbox-image-'))
+    try {
+      const archive = join(archiveDir, 'image.tar')
+      run('podman', ['save', '--quiet', '--format', 'docker-archive', '-o', archive, IMAGE])
+      docker('load', '--quiet', '--input', archive)
+    } finally {
+      rmSync(archiveDir, { recursive: true, force: true })
+    }
 
     const addedMb = (imageBytes(IMAGE) - imageBytes(BASE)) / 1e6
     log(`image ${(imageBytes(IMAGE) / 1e6).toFixed(1)} MB: adds ${addedMb.toFixed(1)} MB to ${BASE} (${(imageBytes(BASE) / 1e6).toFixed(1)} MB)`)
@@ -177,7 +183,9 @@ async function main (): Promise<void> {
     delete fixtures.$schema
     fixtures.settings.provision_unknown_customers = false
     fixtures.customers = [{ customer_id: '11111111-2222-4333-8444-555555555555', connections: [{ provider: 'Bank_Of_Bud' }] }]
-    const file = join(mkdtempSync(join(tmpdir(), 'bud-sandbox-fixtures-')), 'my-fixtures.json')
+    const fixturesDir = mkdtempSync(join(tmpdir(), 'bud-sandbox-fixtures-'))
+    scratch.push(fixturesDir)
+    const file = join(fixturesDir, 'my-fixtures.json')
     writeFileSync(file, JSON.stringify(fixtures))
     execFileSync('chmod', ['a+r', file])
     const customPort = await freePort()
@@ -215,6 +223,7 @@ async function main (): Promise<void> {
         docker('rm', '-f', container)
       } catch {}
     }
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
     daemon.kill('SIGTERM')
     await new Promise((resolve) => daemon.once('exit', resolve))
   }

@@ -156,11 +156,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     // Every client has its own copy of the fixtures' customers: the same id is another customer for each.
     const key = `${clientId}\n${customer.customerId}\n${originOf(request)}${request.url}`
     const version = data.version(customer)
-    let body = rendered.get(key, version)
-    if (body === undefined) {
-      body = reply.serialize(render()) as string
-      rendered.set(key, version, body)
-    }
+    const body = rendered.get(key, version) ?? rendered.set(key, version, reply.serialize(render()) as string)
     return reply.type('application/json; charset=utf-8').send(body)
   }
 
