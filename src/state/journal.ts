@@ -3,10 +3,12 @@
 // wrote it and what the state was made from (when, the secret tokens are
 // drawn from, the settings and fixtures that shape it); every line after is
 // one entry. Replaying the entries through the app rebuilds the same state
-// (src/state/replay.ts). A torn last line (power lost mid-write) is cut at
-// start; anything else unreadable, or a format this version does not know,
-// stops the start with one line that names the file.
-import { closeSync, existsSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, write, writeSync } from 'node:fs'
+// (replayJournal in src/http/journaling.ts). A torn last line (power lost
+// mid-write) is cut at start; anything else unreadable, or a format this
+// version does not know, stops the start with one line that names the file.
+// The file is read a chunk at a time, never whole: a journal may outgrow
+// what one string (512 MB) or the heap can hold.
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, write, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** The journal's format; a state written by a newer one is refused. */
@@ -49,19 +51,29 @@ export type JournalEntry = RequestEntry | AttemptEntry
 
 export class StateError extends Error {}
 
+/** The entries to replay, in order; a journal's are read from its file as they are replayed. */
+export interface Entries extends Iterable<JournalEntry> {
+  readonly length: number
+}
+
 export interface OpenedJournal {
   header: JournalHeader
-  entries: JournalEntry[]
+  entries: Entries
   /** A torn last line that was cut, if any. */
   repaired: boolean
   writer: JournalWriter
 }
 
+/** How much of the file is read at once. */
+export const READ_CHUNK_BYTES = 1024 * 1024
+
 /**
  * Opens (or makes) the journal in `dir`. `fresh` is the header a new state
- * gets; an existing one must match its shape.
+ * gets; an existing one must match its shape. Every line is read and parsed
+ * once here, so a damaged one stops the start before anything is applied;
+ * the entries are read again, one at a time, as they are replayed.
  */
-export function openJournal (dir: string, fresh: () => JournalHeader): OpenedJournal {
+export function openJournal (dir: string, fresh: () => JournalHeader, chunkBytes = READ_CHUNK_BYTES): OpenedJournal {
   const file = join(dir, JOURNAL_FILE)
   let fd: number
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new StateError(`STATE_DIR ${dir}: not a directory`)
@@ -72,19 +84,17 @@ export function openJournal (dir: string, fresh: () => JournalHeader): OpenedJou
     throw new StateError(`STATE_DIR ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: cannot make or open ${JOURNAL_FILE} there`)
   }
   try {
-    const text = readFileSync(fd, 'utf8')
     // Up to the last newline: a line after it was cut short (power lost mid-write) and is dropped.
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1)
-    const repaired = complete.length !== text.length
-    if (repaired) ftruncateSync(fd, Buffer.byteLength(complete))
-    if (complete === '') {
+    const size = fstatSync(fd).size
+    const end = completeEnd(fd, size, chunkBytes)
+    const repaired = end !== size
+    if (repaired) ftruncateSync(fd, end)
+    if (end === 0) {
       const header = fresh()
       const writer = new JournalWriter(fd)
       writer.appendSync(JSON.stringify(header))
       return { header, entries: [], repaired, writer }
     }
-    const lines = complete.split('\n')
-    lines.pop()
     const parse = (line: string, n: number): unknown => {
       try {
         return JSON.parse(line)
@@ -92,20 +102,63 @@ export function openJournal (dir: string, fresh: () => JournalHeader): OpenedJou
         throw new StateError(`STATE_DIR ${file}:${n}: not a journal line (the file is damaged; move it away to start afresh)`)
       }
     }
-    const header = parse(lines[0] ?? '', 1) as Partial<JournalHeader>
+    const first = linesOf(fd, 0, end, chunkBytes).next()
+    const { text, next: entriesStart } = first.done === true ? { text: '', next: end } : first.value
+    const header = parse(text, 1) as Partial<JournalHeader>
     if (typeof header.bud_sandbox_state !== 'number' || typeof header.secret !== 'string' || typeof header.created_at_ms !== 'number') {
       throw new StateError(`STATE_DIR ${file}: not a bud-sandbox state (its first line is not a journal header)`)
     }
     if (header.bud_sandbox_state > STATE_FORMAT) {
       throw new StateError(`STATE_DIR ${file}: written by a newer bud-sandbox (state format ${header.bud_sandbox_state}; this one reads ${STATE_FORMAT})`)
     }
-    const entries = lines.slice(1).map((line, i) => parse(line, i + 2) as JournalEntry)
-    return { header: header as JournalHeader, entries, repaired, writer: new JournalWriter(fd) }
+    const entries = (): Generator<JournalEntry> => entriesOf(fd, entriesStart, end, chunkBytes, parse)
+    let length = 0
+    for (const next = entries(); next.next().done !== true;) length++
+    return { header: header as JournalHeader, entries: { length, [Symbol.iterator]: entries }, repaired, writer: new JournalWriter(fd) }
   } catch (err) {
     closeSync(fd)
     if (err instanceof StateError) throw err
     throw new StateError(`STATE_DIR ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: cannot read it`)
   }
+}
+
+/** Where the file's complete lines end: just after its last newline (0 when it has none). */
+function completeEnd (fd: number, size: number, chunkBytes: number): number {
+  const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(size, 1)))
+  for (let end = size; end > 0;) {
+    const start = Math.max(0, end - chunk.length)
+    const read = readSync(fd, chunk, 0, end - start, start)
+    const newline = chunk.subarray(0, read).lastIndexOf(10)
+    if (newline !== -1) return start + newline + 1
+    end = start
+  }
+  return 0
+}
+
+/** The lines between byte `start` and `end` (which ends a line), each with the byte after it, read a chunk at a time. */
+function * linesOf (fd: number, start: number, end: number, chunkBytes: number): Generator<{ text: string, next: number }> {
+  const chunk = Buffer.allocUnsafe(chunkBytes)
+  // A line begun in the chunk before, copied out of it.
+  let begun = Buffer.alloc(0)
+  let position = start
+  while (position < end) {
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, end - position), position)
+    if (read === 0) return
+    const data = begun.length === 0 ? chunk.subarray(0, read) : Buffer.concat([begun, chunk.subarray(0, read)])
+    const dataStart = position - begun.length
+    position += read
+    let from = 0
+    for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, from)) {
+      yield { text: data.toString('utf8', from, newline), next: dataStart + newline + 1 }
+      from = newline + 1
+    }
+    begun = Buffer.from(data.subarray(from))
+  }
+}
+
+function * entriesOf (fd: number, start: number, end: number, chunkBytes: number, parse: (line: string, n: number) => unknown): Generator<JournalEntry> {
+  let n = 2
+  for (const { text } of linesOf(fd, start, end, chunkBytes)) yield parse(text, n++) as JournalEntry
 }
 
 /**

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { requestContext } from '@fastify/request-context'
 import type { JWK } from 'jose'
 import { IdSource } from '../domain/ids.js'
-import { openJournal, STATE_FORMAT, StateError, type JournalEntry, type JournalHeader, type JournalWriter } from './journal.js'
+import { openJournal, STATE_FORMAT, StateError, type Entries, type JournalHeader, type JournalWriter } from './journal.js'
 import type { RedisLog } from './redis.js'
 
 declare module '@fastify/request-context' {
@@ -39,7 +39,7 @@ interface StateCommon {
   where: string
   header: JournalHeader
   /** What the journal holds, to replay at start; emptied once replayed. */
-  entries: JournalEntry[]
+  entries: Entries
   /** A torn last line was cut at start. */
   repaired: boolean
   /** The clock's source: the instant pinned, else the request's, else real time. */
@@ -83,7 +83,7 @@ export function checkShape (where: string, header: JournalHeader, shape: StateSh
 }
 
 /** What both kinds share, from the header: the time, the draws. The time is pinned to the state's first instant until the app is built. */
-export function common (where: string, header: JournalHeader, entries: JournalEntry[], signingKey: KeyStore): StateCommon {
+export function common (where: string, header: JournalHeader, entries: Entries, signingKey: KeyStore): StateCommon {
   let pinned: number | undefined = header.created_at_ms
   let tokens = 0
   const dice = new IdSource(`${header.secret}/faults`)
