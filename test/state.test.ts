@@ -20,8 +20,8 @@ const CLIENT = 'team-a'
 
 t.setTimeout(120_000)
 
-function start (stateDir: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+function start (stateDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SERVER], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', STATE_DIR: stateDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -106,6 +106,32 @@ t.test('a journey reads the same after SIGTERM and after SIGKILL, with the same 
   t.same(await reads(url, token, ids), afterTerm, 'after SIGKILL: every read as before')
   t.match(JSON.stringify((await reads(url, token, ids)).customers.body), secondId, 'the customer made right before the kill')
   t.equal(receiver.received.length, 1, 'the webhook delivered before the restarts was not sent again')
+})
+
+t.test('a long journal of reads replays within a small heap, and answers as before', async (t) => {
+  const dir = join(t.testdir({}), 'state')
+  let sandbox = start(dir)
+  t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
+  let url = await sandbox.url
+  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const page = async () => {
+    const res = await fetch(`${url}/financial/v2/transactions?page_size=100`, { headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}` } })
+    return { status: res.status, body: (await res.text()).replaceAll(url, 'http://sandbox') }
+  }
+  const before = await page()
+  t.equal(before.status, 200)
+  await sandbox.stop('SIGTERM')
+
+  // 30,000 more reads of that page, as a team's CI polling a shared sandbox for weeks would leave.
+  const journal = join(dir, 'journal.jsonl')
+  const read = readFileSync(journal, 'utf8').split('\n').find((line) => line.includes('"m":"GET"') && line.includes('/financial/v2/transactions'))!
+  appendFileSync(journal, `${read}\n`.repeat(30_000))
+  // Each replayed request kept to the end of the replay took ~10 KB: 300 MB here, over this heap's bound.
+  sandbox = start(dir, {}, ['--max-old-space-size=128'])
+  url = await sandbox.url
+  t.match(sandbox.printed.stdout, /"replayed":30002/, 'every entry replayed')
+  t.same(await page(), before, 'the page reads as before')
+  await sandbox.stop('SIGTERM')
 })
 
 async function refusal (stateDir: string, env: Record<string, string> = {}) {

@@ -8,6 +8,7 @@
 // state, the same ids and tokens included (docs/state.md). This module is
 // what both kinds share, and STATE_DIR's own hooks; REDIS_URL's are in
 // replication.ts.
+import { setImmediate } from 'node:timers/promises'
 import { Readable } from 'node:stream'
 import { fastifyRequestContext, requestContext } from '@fastify/request-context'
 import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify'
@@ -117,6 +118,9 @@ export async function applyEntry (app: FastifyInstance, state: State, entry: Jou
   })
 }
 
+/** How many entries a replay applies between two turns of the event loop. */
+const YIELD_EVERY = 256
+
 /**
  * Replays the journal at start, in order. Nothing is sent while it runs;
  * what falls due goes out once it has.
@@ -128,7 +132,15 @@ export async function replayJournal (app: FastifyInstance, state: State, adminTo
   state.replaying = true
   app.webhooks.mute(true)
   try {
-    for (const entry of entries) await applyEntry(app, state, entry, adminToken)
+    let applied = 0
+    for (const entry of entries) {
+      await applyEntry(app, state, entry, adminToken)
+      // Back to the event loop now and then. An injected request leaves a
+      // callback for it (setImmediate) that holds the request and its answer;
+      // a loop that only awaits never lets those run, and a long journal
+      // would keep every request it replayed until the end (10 KB each).
+      if (++applied % YIELD_EVERY === 0) await setImmediate()
+    }
   } finally {
     state.replaying = false
     app.webhooks.mute(false)
