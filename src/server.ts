@@ -37,12 +37,20 @@ async function main (): Promise<void> {
     : undefined
   // Built: the route schemas compiled by `npm run build`; from source: compiled now.
   const compiled = loadCompiledSchemas()
-  const app = await buildApp({ ...config, fixtures }, {
-    clock: new SandboxClock(state?.now ?? Date.now),
-    ...(state === undefined ? {} : { state }),
-    ...(logStream === undefined ? {} : { logStream }),
-    ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
-  })
+  let app
+  try {
+    app = await buildApp({ ...config, fixtures }, {
+      clock: new SandboxClock(state?.now ?? Date.now),
+      ...(state === undefined ? {} : { state }),
+      ...(logStream === undefined ? {} : { logStream }),
+      ...(compiled === undefined ? {} : { schemaCompilers: restoringCompilers(compiled) })
+    })
+  } catch (err) {
+    // The state read as it is replayed (Redis gone mid-start): one line, and out, whatever connection is still open.
+    if (!(err instanceof StateError)) throw err
+    process.stderr.write(`bud-sandbox: ${err.message}\n`)
+    process.exit(1)
+  }
   const grace = closeWithGrace({ delay: 5000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing')

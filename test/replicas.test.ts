@@ -9,6 +9,7 @@ import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_proces
 import { once } from 'node:events'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { Redis } from 'ioredis'
 import t from 'tap'
 import { freePort } from '../scripts/free-port.js'
 import { startSandbox } from '../src/index.js'
@@ -40,8 +41,8 @@ async function redis (t: Tap, dir: string, port?: number) {
   }
 }
 
-function sandbox (t: Tap, redisUrl: string, env: Record<string, string> = {}) {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+function sandbox (t: Tap, redisUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []) {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SERVER], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', REDIS_URL: redisUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -152,6 +153,37 @@ t.test('a replica killed mid-journey loses nothing; Redis stopped answers 503 qu
   t.match(JSON.stringify(await (await fetch(`${urlA}/platform/v3/customers`, { headers: bud })).json()), customerId, 'nothing acknowledged before Redis stopped was lost (its AOF)')
   const c = sandbox(t, store.url)
   t.match(JSON.stringify(await (await fetch(`${await c.url}/platform/v3/customers`, { headers: bud })).json()), customerId, 'and a new replica reads it too, with the token from before')
+})
+
+t.test('a process started on a long stream reads it a page at a time, within a small heap, and answers as the others do', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const a = sandbox(t, store.url)
+  const urlA = await a.url
+  const token = await tokenFrom(urlA)
+  const page = async (url: string) => {
+    const res = await fetch(`${url}/financial/v2/transactions?page_size=100`, { headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}` } })
+    return { status: res.status, body: (await res.text()).replaceAll(url, 'http://sandbox') }
+  }
+  const before = await page(urlA)
+  t.equal(before.status, 200)
+  await a.kill()
+
+  // 30,000 more reads of that page, each with 4 KB of headers a proxy added: 120 MB of stream, were it read at once.
+  const client = new Redis(store.url)
+  t.teardown(() => client.disconnect())
+  const [last] = await client.xrevrange('bud-sandbox:journal', '+', '-', 'COUNT', 1)
+  const entry = JSON.parse(last![1][1]!) as { m: string, u: string, h: Record<string, string> }
+  t.match(entry, { m: 'GET', u: '/financial/v2/transactions?page_size=100' })
+  entry.h['x-forwarded-padding'] = 'p'.repeat(4096)
+  for (let batch = 0; batch < 30; batch++) {
+    const pipeline = client.pipeline()
+    for (let i = 0; i < 1000; i++) pipeline.xadd('bud-sandbox:journal', '*', 'e', JSON.stringify(entry))
+    await pipeline.exec()
+  }
+  const b = sandbox(t, store.url, {}, ['--max-old-space-size=128'])
+  const urlB = await b.url
+  t.match(b.printed.stdout, /"replayed":30002/, 'every entry replayed')
+  t.same(await page(urlB), before, 'the page reads as it did')
 })
 
 t.test('with ADMIN_TOKEN, a control one process refuses is not applied by the others', async (t) => {

@@ -133,7 +133,7 @@ export async function replayJournal (app: FastifyInstance, state: State, adminTo
   app.webhooks.mute(true)
   try {
     let applied = 0
-    for (const entry of entries) {
+    for await (const entry of entries) {
       await applyEntry(app, state, entry, adminToken)
       // Back to the event loop now and then. An injected request leaves a
       // callback for it (setImmediate) that holds the request and its answer;

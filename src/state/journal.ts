@@ -51,14 +51,12 @@ export type JournalEntry = RequestEntry | AttemptEntry
 
 export class StateError extends Error {}
 
-/** The entries to replay, in order; a journal's are read from its file as they are replayed. */
-export interface Entries extends Iterable<JournalEntry> {
-  readonly length: number
-}
+/** The entries to replay, in order; a journal's are read from its file (or stream) as they are replayed. */
+export type Entries = (Iterable<JournalEntry> | AsyncIterable<JournalEntry>) & { readonly length: number }
 
 export interface OpenedJournal {
   header: JournalHeader
-  entries: Entries
+  entries: Iterable<JournalEntry> & { readonly length: number }
   /** A torn last line that was cut, if any. */
   repaired: boolean
   writer: JournalWriter

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { JWK } from 'jose'
-import { StateError, type JournalEntry, type JournalHeader } from './journal.js'
+import { StateError, type Entries, type JournalEntry, type JournalHeader } from './journal.js'
 import { checkShape, common, freshHeader, type KeyStore, type RedisState, type StateShape } from './state.js'
 
 const PREFIX = 'bud-sandbox:'
@@ -75,19 +75,36 @@ export class RedisLog {
     throw new StateError(`REDIS_URL ${this.where}: ${HEADER} is not a bud-sandbox state header`)
   }
 
-  /** Every entry, in order, with the id of the last. */
-  async all (): Promise<{ entries: StreamEntry[], lastId: string }> {
-    const entries: StreamEntry[] = []
-    let from = '-'
-    let lastId = '0-0'
-    for (;;) {
-      const page = await this.#commands.xrange(STREAM, from, '+', 'COUNT', PAGE)
-      for (const [id, fields] of page) {
-        entries.push(parseEntry(this.where, id, fields))
-        lastId = id
+  /**
+   * The stream as it is now: the id of its last entry, and the entries up
+   * to it, read a page at a time, never all at once. Each is read and
+   * checked once here, so a damaged one stops the start before anything is
+   * applied, and again as it is replayed.
+   */
+  async upToNow (): Promise<{ entries: Entries, lastId: string }> {
+    const last = await this.#commands.xrevrange(STREAM, '+', '-', 'COUNT', 1)
+    const lastId = last[0]?.[0] ?? '0-0'
+    const entries = (): AsyncGenerator<StreamEntry> => this.#pages(lastId)
+    let length = 0
+    for (const reading = entries(); (await reading.next()).done !== true;) length++
+    return { entries: { length, [Symbol.asyncIterator]: entries }, lastId }
+  }
+
+  async * #pages (lastId: string): AsyncGenerator<StreamEntry> {
+    if (lastId === '0-0') return
+    for (let from = '-'; ;) {
+      let page: Array<[string, string[]]>
+      try {
+        page = await this.#commands.xrange(STREAM, from, lastId, 'COUNT', PAGE)
+      } catch (err) {
+        const why = this.#lastError ?? (err as NodeJS.ErrnoException)
+        // A command refused because the connection dropped says so at length, in ioredis's words; the connection's own error, when there was one, says why.
+        const reason = why.code ?? (this.#commands.status === 'ready' ? why.message : 'the connection was lost')
+        throw new StateError(`REDIS_URL ${this.where}: cannot read the stream (${reason})`)
       }
-      if (page.length < PAGE) return { entries, lastId }
-      from = `(${lastId}`
+      for (const [id, fields] of page) yield parseEntry(this.where, id, fields)
+      if (page.length < PAGE) return
+      from = `(${page[page.length - 1]![0]}`
     }
   }
 
@@ -147,7 +164,7 @@ export async function openRedisState (url: string, shape: StateShape): Promise<R
   try {
     const header = await log.header(freshHeader(shape))
     checkShape(log.where, header, shape, 'REDIS_URL')
-    const { entries, lastId } = await log.all()
+    const { entries, lastId } = await log.upToNow()
     return { ...common(log.where, header, entries, log.keyStore), kind: 'redis', log, lastId }
   } catch (err) {
     log.close()
