@@ -19,27 +19,36 @@ export function frequencyOf (schedule: Schedule): 'weekly' | 'biweekly' | 'month
 
 const moved = (day: number, shift: 'after' | 'before' | 'none') => shift === 'after' ? workingOnOrAfter(day) : shift === 'before' ? workingOnOrBefore(day) : day
 
+/** The day a monthly schedule falls on in `month` of `year`, moved as a bank moves it; −1 when it skips that month. */
+function dueIn (schedule: Schedule & { every: 'month' }, year: number, month: number): number {
+  if (schedule.months !== undefined && !schedule.months.includes(month)) return -1
+  return schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(dayOfMonth(year, month, 1)) : moved(dayOfMonth(year, month, schedule.date), schedule.shift)
+}
+
+/** A weekly or every-n-weeks schedule's days apart. */
+const stepOf = (schedule: Schedule & { every: 'week' | 'weeks' }) => schedule.every === 'week' ? 7 : schedule.weeks * 7
+
+/** Its first nominal day (before a bank moves it) from a week before `day`: a move never goes further. */
+function firstNominalNear (schedule: Schedule & { every: 'week' | 'weeks' }, day: number): number {
+  const step = stepOf(schedule)
+  const origin = schedule.every === 'week' ? schedule.weekday - 4 : schedule.firstDay // day -4 (1969-12-28) was a Sunday
+  return origin + Math.ceil((day - 7 - origin) / step) * step
+}
+
 /** The days in [fromDay, toDay] it falls on, in order. */
 export function occurrences (schedule: Schedule, fromDay: number, toDay: number): number[] {
   const out: number[] = []
   if (schedule.every === 'month') {
     let { year, month } = monthOf(fromDay - 7)
-    for (;;) {
-      const first = dayOfMonth(year, month, 1)
-      if (first > toDay + 7) break
-      if (schedule.months === undefined || schedule.months.includes(month)) {
-        const due = schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(first) : moved(dayOfMonth(year, month, schedule.date), schedule.shift)
-        if (due >= fromDay && due <= toDay) out.push(due)
-      }
+    while (dayOfMonth(year, month, 1) <= toDay + 7) {
+      const due = dueIn(schedule, year, month)
+      if (due !== -1 && due >= fromDay && due <= toDay) out.push(due)
       if (++month > 12) { month = 1; year++ }
     }
     return out
   }
   // Weekly and every-n-weeks: the nominal days, each moved as a bank moves it.
-  const step = schedule.every === 'week' ? 7 : schedule.weeks * 7
-  const origin = schedule.every === 'week' ? schedule.weekday - 4 : schedule.firstDay // day -4 (1969-12-28) was a Sunday
-  let nominal = origin + Math.ceil((fromDay - 7 - origin) / step) * step
-  for (; nominal <= toDay + 7; nominal += step) {
+  for (let nominal = firstNominalNear(schedule, fromDay); nominal <= toDay + 7; nominal += stepOf(schedule)) {
     if (schedule.every === 'weeks' && nominal < schedule.firstDay) continue
     const due = moved(nominal, schedule.shift)
     if (due >= fromDay && due <= toDay) out.push(due)
@@ -67,13 +76,7 @@ export function monthly (date: number | 'last-working-day', shift: 'after' | 'be
 /** The day a monthly schedule falls on in month `index` (year × 12 + month − 1), −1 for none. */
 function dueInMonth (schedule: Schedule & { every: 'month' }, days: Map<number, number>, index: number): number {
   let due = days.get(index)
-  if (due === undefined) {
-    const y = Math.floor(index / 12)
-    const m = index % 12 + 1
-    const first = dayOfMonth(y, m, 1)
-    due = schedule.months !== undefined && !schedule.months.includes(m) ? -1 : schedule.date === 'last-working-day' ? lastWorkingDayOfMonth(first) : moved(dayOfMonth(y, m, schedule.date), schedule.shift)
-    days.set(index, due)
-  }
+  if (due === undefined) days.set(index, due = dueIn(schedule, Math.floor(index / 12), index % 12 + 1))
   return due
 }
 
@@ -87,9 +90,7 @@ export function dueOn (schedule: Schedule, day: number): boolean {
     return dueInMonth(schedule, days, index) === day || dueInMonth(schedule, days, index - 1) === day || dueInMonth(schedule, days, index + 1) === day
   }
   // The nominal days near it, each moved as a bank moves it (as occurrences does).
-  const step = schedule.every === 'week' ? 7 : schedule.weeks * 7
-  const origin = schedule.every === 'week' ? schedule.weekday - 4 : schedule.firstDay
-  for (let nominal = origin + Math.ceil((day - 7 - origin) / step) * step; nominal <= day + 7; nominal += step) {
+  for (let nominal = firstNominalNear(schedule, day); nominal <= day + 7; nominal += stepOf(schedule)) {
     if (schedule.every === 'weeks' && nominal < schedule.firstDay) continue
     if (moved(nominal, schedule.shift) === day) return true
   }
