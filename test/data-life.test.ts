@@ -11,7 +11,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import t from 'tap'
 import { loadContract, OPENAPI_FORMATS, OPENAPI_KEYWORDS } from '../src/contract.js'
-import { balancesAt, bookedTime, DAY_MS, entriesOn, openBank, type Bank, type Entry } from '../src/domain/data/bank.js'
+import { accountsOf, balancesAt, bookedTime, DAY_MS, entriesOn, openBank, type Bank, type Entry } from '../src/domain/data/bank.js'
 import { isWorkingDay, lastWorkingDayOfMonth, bankHolidays } from '../src/domain/data/calendar.js'
 import { CATEGORIES, MERCHANTS } from '../src/domain/data/merchants.js'
 import { enrichFromText, PROFILES, type ProfileName } from '../src/domain/data/profiles.js'
@@ -89,7 +89,7 @@ t.test('over a year each account\'s balance moves by exactly what was booked', a
   for (const profile of PROFILES) {
     const bank = bankOf(`balances-${profile}`, 'Bank_Of_Bud', profile)
     const all = year([bank])
-    for (const account of bank.accounts) {
+    for (const account of accountsOf(bank)) {
       const start = (TODAY - YEAR_DAYS + 10) * DAY_MS
       const end = (TODAY - 5) * DAY_MS
       const [before, after] = balancesAt(bank, account, T0, [start, end])
@@ -124,7 +124,7 @@ t.test('each profile tells its story', async (t) => {
   const student = story('student')
   t.equal(count(student.all, 'student_loan'), 3, 'student: three maintenance loan instalments')
   t.ok(count(student.all, 'salary') >= 48, 'student: weekly part-time pay')
-  t.ok(student.bank.accounts[0]!.creditLimitPence! > 0, 'student: an arranged overdraft')
+  t.ok(accountsOf(student.bank)[0]!.creditLimitPence! > 0, 'student: an arranged overdraft')
 
   const gig = story('gig_worker', 'Monzo_Sandbox')
   const payouts = gig.all.filter((e) => e.kind.l2 === 'gig_income')
@@ -140,13 +140,13 @@ t.test('each profile tells its story', async (t) => {
   t.ok(count(retired.all, 'pension') > statePension.length, 'retired: a private pension too')
 
   const trader = story('sole_trader', 'Starling_Business_Sandbox')
-  t.equal(trader.bank.accounts[0]!.usageType, 'business', 'sole trader: a business account')
+  t.equal(accountsOf(trader.bank)[0]!.usageType, 'business', 'sole trader: a business account')
   t.ok(count(trader.all, 'business_income') >= 50, 'sole trader: customers pay invoices')
   t.equal(count(trader.all, 'tax', false), 6, 'sole trader: VAT quarterly and self-assessment twice')
   t.ok(trader.all.every((e) => !/STARLING/.test(e.description)), 'no bank name in the raw text')
 
   const hard = story('financial_difficulty')
-  const account = hard.bank.accounts[0]!
+  const account = accountsOf(hard.bank)[0]!
   const lows = balancesAt(hard.bank, account, T0, Array.from({ length: 52 }, (_, i) => T0 - i * 7 * DAY_MS))
   t.ok(lows.some((b) => b.bookedPence < 0), 'in difficulty: overdrawn at times')
   t.ok(count(hard.all, 'gambling', false) > 50, 'in difficulty: gambling')

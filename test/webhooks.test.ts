@@ -395,14 +395,14 @@ t.test('a client takes only the webhooks it subscribed to', async (t) => {
 t.test('webhooks due at the same instant go in the order they were scheduled', async (t) => {
   const hooks = await receiver(t)
   let nowMs = T0
-  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => nowMs), signer: lazySigner(), maxInFlight: 1 })
+  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => nowMs), signer: lazySigner(), bodyOf: (delivery) => delivery.subject as Record<string, unknown>, maxInFlight: 1 })
   t.teardown(() => webhooks.close())
   webhooks.subscribe(CLIENT, hooks.url, ['provider', 'parent'])
   // Scheduled as a V2 refresh schedules them: every provider's, then the parent's, all due together.
-  for (const id of ['first', 'second', 'third']) webhooks.schedule('provider', id, CLIENT, T0 + 3000, () => ({ id }))
-  webhooks.schedule('parent', 'parent', CLIENT, T0 + 3000, () => ({ id: 'parent' }))
-  webhooks.schedule('provider', 'earlier', CLIENT, T0 + 2000, () => ({ id: 'earlier' }))
-  webhooks.schedule('other', 'not-taken', CLIENT, T0 + 1000, () => ({ id: 'not-taken' }))
+  for (const id of ['first', 'second', 'third']) webhooks.schedule('provider', id, CLIENT, T0 + 3000, { id })
+  webhooks.schedule('parent', 'parent', CLIENT, T0 + 3000, { id: 'parent' })
+  webhooks.schedule('provider', 'earlier', CLIENT, T0 + 2000, { id: 'earlier' })
+  webhooks.schedule('other', 'not-taken', CLIENT, T0 + 1000, { id: 'not-taken' })
   let ended = 0
   const all = new Promise<void>((resolve) => webhooks.on('attempt', () => { if (++ended === 5) resolve() }))
   nowMs = T0 + 3000

@@ -19,7 +19,7 @@ export interface IssuedTokens {
   expiresIn: number
 }
 
-interface Grant {
+export interface Grant {
   clientId: string
   expiresAtMs: number
 }
@@ -76,6 +76,18 @@ export class TokenIssuer {
       throw new BudError(ERRORS.tokenInvalid, {}, 'The access token was not issued to this client.')
     }
     return grant.clientId
+  }
+
+  /** The tokens remembered, in issue order (a snapshot's): a client's token keeps working after a restart. */
+  snapshot (): { access: Map<string, Grant>, refresh: Map<string, Grant> } {
+    return { access: this.#access, refresh: this.#refresh }
+  }
+
+  restore (kept: { access: Map<string, Grant>, refresh: Map<string, Grant> }): void {
+    for (const [map, from] of [[this.#access, kept.access], [this.#refresh, kept.refresh]] as const) {
+      map.clear()
+      for (const [token, grant] of from) map.set(token, grant)
+    }
   }
 
   #issue (clientId: string, nowMs: number): IssuedTokens {

@@ -27,6 +27,11 @@ export const HISTORY_MS = 731 * DAY_MS
 /** How far the clock may be moved past the last start or reset: two years. */
 export const CLOCK_SPAN_MS = 731 * DAY_MS
 
+export interface ClockSnapshot {
+  offsetMs: number
+  startMs: number
+}
+
 export class SandboxClock implements Clock {
   readonly #source: TimeSource
   #offsetMs = 0
@@ -43,6 +48,16 @@ export class SandboxClock implements Clock {
 
   now (): DateTime {
     return DateTime.fromMillis(this.nowMs(), { zone: 'utc' })
+  }
+
+  /** What a snapshot keeps of the clock: how far it was moved, and from where it may move. */
+  snapshot (): ClockSnapshot {
+    return { offsetMs: this.#offsetMs, startMs: this.#startMs }
+  }
+
+  restore (kept: ClockSnapshot): void {
+    this.#offsetMs = kept.offsetMs
+    this.#startMs = kept.startMs
   }
 
   /** Moves the clock forward; it keeps running from there. */

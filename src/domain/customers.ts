@@ -198,6 +198,26 @@ export class CustomerOwners {
   release (customerId: string, owner: string | undefined): void {
     if (owner !== undefined && this.#owners.get(customerId) === owner) this.#owners.delete(customerId)
   }
+
+  /** The customers claimed at run time, by id (a snapshot's; the fixtures' are the fixtures'). */
+  snapshot (): Map<string, string> {
+    return this.#owners
+  }
+
+  restore (kept: Map<string, string>): void {
+    this.#owners.clear()
+    for (const [customerId, owner] of kept) this.#owners.set(customerId, owner)
+  }
+}
+
+/** What a snapshot keeps of one client's customers. */
+export interface DirectorySnapshot {
+  loadedAtMs: number
+  made: Map<string, Customer>
+  identifiers: Map<string, Customer>
+  provisioned: Customer[]
+  deleted: Set<string>
+  ids: readonly number[]
 }
 
 export interface CustomerListRequest {
@@ -275,6 +295,20 @@ export class CustomerDirectory {
     this.#provisioned = new Denque()
     this.#deleted = new Set()
     this.#loadedAtMs = nowMs
+  }
+
+  snapshot (): DirectorySnapshot {
+    return { loadedAtMs: this.#loadedAtMs, made: this.#made, identifiers: this.#identifiers, provisioned: this.#provisioned.toArray(), deleted: this.#deleted, ids: this.#ids.position }
+  }
+
+  /** Back to a snapshot's customers (its owners are restored with the worlds). */
+  restore (kept: DirectorySnapshot): void {
+    this.#loadedAtMs = kept.loadedAtMs
+    this.#made = kept.made
+    this.#identifiers = kept.identifiers
+    this.#provisioned = new Denque(kept.provisioned)
+    this.#deleted = kept.deleted
+    this.#ids.resume(kept.ids)
   }
 
   /** A fixture customer of this client's, made now if not yet; undefined when there is none by this id, or it was removed. */

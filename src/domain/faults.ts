@@ -40,6 +40,11 @@ export class Faults {
     this.#own = settings
   }
 
+  /** The client's own faults, if a control set them (what a snapshot keeps). */
+  get own (): FaultSettings | undefined {
+    return this.#own
+  }
+
   /** Back to the shared faults. */
   reset (): void {
     this.#own = undefined

@@ -5,7 +5,7 @@
 // An id is written straight into one flat string of 56 bytes: Node's
 // randomUUID() returns a rope of ~18 pieces, and whatever keeps it keeps ~570.
 import { createHash } from 'node:crypto'
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1')
 const DASH = 0x2d
@@ -32,6 +32,16 @@ export class IdSource {
   /** Starts the sequence again from its first id (a reset sandbox draws what a new one would). */
   restart (): void {
     this.#rng = xoroshiro128plus(seedOf(this.#name))
+  }
+
+  /** Where the sequence is, to carry on from with `resume` (a snapshot's). */
+  get position (): readonly number[] {
+    return this.#rng.getState!()
+  }
+
+  /** Carries on from a `position`. */
+  resume (position: readonly number[]): void {
+    this.#rng = xoroshiro128plusFromState(position)
   }
 
   /** The next 32 bits of the sequence, as an unsigned number. */

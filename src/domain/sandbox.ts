@@ -5,17 +5,17 @@
 // (webhook delivery) listens through `SandboxEvents`: the domain imports
 // nothing above it.
 import { DateTime } from 'luxon'
-import type { SandboxClock } from './clock.js'
+import type { ClockSnapshot, SandboxClock } from './clock.js'
 import { CustomerDeletions, type DeletionTask } from './customer-deletions.js'
 import { Authorisations, type Authorisation } from './connect/authorisations.js'
 import { Gateway, type GatewaySession } from './connect/gateway.js'
 import { Consents, type RevokeTask } from './consents/consents.js'
-import { CustomerDirectory, type CustomerOwners } from './customers.js'
+import { CustomerDirectory, type CustomerOwners, type DirectorySnapshot } from './customers.js'
 import { FinancialData } from './data/financial-data.js'
-import { Faults, type SharedFaults } from './faults.js'
-import { IntegrationWatch } from './findings/watch.js'
+import { Faults, type FaultSettings, type SharedFaults } from './faults.js'
+import { IntegrationWatch, type ClientWatch } from './findings/watch.js'
 import { RefreshService, type TaskEndings } from './refresh.js'
-import { TaskStore, type ParentTask, type TaskStoreLimits } from './task-store.js'
+import { TaskStore, type ParentTask, type Task, type TaskStoreLimits, type TaskStoreSnapshot } from './task-store.js'
 import type { World } from './world.js'
 
 /** What the app listens for: tasks' ends, clock moves and resets. */
@@ -62,6 +62,25 @@ export interface Sandbox {
   /** Moves the clock and lets listeners act on what that makes due. */
   moveClockTo (ms: number): void
   reset (): void
+  /** The world as plain data, references and all (state/snapshot.ts keeps it). */
+  snapshot (): SandboxSnapshot
+  /** Back to a snapshot's world: made by the same fixtures and settings, it carries on as the one snapshotted would. */
+  restore (kept: SandboxSnapshot): void
+}
+
+/** What a snapshot keeps of one world: its clock, customers, every store and the ids they draw, its faults and findings. */
+export interface SandboxSnapshot {
+  clock: ClockSnapshot
+  customers: DirectorySnapshot
+  tasks: TaskStoreSnapshot<Task>
+  parents: TaskStoreSnapshot<ParentTask>
+  deletions: TaskStoreSnapshot<DeletionTask>
+  revocations: TaskStoreSnapshot<RevokeTask>
+  authorisations: TaskStoreSnapshot<Authorisation>
+  authorisationIds: readonly number[]
+  sessions: TaskStoreSnapshot<GatewaySession>
+  faults: FaultSettings | undefined
+  watch: Map<string, ClientWatch>
 }
 
 export function createSandbox (options: SandboxOptions): Sandbox {
@@ -114,6 +133,35 @@ export function createSandbox (options: SandboxOptions): Sandbox {
       const byMs = ms - clock.nowMs()
       clock.set(DateTime.fromMillis(ms, { zone: 'utc' }))
       events?.clockMoved(byMs)
+    },
+    snapshot () {
+      return {
+        clock: clock.snapshot(),
+        customers: customers.snapshot(),
+        tasks: tasks.snapshot(),
+        parents: parents.snapshot(),
+        deletions: deletionTasks.snapshot(),
+        revocations: revokeTasks.snapshot(),
+        authorisations: authorisationTasks.snapshot(),
+        authorisationIds: authorisations.position,
+        sessions: sessions.snapshot(),
+        faults: faults.own,
+        watch: watch.snapshot()
+      }
+    },
+    restore (kept) {
+      clock.restore(kept.clock)
+      customers.restore(kept.customers)
+      tasks.restore(kept.tasks)
+      parents.restore(kept.parents)
+      deletionTasks.restore(kept.deletions)
+      revokeTasks.restore(kept.revocations)
+      authorisationTasks.restore(kept.authorisations)
+      authorisations.resume(kept.authorisationIds)
+      sessions.restore(kept.sessions)
+      if (kept.faults === undefined) faults.reset()
+      else faults.set(kept.faults)
+      watch.restore(kept.watch)
     },
     reset () {
       clock.restartSpan()

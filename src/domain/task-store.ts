@@ -80,6 +80,14 @@ export function ownTask<T extends Stored & { clientId: string, customerId: strin
   return task
 }
 
+export interface TaskStoreSnapshot<T> {
+  ids: readonly number[]
+  mask: number
+  slots: (T | undefined)[]
+  first: number
+  next: number
+}
+
 /** The most tasks a store can be told to keep: a slot number fits an id's first 32 bits. */
 export const MAX_TASKS_LIMIT = 2 ** 32 - 1
 
@@ -143,6 +151,19 @@ export class TaskStore<T extends Stored = Task> {
       if (oldest.startedAtMs >= oldestKept && this.size <= this.#limits.maxTasks) break
       this.#dropFirst()
     }
+  }
+
+  /** The store as a snapshot keeps it: its tasks by slot, and where its ids are. */
+  snapshot (): TaskStoreSnapshot<T> {
+    return { ids: this.#ids.position, mask: this.#mask, slots: this.#slots, first: this.#first, next: this.#next }
+  }
+
+  restore (kept: TaskStoreSnapshot<T>): void {
+    this.#ids.resume(kept.ids)
+    this.#mask = kept.mask
+    this.#slots = kept.slots
+    this.#first = kept.first
+    this.#next = kept.next
   }
 
   /** Forgets every task; the ids start again as in a new store. */

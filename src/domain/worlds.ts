@@ -7,17 +7,27 @@
 // world made later, or reset, has it too. The worlds are bounded: past
 // `maxWorlds`, the one used longest ago is forgotten.
 import { DateTime } from 'luxon'
-import { SandboxClock } from './clock.js'
+import { SandboxClock, type ClockSnapshot } from './clock.js'
+import { runWhereKnown, type Control, type ControlResult } from './controls.js'
 import { CustomerOwners } from './customers.js'
 import type { FaultSettings, SharedFaults } from './faults.js'
-import type { Sandbox } from './sandbox.js'
+import type { Sandbox, SandboxSnapshot } from './sandbox.js'
 import type { World } from './world.js'
 
 /** The most client worlds kept by default. */
 export const MAX_WORLDS = 10_000
 
-/** A control given for every client: run on each world, now and as worlds are made or reset. */
-export type Control<R> = (world: Sandbox) => R
+/** What a snapshot keeps of every world: the shared clock, faults and owners, the controls given for all, and each world in use order. */
+export interface WorldsSnapshot {
+  clock: ClockSnapshot
+  faults: FaultSettings
+  owners: Map<string, string>
+  loadedAtMs: number
+  controls: Control[]
+  template: SandboxSnapshot
+  /** Client id and world, the one used longest ago first. */
+  worlds: [string, SandboxSnapshot][]
+}
 
 export interface WorldsOptions {
   fixtures: World
@@ -43,7 +53,7 @@ export class Worlds {
   readonly #maxWorlds: number
   // In use order: the first was used longest ago.
   readonly #worlds = new Map<string, Sandbox>()
-  #controls: Control<unknown>[] = []
+  #controls: Control[] = []
   // When the fixtures were loaded or every client reset: a world made later
   // has the same fixtures' customers as one made then (a consent given 10
   // days before the start is, whoever asks, 10 days older than the start).
@@ -72,7 +82,7 @@ export class Worlds {
     let world = this.#worlds.get(clientId)
     if (world === undefined) {
       world = this.#made(clientId)
-      for (const control of this.#controls) control(world)
+      for (const control of this.#controls) runWhereKnown(world, control)
       this.#worlds.set(clientId, world)
       if (this.#worlds.size > this.#maxWorlds) this.#forgetOldest()
     } else {
@@ -108,13 +118,46 @@ export class Worlds {
   }
 
   /**
-   * A control for every client: applied to the template and to every world
-   * now, and kept for the worlds made or reset later. Returns what it gave
-   * in each, the template's first.
+   * A control for every client: run in the template and in every world now
+   * where its customer is known, and kept for the worlds made or reset later.
+   * Returns each world with what the control did there (undefined where it
+   * could not run), the template first.
    */
-  everywhere<R> (control: Control<R>): R[] {
+  everywhere<C extends Control> (control: C): { world: Sandbox, result: ControlResult<C> | undefined }[] {
     this.#controls.push(control)
-    return [this.template, ...this.all()].map(control)
+    return [this.template, ...this.all()].map((world) => ({ world, result: runWhereKnown(world, control) }))
+  }
+
+  /** Every world as plain data (see state/snapshot.ts). */
+  snapshot (): WorldsSnapshot {
+    return {
+      clock: this.clock.snapshot(),
+      faults: this.faults.settings,
+      owners: this.owners.snapshot(),
+      loadedAtMs: this.#loadedAtMs,
+      controls: this.#controls,
+      template: this.template.snapshot(),
+      worlds: [...this.#worlds].map(([clientId, world]) => [clientId, world.snapshot()])
+    }
+  }
+
+  /** Back to a snapshot's worlds, made again from the same fixtures and settings (the worlds there are now are forgotten). */
+  restore (kept: WorldsSnapshot): void {
+    for (const world of this.#worlds.values()) world.customers.release()
+    this.#worlds.clear()
+    this.#lastId = undefined
+    this.#last = undefined
+    this.clock.restore(kept.clock)
+    this.faults.settings = kept.faults
+    this.owners.restore(kept.owners)
+    this.#loadedAtMs = kept.loadedAtMs
+    this.#controls = kept.controls
+    this.template.restore(kept.template)
+    for (const [clientId, snapshot] of kept.worlds) {
+      const world = this.#made(clientId)
+      world.restore(snapshot)
+      this.#worlds.set(clientId, world)
+    }
   }
 
   /** Faults for every client: the shared ones, and no client keeps faults of its own. */
@@ -127,7 +170,7 @@ export class Worlds {
   resetOne (clientId: string): Sandbox {
     const world = this.of(clientId)
     world.reset()
-    for (const control of this.#controls) control(world)
+    for (const control of this.#controls) runWhereKnown(world, control)
     return world
   }
 

@@ -106,7 +106,7 @@ export function attemptEntry (delivery: Delivery): AttemptEntry {
 /** Applies one entry: a request asked of the app again at its instant, or a webhook attempt as it went. */
 export async function applyEntry (app: FastifyInstance, state: State, entry: JournalEntry, adminToken: string | undefined): Promise<void> {
   if (entry.t === 'attempt') {
-    app.webhooks.restore(entry.delivery, entry)
+    app.webhooks.applyAttempt(entry.delivery, entry)
     return
   }
   const lock = adminToken !== undefined && entry.u.startsWith('/__admin') ? { authorization: `Bearer ${adminToken}` } : {}

@@ -120,7 +120,7 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
       if (entry.p !== log.instance) {
         restoring = true
         try {
-          app.webhooks.restore(entry.delivery, entry)
+          app.webhooks.applyAttempt(entry.delivery, entry)
         } finally {
           restoring = false
         }

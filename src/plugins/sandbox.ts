@@ -9,7 +9,9 @@ import { RequestHistory } from '../domain/request-history.js'
 import { createSandbox, type Sandbox, type SandboxOptions } from '../domain/sandbox.js'
 import { Worlds } from '../domain/worlds.js'
 import { ALL_WEBHOOK_EVENTS, connectCompletedBody, consentChangedBody, providerRefreshCompletedBody, refreshCompletedBody, refreshV2CompletedBody, WEBHOOK_EVENTS } from '../webhooks/bodies.js'
-import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.js'
+import { WebhookDispatcher, type Delivery, type DispatcherOptions } from '../webhooks/dispatcher.js'
+import type { ConsentChange } from '../domain/refresh.js'
+import type { ParentTask, Task } from '../domain/task-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,7 +35,18 @@ export default fp<SandboxPluginOptions>(async (fastify, options) => {
   const { signer, log, requestHistorySize, maxWorlds, clock, drawToken, ...sandboxOptions } = options
   const { fixtures } = options
   const clockOf = (clientId: string): SandboxClock => worlds.clockOf(clientId)
-  const webhooks = new WebhookDispatcher({ clock, clockOf, signer, ...(log === undefined ? {} : { log }) })
+  // A delivery's body is made when it falls due, from its subject, by the services of its client's world.
+  const bodyOf = (delivery: Delivery): Record<string, unknown> => {
+    const { refresh, data } = worlds.peek(delivery.clientId) ?? worlds.template
+    switch (delivery.event) {
+      case WEBHOOK_EVENTS.refreshCompleted: return refreshCompletedBody(refresh, delivery.subject as Task)
+      case WEBHOOK_EVENTS.v2ProviderCompleted: return providerRefreshCompletedBody(refresh, data, delivery.subject as Task)
+      case WEBHOOK_EVENTS.v2Completed: return refreshV2CompletedBody(refresh, data, delivery.subject as ParentTask)
+      case WEBHOOK_EVENTS.connectCompleted: return connectCompletedBody(refresh, delivery.subject as Task)
+      default: return consentChangedBody(delivery.subject as ConsentChange)
+    }
+  }
+  const webhooks = new WebhookDispatcher({ clock, clockOf, signer, bodyOf, ...(log === undefined ? {} : { log }) })
   const seedUrls = (clientId?: string) => {
     for (const c of fixtures.clients) {
       if (c.webhookUrl !== undefined && (clientId === undefined || c.clientId === clientId)) webhooks.subscribe(c.clientId, c.webhookUrl, c.webhookEvents ?? ALL_WEBHOOK_EVENTS)
@@ -52,17 +65,17 @@ export default fp<SandboxPluginOptions>(async (fastify, options) => {
         ? undefined
         : {
             listensTo: (clientId) => webhooks.urlFor(clientId) !== undefined,
-            refreshEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.refreshCompleted, task.taskId, task.clientId, endsAtMs, () => refreshCompletedBody(sandbox.refresh, task)),
+            refreshEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.refreshCompleted, task.taskId, task.clientId, endsAtMs, task),
             parentEnds: (parent, endsAtMs) => {
               // Each provider's webhook as its sub-task ends, then the parent's once the last one has.
               for (const task of parent.subTasks) {
                 const subEndsAtMs = sandbox.refresh.progress(task).endsAtMs
-                webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, () => providerRefreshCompletedBody(sandbox.refresh, sandbox.data, task))
+                webhooks.schedule(WEBHOOK_EVENTS.v2ProviderCompleted, task.taskId, task.clientId, subEndsAtMs, task)
               }
-              webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, () => refreshV2CompletedBody(sandbox.refresh, sandbox.data, parent))
+              webhooks.schedule(WEBHOOK_EVENTS.v2Completed, parent.taskId, parent.clientId, endsAtMs, parent)
             },
-            connectEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.connectCompleted, task.taskId, task.clientId, endsAtMs, () => connectCompletedBody(sandbox.refresh, task)),
-            consentChanged: (change) => webhooks.schedule(change.event, change.consentId, change.clientId, change.atMs, () => consentChangedBody(change)),
+            connectEnds: (task, endsAtMs) => webhooks.schedule(WEBHOOK_EVENTS.connectCompleted, task.taskId, task.clientId, endsAtMs, task),
+            consentChanged: (change) => webhooks.schedule(change.event, change.consentId, change.clientId, change.atMs, change),
             clockMoved: (byMs) => webhooks.clientClockMoved(owner, byMs),
             reset: () => {
               webhooks.reset(owner)

@@ -5,9 +5,11 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { DateTime, Duration } from 'luxon'
 import type { Contract } from '../contract.js'
 import { outOfRange, toIso } from '../domain/clock.js'
+import { runControl, type BankTransactionsControl, type ConnectionControl } from '../domain/controls.js'
 import { budConsentStatus, consentExpiresAtMs, consentIdOf, taskConsentId, type Customer } from '../domain/customers.js'
 import type { RawTransaction } from '../domain/data/raw-transaction.js'
 import { faultsFrom, transactionsFrom, type RawFaults } from '../fixtures.js'
+import { accountsOf } from '../domain/data/bank.js'
 import { lastPullAt } from '../domain/data/bud-copy.js'
 import { formatPence } from '../domain/data/money.js'
 import { CONSENT_STATUSES, type ConsentStatus } from '../domain/world.js'
@@ -68,7 +70,7 @@ export function adminCustomerView (sandbox: Sandbox, customer: Customer, nowMs: 
       consent_expires_at: toIso(consentExpiresAtMs(c)),
       last_pull_at: toIso(c.lastPullAtMs),
       data_pulled_at: fetchedAt === undefined ? null : toIso(fetchedAt),
-      accounts: data.bank.accounts.map((a) => ({ account_id: a.accountId, account_type: a.accountType, account_name: a.accountName, currency: a.currency }))
+      accounts: accountsOf(data.bank).map((a) => ({ account_id: a.accountId, account_type: a.accountType, account_name: a.accountName, currency: a.currency }))
     }
   })
   return view
@@ -107,18 +109,6 @@ function clockChangeTarget (change: ClockChange, nowMs: number, latestMs: number
 /** The client a control is scoped to (`?client_id=`), or undefined: every client. */
 type Scoped = { Querystring: { client_id?: string } }
 const scopeOf = (request: { query: { client_id?: string } }): string | undefined => request.query.client_id === '' ? undefined : request.query.client_id
-
-/** A control for every client that does not apply where the customer is unknown: undefined there. */
-function whereKnown<R> (control: (world: Sandbox) => R): (world: Sandbox) => R | undefined {
-  return (world) => {
-    try {
-      return control(world)
-    } catch (err) {
-      if (err instanceof BudError) return undefined
-      throw err
-    }
-  }
-}
 
 /**
  * With ADMIN_TOKEN, a control answers only a request that brings it as a
@@ -271,17 +261,15 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
     const lastPullAtMs = past(lastPullAt, 'last_pull_at')
     const lastConsentedMs = past(consentedAt, 'consented_at')
     if (Object.keys(errors).length > 0) throw validationError(errors)
-    const change = (world: Sandbox) => {
-      const at = world.clock.nowMs()
-      const customer = world.customers.resolve({ customerId }, at)
-      world.customers.setConnection(customer, provider, { scenario, consentStatus, lastPullAtMs, lastConsentedMs }, at)
-      return customerView(world, customer)
-    }
+    const control: ConnectionControl = { kind: 'connection', customerId, provider, change: { scenario, consentStatus, lastPullAtMs, lastConsentedMs } }
     request.log.info({ customerId, provider, scenario, consentStatus, clientId }, 'connection changed')
-    if (clientId !== undefined) return change(worlds.of(clientId))
+    if (clientId !== undefined) {
+      const world = worlds.of(clientId)
+      return customerView(world, runControl(world, control))
+    }
     // For every client: the first client that has the customer (or could be given it) shows the result.
-    const views = worlds.everywhere(whereKnown(change))
-    return views.find((view) => view !== undefined) ?? change(worlds.template)
+    const changed = worlds.everywhere(control).find(({ result }) => result !== undefined)
+    return changed === undefined ? customerView(worlds.template, runControl(worlds.template, control)) : customerView(changed.world, changed.result!)
   })
 
   fastify.post<Scoped & { Params: { customer_id: string, provider: string }, Body: { transactions: RawTransaction[] } }>('/__admin/customers/:customer_id/connections/:provider/transactions', {
@@ -292,14 +280,10 @@ export default async function adminRoutes (fastify: FastifyInstance, { contract,
     const { customer_id: customerId, provider } = request.params
     const nowMs = worldFor(clientId).clock.nowMs()
     const given = transactionsFrom(request.body.transactions, nowMs, (field, what) => { throw validationError({ [`transactions.${field.replace(/\//g, '.')}`]: what }) })
-    const add = (world: Sandbox) => {
-      const customer = world.customers.get(customerId)
-      if (customer === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
-      return world.data.addAtBank(customer, provider, given, world.clock.nowMs())
-    }
+    const control: BankTransactionsControl = { kind: 'bank_transactions', customerId, provider, transactions: given }
     const added = clientId === undefined
-      ? worlds.everywhere(whereKnown(add)).find((entries) => entries !== undefined)
-      : add(worlds.of(clientId))
+      ? worlds.everywhere(control).find(({ result }) => result !== undefined)?.result
+      : runControl(worlds.of(clientId), control)
     if (added === undefined) throw new BudError(ERRORS.adminCustomerNotFound)
     request.log.info({ customerId, provider, count: added.length, clientId }, 'transactions added at the bank')
     reply.code(201)

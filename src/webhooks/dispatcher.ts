@@ -37,8 +37,8 @@ export interface Delivery {
   attempts: Attempt[]
   nextAttemptAtMs?: number
   body?: Record<string, unknown>
-  /** Builds the body when the delivery falls due, from the task's final state. */
-  notice: () => Record<string, unknown>
+  /** What the body is made of when the delivery falls due (the task, parent or consent change; see DispatcherOptions.bodyOf). */
+  subject: unknown
   /** Signed once; every attempt resends the same signed body. */
   signature?: string
 }
@@ -49,6 +49,8 @@ export interface DispatcherOptions {
   /** A client's own clock; the shared one when absent. */
   clockOf?: (clientId: string) => Clock
   signer: () => Promise<WebhookSigner>
+  /** Builds a delivery's body when it falls due, from its subject's final state. */
+  bodyOf: (delivery: Delivery) => Record<string, unknown>
   maxAttempts?: number
   /** First retry delay; each further retry doubles it. */
   backoffMs?: number
@@ -65,7 +67,7 @@ export interface DispatcherOptions {
 export const MAX_WEBHOOK_URLS = 100_000
 
 /** Where a client's webhooks go, and which of them it takes. */
-interface Subscription {
+export interface Subscription {
   url: string
   events: ReadonlySet<string>
 }
@@ -75,7 +77,7 @@ interface Due {
   delivery: Delivery
 }
 
-interface Queued extends Due {
+export interface Queued extends Due {
   /** Breaks ties: of two due at the same instant, the one queued first goes first. */
   seq: number
 }
@@ -125,6 +127,16 @@ class DueQueue {
 
   clear (): void { this.#items.length = 0 }
 
+  snapshot (): { items: Queued[], seq: number } {
+    return { items: this.#items, seq: this.#seq }
+  }
+
+  restore (kept: { items: Queued[], seq: number }): void {
+    this.#items.length = 0
+    this.#items.push(...kept.items)
+    this.#seq = kept.seq
+  }
+
   /** Keeps only what `keep` takes, each at the instant it gives. */
   rebuild (keep: (item: Queued) => number | undefined): void {
     const kept: Queued[] = []
@@ -136,6 +148,14 @@ class DueQueue {
     this.#items.length = 0
     this.#items.push(...kept.sort((a, b) => before(a, b) ? -1 : 1))
   }
+}
+
+export interface DispatcherSnapshot {
+  ids: readonly number[]
+  subscriptions: Map<string, Subscription>
+  deliveries: Map<string, Delivery>
+  queue: { items: Queued[], seq: number }
+  ready: Delivery[]
 }
 
 /** Emits 'attempt' with the delivery after each attempt ends, whatever its outcome. */
@@ -192,12 +212,12 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
 
   /**
    * Schedules the `event` webhook of a task that ends at `endsAtMs`, if its
-   * client takes that event; `notice` builds its body then.
+   * client takes that event; its body is made of `subject` then (bodyOf).
    */
-  schedule (event: string, taskId: string, clientId: string, endsAtMs: number, notice: () => Record<string, unknown>): void {
+  schedule (event: string, taskId: string, clientId: string, endsAtMs: number, subject: unknown): void {
     const subscription = this.#subscriptions.get(clientId)
     if (subscription === undefined || !subscription.events.has(event) || this.#closed) return
-    const delivery: Delivery = { deliveryId: this.#ids.next(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], notice }
+    const delivery: Delivery = { deliveryId: this.#ids.next(), event, taskId, clientId, url: subscription.url, dueAtMs: endsAtMs, status: 'scheduled', attempts: [], subject }
     this.#remember(delivery)
     this.#queue.push(this.#shared(clientId, endsAtMs), delivery)
     this.#arm()
@@ -247,7 +267,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
   }
 
   /** A delivery's attempt as a replayed journal has it: it is not made again, and a retry due is queued. */
-  restore (deliveryId: string, attempt: { status: string, attempts: unknown[], next?: number, body?: unknown, signature?: string }): void {
+  applyAttempt (deliveryId: string, attempt: { status: string, attempts: unknown[], next?: number, body?: unknown, signature?: string }): void {
     const delivery = this.#deliveries.get(deliveryId)
     if (delivery === undefined) return
     this.#queue.rebuild((item) => item.delivery === delivery ? undefined : item.atMs)
@@ -261,6 +281,28 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
       this.#queue.push(this.#shared(delivery.clientId, attempt.next), delivery)
     }
     this.emit('attempt', delivery)
+  }
+
+  /**
+   * The webhooks as a snapshot keeps them: the URLs, the deliveries made and
+   * due, and where the ids are. A delivery being sent as the snapshot is
+   * taken is due again after a restore from it (at least once).
+   */
+  snapshot (): DispatcherSnapshot {
+    return { ids: this.#ids.position, subscriptions: this.#subscriptions, deliveries: this.#deliveries, queue: this.#queue.snapshot(), ready: this.#ready.toArray() }
+  }
+
+  restore (kept: DispatcherSnapshot): void {
+    this.#ids.resume(kept.ids)
+    this.#subscriptions.clear()
+    for (const [clientId, subscription] of kept.subscriptions) this.#subscriptions.set(clientId, subscription)
+    this.#deliveries.clear()
+    for (const [id, delivery] of kept.deliveries) this.#deliveries.set(id, delivery)
+    this.#queue.restore(kept.queue)
+    this.#ready.clear()
+    for (const delivery of kept.ready) this.#ready.push(delivery)
+    for (const delivery of kept.deliveries.values()) if (delivery.status === 'sending') this.#ready.push(delivery)
+    this.#arm()
   }
 
   /** Newest first. */
@@ -319,7 +361,7 @@ export class WebhookDispatcher extends EventEmitter<{ attempt: [Delivery] }> {
     const { timeoutMs, maxAttempts, backoffMs } = this.#options
     const clock = this.#options.clockOf(delivery.clientId)
     const signer = await this.#options.signer()
-    delivery.body ??= delivery.notice()
+    delivery.body ??= this.#options.bodyOf(delivery)
     delivery.status = 'sending'
     delete delivery.nextAttemptAtMs
     const controller = new AbortController()

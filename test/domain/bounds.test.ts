@@ -148,7 +148,7 @@ t.test('request history keeps its capacity', async (t) => {
 })
 
 t.test('client webhook URLs are bounded: past the maximum the one set longest ago is forgotten', async (t) => {
-  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => T0), signer: async () => { throw new Error('no delivery here') }, maxUrls: 3 })
+  const webhooks = new WebhookDispatcher({ clock: new SandboxClock(() => T0), signer: async () => { throw new Error('no delivery here') }, bodyOf: () => ({}), maxUrls: 3 })
   t.teardown(() => webhooks.close())
   for (const client of ['a', 'b', 'c']) webhooks.subscribe(client, `http://127.0.0.1:9/${client}`, ALL_WEBHOOK_EVENTS)
   webhooks.subscribe('a', 'http://127.0.0.1:9/a-again', ALL_WEBHOOK_EVENTS)

@@ -112,6 +112,15 @@ export class Authorisations {
     this.#ids.restart()
   }
 
+  /** Where its ids are (a snapshot's): its tasks are kept with their store. */
+  get position (): readonly number[] {
+    return this.#ids.position
+  }
+
+  resume (position: readonly number[]): void {
+    this.#ids.resume(position)
+  }
+
   /**
    * Initiate Provider Authorisation: a task that makes the bank's URL. With
    * `consentId`, the customer re-authenticates that consent (same id, 90

@@ -8,6 +8,7 @@ import {
   budConsentStatus, CONSENT_LIFETIME_MS, consentExpiresAtMs, consentIdOf,
   type Connection, type Customer, type CustomerDirectory, type CustomerRef, type RevokeReason
 } from '../customers.js'
+import { accountsOf } from '../data/bank.js'
 import { lastPullAt } from '../data/bud-copy.js'
 import type { FinancialData } from '../data/financial-data.js'
 import { BudError, ERRORS } from '../errors.js'
@@ -193,7 +194,7 @@ export class Consents {
   #record (customer: Customer, connection: Connection, nowMs: number): ConsentRecord {
     const status = budConsentStatus(connection, nowMs)
     const data = this.#data.dataOf(customer.customerId, connection, nowMs)
-    const record = given(customer, consentIdOf(customer.customerId, connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, data.bank.accounts.map((a) => a.accountId))
+    const record = given(customer, consentIdOf(customer.customerId, connection), connection.provider, connection.consentedAtMs, connection.lastConsentedMs, status, accountsOf(data.bank).map((a) => a.accountId))
     record.lastSyncedAtMs = status === 'revoked' ? connection.revokedAtMs : lastPullAt(data)
     if (status === 'revoked') {
       record.revokedAtMs = connection.revokedAtMs

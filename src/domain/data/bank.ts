@@ -122,58 +122,50 @@ export interface GeneratedSeed {
 }
 
 /**
+ * A connection's bank: plain data, kept as it is with the state (a snapshot
+ * holds it whole). A generated bank keeps only what it is made from: its
+ * accounts are made again when read (accountsOf) and kept made for the most
+ * recently read banks only, so a customer costs little however many there are.
+ */
+export interface Bank {
+  customerId: string
+  provider: string
+  seed: BankSeed
+  /** The connection's first pull: the bank's balances are known from there. */
+  anchorMs: number
+  /** The accounts a fixture gives outright; undefined for a generated bank. */
+  given: readonly BankAccount[] | undefined
+  /** Given or added transactions, in the order they came; replaced, never changed in place. */
+  extra: readonly Entry[]
+  /** How many transactions were added at run time: the next added one's id is made from it. */
+  added: number
+}
+
+/**
  * Generated banks whose accounts are kept made, most recent last: the rest
  * are made again when read (a few hundred microseconds). An account's plan —
  * its rules, stores and shops — weighs some 50 KB, so few are kept.
  */
 const MAX_BANKS_KEPT = 8
-// The banks holding their made accounts, in a ring: the oldest is told to
-// drop them when a new one comes. Not a Map: churning a Map's entries left
-// the dropped plans reachable long enough for the collector to move them to
-// the old generation (docs/performance.md).
-const kept: (Bank | undefined)[] = new Array(MAX_BANKS_KEPT).fill(undefined)
+// The banks holding their made accounts, and those accounts, in a ring: the
+// oldest is dropped when a new one comes. Not a Map: churning a Map's
+// entries left the dropped plans reachable long enough for the collector to
+// move them to the old generation (docs/performance.md).
+const keptBanks: (Bank | undefined)[] = new Array(MAX_BANKS_KEPT).fill(undefined)
+const keptAccounts: (readonly BankAccount[] | undefined)[] = new Array(MAX_BANKS_KEPT).fill(undefined)
 let nextKept = 0
 const NO_ENTRIES: readonly Entry[] = []
 
-/**
- * A connection's bank. A generated bank keeps only what it is made from:
- * its accounts are made again when read (a few microseconds) and kept for
- * the most recently read banks only, so a customer costs little however
- * many there are.
- */
-export class Bank {
-  readonly #customerId: string
-  readonly #provider: string
-  readonly #seed: BankSeed
-  readonly #anchorMs: number
-  readonly #given: readonly BankAccount[] | undefined
-  /** Given or added transactions, in the order they came; replaced, never changed in place. */
-  extra: readonly Entry[] = NO_ENTRIES
-  /** How many transactions were added at run time: the next added one's id is made from it. */
-  added = 0
-  /** A generated bank's accounts while it is among the few kept made (see kept). */
-  #made: readonly BankAccount[] | undefined
-
-  constructor (customerId: string, provider: string, seed: BankSeed, anchorMs: number, given?: readonly BankAccount[]) {
-    this.#customerId = customerId
-    this.#provider = provider
-    this.#seed = seed
-    this.#anchorMs = anchorMs
-    this.#given = given
-  }
-
-  get accounts (): readonly BankAccount[] {
-    if (this.#given !== undefined) return this.#given
-    if (this.#made !== undefined) return this.#made
-    const { profile, ordinal } = 'profile' in this.#seed ? this.#seed : { profile: 'empty' as const, ordinal: 0 }
-    const made = plansFor(this.#customerId, this.#provider, profile, ordinal ?? 0).map((plan) => generatedAccount(this.#customerId, this.#provider, plan, this.#anchorMs))
-    const dropped = kept[nextKept]
-    if (dropped !== undefined) dropped.#made = undefined
-    kept[nextKept] = this
-    nextKept = (nextKept + 1) % MAX_BANKS_KEPT
-    this.#made = made
-    return made
-  }
+/** The bank's accounts: given, or made (again) from its seed. */
+export function accountsOf (bank: Bank): readonly BankAccount[] {
+  if (bank.given !== undefined) return bank.given
+  for (let i = 0; i < MAX_BANKS_KEPT; i++) if (keptBanks[i] === bank) return keptAccounts[i]!
+  const { profile, ordinal } = 'profile' in bank.seed ? bank.seed : { profile: 'empty' as const, ordinal: 0 }
+  const made = plansFor(bank.customerId, bank.provider, profile, ordinal ?? 0).map((plan) => generatedAccount(bank.customerId, bank.provider, plan, bank.anchorMs))
+  keptBanks[nextKept] = bank
+  keptAccounts[nextKept] = made
+  nextKept = (nextKept + 1) % MAX_BANKS_KEPT
+  return made
 }
 
 /** At most this many transactions are given outright to one connection by the fixtures. */
@@ -199,7 +191,7 @@ const between = (rng: ReturnType<typeof xoroshiro128plus>, range: readonly [numb
 
 /** The bank of one connection, as of its first pull (`anchorMs`): the accounts it holds and the history it starts with. */
 export function openBank (customerId: string, provider: string, seed: BankSeed, anchorMs: number): Bank {
-  if ('profile' in seed) return new Bank(customerId, provider, seed, anchorMs)
+  if ('profile' in seed) return { customerId, provider, seed, anchorMs, given: undefined, extra: NO_ENTRIES, added: 0 }
   const holder = lifeOf(customerId).holder
   const accounts = seed.accounts.map((given, index): BankAccount => {
     const bytes = digest(`${customerId}\n${provider}\n${index}`)
@@ -223,7 +215,7 @@ export function openBank (customerId: string, provider: string, seed: BankSeed, 
       anchorBalancePence: given.balancePence
     }
   })
-  const bank = new Bank(customerId, provider, seed, anchorMs, accounts)
+  const bank: Bank = { customerId, provider, seed, anchorMs, given: accounts, extra: NO_ENTRIES, added: 0 }
   bank.extra = seed.transactions.map((given, index) => givenEntry(bank, given, -Infinity, `${customerId}\n${provider}\ngiven\n${index}`))
   return bank
 }
@@ -261,7 +253,7 @@ const BUSINESS_SUFFIXES = ['Joinery', 'Plumbing & Heating', 'Electrical', 'Decor
 
 /** Makes an entry for a transaction given by a fixture (existing from the start) or added by a test at `existsFromMs`, enriched from its description. */
 export function givenEntry (bank: Bank, given: GivenTransaction, existsFromMs: number, idSeed: string): Entry {
-  const account = bank.accounts.find((a) => a.accountId === given.accountId) ?? bank.accounts[0]!
+  const account = accountsOf(bank).find((a) => a.accountId === given.accountId) ?? accountsOf(bank)[0]!
   const bytes = digest(idSeed)
   const id = given.transactionId ?? hexId(bytes)
   const pending = given.status === 'pending'
@@ -444,7 +436,7 @@ function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: O
  * one array it empties each day.
  */
 export function entriesOn (bank: Bank, day: number, out: Entry[] = []): Entry[] {
-  for (const account of bank.accounts) generatedOn(account, day, out)
+  for (const account of accountsOf(bank)) generatedOn(account, day, out)
   const startMs = day * DAY_MS
   for (const entry of bank.extra) {
     if (entry.dateMs >= startMs && entry.dateMs < startMs + DAY_MS) out.push(entry)

@@ -28,6 +28,13 @@ export interface ConnectionData {
 // Every change to any copy takes the next number: a copy's changeId tells its states apart cheaply.
 let changes = 0
 
+/** How many changes were numbered: a snapshot keeps it, so copies restored and copies changed later never share a number. */
+export const changesSoFar = (): number => changes
+
+export function resumeChanges (count: number): void {
+  changes = Math.max(changes, count)
+}
+
 /** Bud holds the 90 days up to a connection's first pull. */
 export const FIRST_PULL_DAYS = 90
 /** Pulls kept per connection; past it the two oldest overlapping ones are merged. */

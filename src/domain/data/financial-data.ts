@@ -9,7 +9,7 @@ import type { Connection, Customer, CustomerDirectory } from '../customers.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
 import { endsAt } from '../scenarios.js'
 import type { Task } from '../task-store.js'
-import { addAtBank, balancesAt, DAY_MS, entriesOn, type BankAccount, type Entry, type GivenTransaction } from './bank.js'
+import { accountsOf, addAtBank, balancesAt, DAY_MS, entriesOn, type BankAccount, type Entry, type GivenTransaction } from './bank.js'
 import { applyPull, held, lastPullAt, openData, removeAll, transactionWindows, type ConnectionData, type Held, type Pull } from './bud-copy.js'
 
 /** One account as Bud holds it: the bank's account, with Bud's latest balances and windows. */
@@ -141,7 +141,7 @@ export class FinancialData {
       const atMs = lastPullAt(data)
       if (atMs === undefined) continue
       const windows = transactionWindows(data)
-      for (const account of data.bank.accounts) {
+      for (const account of accountsOf(data.bank)) {
         const [balance] = balancesAt(data.bank, account, data.anchorMs, [atMs])
         out.push({ account, connection, balanceAtMs: atMs, bookedPence: balance!.bookedPence, pendingPence: balance!.pendingPence, windows })
       }
@@ -248,8 +248,8 @@ export class FinancialData {
     const data = this.dataOf(customer.customerId, connection, nowMs)
     for (const [i, t] of transactions.entries()) {
       if (t.dateMs > nowMs) throw validationError({ [`transactions.${i}.date_time`]: 'This value should not be in the future: the bank shows what has happened' })
-      if (t.accountId !== undefined && !data.bank.accounts.some((a) => a.accountId === t.accountId)) {
-        throw validationError({ [`transactions.${i}.account_id`]: `No account with this id at ${provider.slice(0, 64)}; its accounts are ${data.bank.accounts.map((a) => a.accountId).join(', ')}` })
+      if (t.accountId !== undefined && !accountsOf(data.bank).some((a) => a.accountId === t.accountId)) {
+        throw validationError({ [`transactions.${i}.account_id`]: `No account with this id at ${provider.slice(0, 64)}; its accounts are ${accountsOf(data.bank).map((a) => a.accountId).join(', ')}` })
       }
     }
     return addAtBank(data.bank, customer.customerId, provider, transactions, nowMs)
@@ -270,7 +270,7 @@ export class FinancialData {
 
   /** The ids of the connection's accounts at the bank. */
   accountIdsOfConnection (customerId: string, connection: Connection, nowMs: number = this.#clock.nowMs()): string[] {
-    return this.dataOf(customerId, connection, nowMs).bank.accounts.map((a) => a.accountId)
+    return accountsOf(this.dataOf(customerId, connection, nowMs).bank).map((a) => a.accountId)
   }
 
   /**

@@ -90,7 +90,7 @@ export const MAX_ADDRESSES = 1000
 export const MAX_EXAMPLES = 10
 const HOUR_MS = 60 * 60 * 1000
 
-interface ClientWatch {
+export interface ClientWatch {
   /** When each recent token was issued, oldest first. */
   tokens: number[]
   /** By X-Customer-Ip-Address: the customers refreshed with it (up to the threshold). */
@@ -242,6 +242,15 @@ export class IntegrationWatch {
 
   clear (): void {
     this.#clients = new Map()
+  }
+
+  /** What the checks have seen of each client (a snapshot's). */
+  snapshot (): Map<string, ClientWatch> {
+    return this.#clients
+  }
+
+  restore (kept: Map<string, ClientWatch>): void {
+    this.#clients = kept
   }
 
   #watch (clientId: string): ClientWatch {
