@@ -1,0 +1,132 @@
+// A snapshot of a kept state: the engine's own data after a number of
+// journal entries, so a start restores it and replays only the entries
+// after it, and the journal no longer needs what came before. It is the
+// same objects the engine runs on — customers, tasks, consents, worlds,
+// tokens, webhooks, findings — each of which gives its plain data and takes
+// it back (`snapshot()` / `restore()`), serialized together in one pass by
+// V8's structured serializer, so what refers to what (a task and the
+// customer's connection it refreshed) stays as it was. Nothing is converted
+// to a second model; nothing but the engine's own restore reads it.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { deserialize, serialize } from 'node:v8'
+import type { TokenIssuer } from '../domain/auth.js'
+import { changesSoFar, resumeChanges } from '../domain/data/bud-copy.js'
+import type { Worlds, WorldsSnapshot } from '../domain/worlds.js'
+import type { DispatcherSnapshot, WebhookDispatcher } from '../webhooks/dispatcher.js'
+import { StateError } from './journal.js'
+
+/** The snapshot's format; one written by a newer version is refused. */
+export const SNAPSHOT_FORMAT = 1
+export const SNAPSHOT_FILE = 'snapshot.v8'
+
+/** Written before the data, as one JSON line: which state, and how far into its journal. */
+export interface SnapshotHeader {
+  bud_sandbox_snapshot: number
+  /** The state's secret: a snapshot is only ever read with its own journal. */
+  secret: string
+  /** How many journal entries it holds the effect of: a start replays those after. */
+  entries: number
+  taken_at_ms: number
+}
+
+/** What the state draws (tokens, fault dice), as far as it has drawn. */
+export interface Draws {
+  tokens: number
+  dice: readonly number[]
+}
+
+/** What a snapshot is taken of, and restored into. */
+export interface Snapshotted {
+  worlds: Worlds
+  tokens: TokenIssuer
+  webhooks: WebhookDispatcher
+  draws: { position (): Draws, resume (draws: Draws): void }
+}
+
+interface Payload {
+  worlds: WorldsSnapshot
+  tokens: ReturnType<TokenIssuer['snapshot']>
+  webhooks: DispatcherSnapshot
+  draws: Draws
+  changes: number
+}
+
+/** The state as bytes: taken at once, between two requests, so it holds exactly the entries journaled so far. */
+export function takeSnapshot (from: Snapshotted): Buffer {
+  const payload: Payload = {
+    worlds: from.worlds.snapshot(),
+    tokens: from.tokens.snapshot(),
+    webhooks: from.webhooks.snapshot(),
+    draws: from.draws.position(),
+    changes: changesSoFar()
+  }
+  return serialize(payload)
+}
+
+/** Back to the state the bytes hold, in an app made with the same fixtures and settings and not yet used. */
+export function restoreSnapshot (into: Snapshotted, bytes: Buffer): void {
+  const payload = deserialize(bytes) as Payload
+  resumeChanges(payload.changes)
+  into.worlds.restore(payload.worlds)
+  into.tokens.restore(payload.tokens)
+  // After the worlds: a delivery's due instant is on its client's clock.
+  into.webhooks.restore(payload.webhooks)
+  into.draws.resume(payload.draws)
+}
+
+/** Writes the snapshot where a crash can never leave half of one: beside it first, then renamed over the old one. */
+export function writeSnapshotFile (dir: string, header: SnapshotHeader, bytes: Buffer): void {
+  const file = join(dir, SNAPSHOT_FILE)
+  const temporary = `${file}.tmp`
+  const fd = openSync(temporary, 'w', 0o600)
+  try {
+    writeFully(fd, Buffer.from(JSON.stringify(header) + '\n'))
+    writeFully(fd, bytes)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temporary, file)
+  syncDirectory(dir)
+}
+
+/** The snapshot in `dir`, if there is one; a damaged one, or a newer version's, stops the start with one line. */
+export function readSnapshotFile (dir: string): { header: SnapshotHeader, bytes: Buffer } | undefined {
+  const file = join(dir, SNAPSHOT_FILE)
+  // One a crash left half written is not the snapshot: the one before it (or none) is.
+  rmSync(`${file}.tmp`, { force: true })
+  if (!existsSync(file)) return undefined
+  let all: Buffer
+  try {
+    all = readFileSync(file)
+  } catch (err) {
+    throw new StateError(`STATE_DIR ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: cannot read it`)
+  }
+  const newline = all.indexOf(10)
+  let header: Partial<SnapshotHeader> | undefined
+  try {
+    header = JSON.parse(all.toString('utf8', 0, newline)) as Partial<SnapshotHeader>
+  } catch {}
+  if (newline === -1 || header === undefined || typeof header.bud_sandbox_snapshot !== 'number' || typeof header.entries !== 'number' || typeof header.secret !== 'string') {
+    throw new StateError(`STATE_DIR ${file}: not a bud-sandbox snapshot (the file is damaged; move the directory away to start afresh)`)
+  }
+  if (header.bud_sandbox_snapshot > SNAPSHOT_FORMAT) {
+    throw new StateError(`STATE_DIR ${file}: written by a newer bud-sandbox (snapshot format ${header.bud_sandbox_snapshot}; this one reads ${SNAPSHOT_FORMAT})`)
+  }
+  return { header: header as SnapshotHeader, bytes: all.subarray(newline + 1) }
+}
+
+export function writeFully (fd: number, buffer: Buffer): void {
+  for (let written = 0; written < buffer.length;) written += writeSync(fd, buffer, written)
+}
+
+/** Makes a rename in `dir` durable. */
+export function syncDirectory (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
