@@ -20,8 +20,9 @@ import { LazyLogger } from './http/request-logger.js'
 import { SWAGGER_UI_CONFIG } from './http/swagger-ui-config.js'
 import type { CheckMode } from './domain/findings/check-modes.js'
 import { IntegrationChecks } from './http/integration-checks.js'
-import { journalToDisk, replayJournal, requestInstants } from './http/journaling.js'
+import { compactAtStart, journalToDisk, replayJournal, requestInstants } from './http/journaling.js'
 import { replicate } from './http/replication.js'
+import { restoreSnapshot, SNAPSHOT_EVERY } from './state/snapshot.js'
 import { applying, type State } from './state/state.js'
 import healthRoutes from './routes/health.js'
 import oauthRoutes from './routes/oauth.js'
@@ -55,6 +56,8 @@ export interface AppConfig {
   adminToken?: string | undefined
   /** The integration checks: report findings (the default), answer them with 409s, or watch nothing. */
   checks?: CheckMode | undefined
+  /** With STATE_DIR: a snapshot is taken once the journal holds this many entries after the last. */
+  snapshotEvery?: number | undefined
 }
 
 export interface AppDeps {
@@ -99,7 +102,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
 
   const { state } = deps
   // With a state, each start draws request ids of its own: a replayed request keeps the id it was answered with.
-  const requestIds = new IdSource(state === undefined ? 'requests' : `requests/${state.header.secret}/${state.entries.length}`)
+  const requestIds = new IdSource(state === undefined ? 'requests' : `requests/${state.header.secret}/${state.position + state.entries.length}`)
   const app = Fastify({
     loggerInstance,
     // One line per request, written by the onSend hook below, instead of Fastify's two.
@@ -162,7 +165,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
     log: logger
   })
   const { worlds, webhooks, history } = app
-  if (state?.kind === 'dir') journalToDisk(app, state, config.bodyLimit)
+  if (state?.kind === 'dir') journalToDisk(app, state, config.bodyLimit, config.snapshotEvery ?? SNAPSHOT_EVERY)
   const replication = state?.kind === 'redis' ? replicate(app, state, config.bodyLimit, config.adminToken) : undefined
   if (replication !== undefined) app.addHook('onClose', async () => replication.close())
   const checks = new IntegrationChecks(worlds, config.checks ?? 'report')
@@ -256,9 +259,16 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   if (state !== undefined) {
     await app.ready()
     const started = performance.now()
+    const snapshot = state.snapshot?.header.entries
+    if (state.snapshot !== undefined) {
+      restoreSnapshot({ worlds, tokens: app.tokens, webhooks, draws: state.draws }, state.snapshot.bytes)
+      state.snapshot = undefined
+    }
     // Each replayed request logs at warn only (journaling.ts): it was logged when first answered.
     const replayed = await replayJournal(app, state, config.adminToken)
-    logger.info({ state: state.where, replayed, ms: Math.round(performance.now() - started), repaired: state.repaired }, `state from ${state.where}: ${replayed} journal entries replayed${state.repaired ? ' (a torn last line was cut)' : ''}`)
+    const from = snapshot === undefined ? '' : `a snapshot of ${snapshot} entries and `
+    logger.info({ state: state.where, snapshot, replayed, ms: Math.round(performance.now() - started), repaired: state.repaired }, `state from ${state.where}: ${from}${replayed} journal entries replayed${state.repaired ? ' (a torn last line was cut)' : ''}`)
+    if (state.kind === 'dir') await compactAtStart(app, state, config.snapshotEvery ?? SNAPSHOT_EVERY)
     await replication?.start()
   }
   return app

@@ -8,6 +8,7 @@ import { Duration } from 'luxon'
 import { MAX_TASKS_LIMIT } from './domain/task-store.js'
 import { CHECK_MODES, type CheckMode } from './domain/findings/check-modes.js'
 import { DEFAULT_FIXTURES } from './fixtures.js'
+import { SNAPSHOT_EVERY } from './state/snapshot.js'
 
 export const DEFAULTS = {
   logLevel: 'info',
@@ -17,7 +18,8 @@ export const DEFAULTS = {
   auth: 'on',
   requestHistorySize: 1000,
   maxClients: 10_000,
-  checks: 'report'
+  checks: 'report',
+  snapshotEvery: SNAPSHOT_EVERY
 } as const
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -52,6 +54,7 @@ export const SETTINGS: Setting[] = [
   { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: CHECK_MODES }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
   { env: 'ADMIN_TOKEN', flag: 'admin-token', schema: { type: 'string', minLength: 16 }, accepts: 'a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)', secret: true },
   { env: 'STATE_DIR', flag: 'state-dir', schema: { type: 'string', minLength: 1 }, accepts: 'a directory to keep the sandbox\'s state in across restarts (made if missing; docs/state.md); memory only when unset' },
+  { env: 'SNAPSHOT_EVERY', flag: 'snapshot-every', schema: { type: 'integer', minimum: 1, maximum: 10_000_000 }, accepts: 'with STATE_DIR, how many journal entries a snapshot is taken after, from 1 to 10000000 (docs/state.md)', default: DEFAULTS.snapshotEvery },
   { env: 'REDIS_URL', flag: 'redis-url', schema: { type: 'string', minLength: 9 }, accepts: 'redis://host:port[/db] of Redis 7 or Valkey 8: the state kept there and shared by every process given it (docs/state.md); not with STATE_DIR' },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]
@@ -72,6 +75,7 @@ export interface Config {
   adminToken: string | undefined
   checks: CheckMode
   stateDir: string | undefined
+  snapshotEvery: number
   redisUrl: string | undefined
 }
 
@@ -152,6 +156,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config | 'h
     maxClients: Number(values.MAX_CLIENTS),
     adminToken: values.ADMIN_TOKEN === undefined ? undefined : String(values.ADMIN_TOKEN),
     stateDir: values.STATE_DIR === undefined ? undefined : String(values.STATE_DIR),
+    snapshotEvery: Number(values.SNAPSHOT_EVERY),
     redisUrl: values.REDIS_URL === undefined ? undefined : String(values.REDIS_URL),
     checks: values.CHECKS as Config['checks']
   }

@@ -39,6 +39,8 @@ export interface StartOptions {
   bodyLimit?: number
   /** Keeps the state in this directory across restarts (see docs/state.md); memory only when absent. */
   stateDir?: string
+  /** With `stateDir`: a snapshot is taken once the journal holds this many entries after the last (20,000 by default). */
+  snapshotEvery?: number
   /** Keeps the state in Redis, shared with every sandbox given the same URL (see docs/state.md). */
   redisUrl?: string
 }
@@ -133,7 +135,8 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     logLevel: options.logLevel ?? 'silent',
     bodyLimit: options.bodyLimit ?? DEFAULTS.bodyLimit,
     requestHistorySize: options.requestHistorySize ?? DEFAULTS.requestHistorySize,
-    adminToken: options.adminToken
+    adminToken: options.adminToken,
+    snapshotEvery: options.snapshotEvery ?? DEFAULTS.snapshotEvery
   }, {
     clock: new SandboxClock(state?.now ?? Date.now),
     ...(state === undefined ? {} : { state }),

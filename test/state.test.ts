@@ -4,7 +4,7 @@
 // cut; a damaged, newer or differently-made state stops the start with one line.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t from 'tap'
@@ -64,7 +64,9 @@ async function reads (url: string, token: string, ids: { task: string, customer:
 t.test('a journey reads the same after SIGTERM and after SIGKILL, with the same tokens, and a delivered webhook is not sent again', async (t) => {
   const dir = join(t.testdir({}), 'state')
   const receiver = await webhookReceiver(t)
-  let sandbox = start(dir)
+  // A snapshot every few entries: the restarts start from one and replay what came after it.
+  const every = { SNAPSHOT_EVERY: '4' }
+  let sandbox = start(dir, every)
   t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
   let url = await sandbox.url
 
@@ -89,10 +91,12 @@ t.test('a journey reads the same after SIGTERM and after SIGKILL, with the same 
   t.match(JSON.stringify(before.customers.body), ids.customer)
   t.same(before.webhooks, [['open_banking.refresh.completed', 'delivered', 1]])
 
+  t.match(sandbox.printed.stdout, /"msg":"snapshot of \d+ journal entries taken"/, 'snapshots were taken along the way')
   await sandbox.stop('SIGTERM')
-  sandbox = start(dir)
+  t.equal(readFileSync(join(dir, 'journal.jsonl'), 'utf8').trim().split('\n').length, 1, 'a stop takes a snapshot: the journal is cut after it')
+  sandbox = start(dir, every)
   url = await sandbox.url
-  t.match(sandbox.printed.stdout, /journal entries replayed/)
+  t.match(sandbox.printed.stdout, /state from .*: a snapshot of \d+ entries and 0 journal entries replayed/)
   t.same(await reads(url, token, ids), before, 'after SIGTERM: every read as before, with the token issued before')
 
   // A write answered just before a SIGKILL is kept too.
@@ -101,8 +105,9 @@ t.test('a journey reads the same after SIGTERM and after SIGKILL, with the same 
   const secondId = (await second.json() as { data: { customer_id: string } }).data.customer_id
   const afterTerm = await reads(url, token, ids)
   await sandbox.stop('SIGKILL')
-  sandbox = start(dir)
+  sandbox = start(dir, every)
   url = await sandbox.url
+  t.match(sandbox.printed.stdout, /state from .*: a snapshot of \d+ entries and [1-9]\d* journal entries replayed/, 'a kill leaves entries after the last snapshot')
   t.same(await reads(url, token, ids), afterTerm, 'after SIGKILL: every read as before')
   t.match(JSON.stringify((await reads(url, token, ids)).customers.body), secondId, 'the customer made right before the kill')
   t.equal(receiver.received.length, 1, 'the webhook delivered before the restarts was not sent again')
@@ -120,16 +125,17 @@ t.test('a long journal of reads replays within a small heap, and answers as befo
   }
   const before = await page()
   t.equal(before.status, 200)
-  await sandbox.stop('SIGTERM')
-
-  // 30,000 more reads of that page, as a team's CI polling a shared sandbox for weeks would leave.
   const journal = join(dir, 'journal.jsonl')
   const read = readFileSync(journal, 'utf8').split('\n').find((line) => line.includes('"m":"GET"') && line.includes('/financial/v2/transactions'))!
+  await sandbox.stop('SIGTERM')
+
+  // 30,000 more reads of that page after the stop's snapshot, as a team's CI polling a shared sandbox for weeks would leave.
   appendFileSync(journal, `${read}\n`.repeat(30_000))
   // Each replayed request kept to the end of the replay took ~10 KB: 300 MB here, over this heap's bound.
   sandbox = start(dir, {}, ['--max-old-space-size=128'])
   url = await sandbox.url
-  t.match(sandbox.printed.stdout, /"replayed":30002/, 'every entry replayed')
+  t.match(sandbox.printed.stdout, /"replayed":30000/, 'every entry after the snapshot replayed')
+  t.match(sandbox.printed.stdout, /"msg":"snapshot of 30002 journal entries taken"/, 'and a snapshot taken after them, so the next start replays none')
   t.same(await page(), before, 'the page reads as before')
   await sandbox.stop('SIGTERM')
 })
@@ -148,7 +154,8 @@ t.test('a torn last line is cut; a damaged, newer or differently-made state stop
   const created = await (await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': CLIENT, authorization: 'Bearer x', 'content-type': 'application/json' }, body: '{}' })).json() as { code_id: string }
   t.equal(created.code_id, 'token_invalid', 'a refused request is journaled too (it may feed the checks)')
   const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
-  await sandbox.stop('SIGTERM')
+  // Killed: no snapshot is taken, and the journal holds every entry.
+  await sandbox.stop('SIGKILL')
   const journal = join(dir, 'journal.jsonl')
   const whole = readFileSync(journal, 'utf8')
 
@@ -157,16 +164,16 @@ t.test('a torn last line is cut; a damaged, newer or differently-made state stop
   url = await sandbox.url
   t.match(sandbox.printed.stdout, /a torn last line was cut/)
   t.equal((await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' })).status, 201, 'the token from before the tear still works')
-  await sandbox.stop('SIGTERM')
+  await sandbox.stop('SIGKILL')
 
   writeFileSync(journal, whole.replace('\n{"t":"req"', '\n{"t":"req" oops'))
   let refused = await refusal(dir)
   t.equal(refused.code, 1)
   t.match(refused.stderr, new RegExp(`^bud-sandbox: STATE_DIR ${journal}:2: not a journal line .*\\n$`))
 
-  writeFileSync(journal, whole.replace('"bud_sandbox_state":1', '"bud_sandbox_state":2'))
+  writeFileSync(journal, whole.replace('"bud_sandbox_state":2', '"bud_sandbox_state":3'))
   refused = await refusal(dir)
-  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*journal.jsonl: written by a newer bud-sandbox \(state format 2; this one reads 1\)\n$/)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*journal.jsonl: written by a newer bud-sandbox \(state format 3; this one reads 2\)\n$/)
 
   writeFileSync(journal, whole)
   refused = await refusal(dir, { STEP_DURATION_MS: '50' })
@@ -193,4 +200,55 @@ t.test('a change the journal cannot keep answers 503 with Bud\'s bare message an
   t.match(refused.json().message, /could not write its state \(STATE_DIR\)/)
   t.equal((await app.inject({ method: 'GET', url: '/financial/v3/accounts', headers: { 'x-client-id': 'c', 'x-customer-id': CUSTOMERS.healthy } })).statusCode, 200)
   t.match(logs.join(''), /"msg":"the journal could not be written"/)
+})
+
+t.test('a crash between a snapshot and the journal\'s cut loses nothing; a snapshot that does not go with its journal stops the start with one line', async (t) => {
+  const dir = join(t.testdir({}), 'state')
+  // No snapshot along the way: the journal holds every entry.
+  let sandbox = start(dir, { SNAPSHOT_EVERY: '1000' })
+  t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
+  let url = await sandbox.url
+  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  for (let i = 0; i < 3; i++) t.equal((await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })).status, 201)
+  // Five entries: the token, three customers, and the read below.
+  const list = async () => (await fetch(`${url}/platform/v3/customers`, { headers: bud })).text()
+  const before = await list()
+  await sandbox.stop('SIGKILL')
+  const journal = join(dir, 'journal.jsonl')
+  const uncut = readFileSync(journal, 'utf8')
+
+  // A start that takes a snapshot at once, then the journal as it was before its cut: as a crash between the two leaves them.
+  sandbox = start(dir, { SNAPSHOT_EVERY: '1' })
+  url = await sandbox.url
+  t.match(sandbox.printed.stdout, /"msg":"snapshot of 5 journal entries taken"/)
+  await sandbox.stop('SIGKILL')
+  const snapshot = readFileSync(join(dir, 'snapshot.bin'))
+  writeFileSync(journal, uncut)
+  sandbox = start(dir, { SNAPSHOT_EVERY: '1000' })
+  url = await sandbox.url
+  t.match(sandbox.printed.stdout, /state from .*: a snapshot of 5 entries and 0 journal entries replayed/, 'the entries the snapshot holds are not applied twice')
+  t.equal(await list(), before, 'the customers as before, none made twice')
+  await sandbox.stop('SIGKILL')
+
+  // Another state's journal beside this snapshot.
+  writeFileSync(journal, uncut.replace(/"secret":"[0-9a-f]+"/, `"secret":"${'0'.repeat(64)}"`))
+  let refused = await refusal(dir)
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*: snapshot\.bin does not go with journal\.jsonl \(it holds 5 entries; the journal, entries 1 to 5\); move the directory away to start afresh\n$/)
+
+  // A journal that goes on from a snapshot that is gone.
+  writeFileSync(journal, uncut.replace('"bud_sandbox_state":2', '"bud_sandbox_state":2,"base":5').split('\n').slice(0, 1).join('\n') + '\n')
+  rmSync(join(dir, 'snapshot.bin'))
+  refused = await refusal(dir)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*: the journal goes on from a snapshot that is missing \(snapshot\.bin\); move the directory away to start afresh\n$/)
+
+  writeFileSync(journal, uncut)
+  writeFileSync(join(dir, 'snapshot.bin'), snapshot.subarray(0, 20))
+  refused = await refusal(dir)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*snapshot\.bin: not a bud-sandbox snapshot \(the file is damaged; move the directory away to start afresh\)\n$/)
+
+  writeFileSync(join(dir, 'snapshot.bin'), Buffer.concat([Buffer.from(snapshot.toString('latin1').replace('"bud_sandbox_snapshot":1', '"bud_sandbox_snapshot":9'), 'latin1')]))
+  refused = await refusal(dir)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*snapshot\.bin: written by a newer bud-sandbox \(snapshot format 9; this one reads 1\)\n$/)
 })

@@ -12,7 +12,9 @@ import { setImmediate } from 'node:timers/promises'
 import { Readable } from 'node:stream'
 import { fastifyRequestContext, requestContext } from '@fastify/request-context'
 import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify'
-import type { AttemptEntry, JournalEntry, RequestEntry } from '../state/journal.js'
+import { join } from 'node:path'
+import { JOURNAL_FILE, STATE_FORMAT, type AttemptEntry, type JournalEntry, type RequestEntry } from '../state/journal.js'
+import { SNAPSHOT_FORMAT, takeSnapshot, writeSnapshotFile } from '../state/snapshot.js'
 import { applying, type DirState, type State } from '../state/state.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 
@@ -141,6 +143,7 @@ export async function replayJournal (app: FastifyInstance, state: State, adminTo
       // would keep every request it replayed until the end (10 KB each).
       if (++applied % YIELD_EVERY === 0) await setImmediate()
     }
+    state.replayed = true
   } finally {
     state.replaying = false
     app.webhooks.mute(false)
@@ -151,8 +154,28 @@ export async function replayJournal (app: FastifyInstance, state: State, adminTo
 /** A command's body as it came, kept between preParsing and onSend. */
 const rawBodies = new WeakMap<FastifyRequest, string>()
 
-/** STATE_DIR: a command is journaled once it has been handled, and answered once its line is on disk. */
-export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit: number): void {
+/**
+ * STATE_DIR: a command is journaled once it has been handled, and answered
+ * once its line is on disk. Once the journal holds `snapshotEvery` entries
+ * after the last snapshot, a new one is taken and the journal cut after it;
+ * and once more as the sandbox closes, so the next start replays nothing.
+ */
+export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit: number, snapshotEvery: number): void {
+  let due = false
+  // After a snapshot that failed (a full disk), the next is tried another snapshotEvery entries later.
+  let failedAt = 0
+  const compactSoon = () => {
+    if (due || state.writer.mark().entries < failedAt + snapshotEvery) return
+    due = true
+    // Between two requests: the state then holds exactly the entries journaled.
+    setImmediate().then(async () => {
+      failedAt = 0
+      await compact(app, state)
+    }).catch((err: unknown) => {
+      failedAt = state.writer.mark().entries
+      app.log.error({ err, stateDir: state.where }, 'the snapshot could not be taken')
+    }).finally(() => { due = false })
+  }
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (applying() || !isCommand(request)) return payload
     const { raw, stream } = await keptBody(payload, bodyLimit)
@@ -164,6 +187,7 @@ export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit:
     // A control the lock refused changed nothing.
     if (request.url.startsWith('/__admin') && reply.statusCode === 401) return payload
     const written = state.writer.append(JSON.stringify(requestEntry(request, rawBodies.get(request))), request.method !== 'GET')
+    if (state.writer.mark().entries >= snapshotEvery) compactSoon()
     if (written === undefined) return payload
     try {
       await written
@@ -178,5 +202,35 @@ export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit:
   app.webhooks.on('attempt', (delivery) => {
     if (!state.replaying) state.writer.append(JSON.stringify(attemptEntry(delivery)), false)
   })
+  // Before the webhooks stop (they drop what is due as they do): the snapshot keeps it.
+  app.addHook('preClose', async () => {
+    if (state.writer.mark().entries > 0) await compact(app, state).catch((err: unknown) => app.log.error({ err, stateDir: state.where }, 'the snapshot could not be taken'))
+  })
   app.addHook('onClose', async () => { await state.writer.close() })
+}
+
+/**
+ * Takes a snapshot of the state as it is now, between two requests, and
+ * cuts the journal after it: the snapshot is written beside the old one and
+ * renamed over it, then the journal goes on in a new file that starts with
+ * the entries journaled since. A crash between the two leaves the old
+ * journal whole, and the next start skips what the snapshot holds.
+ */
+export async function compact (app: FastifyInstance, state: DirState): Promise<void> {
+  if (!state.replayed) return
+  const mark = state.writer.mark()
+  const entries = (state.header.base ?? 0) + mark.entries
+  const started = performance.now()
+  const bytes = takeSnapshot({ worlds: app.worlds, tokens: app.tokens, webhooks: app.webhooks, draws: state.draws })
+  writeSnapshotFile(state.where, { bud_sandbox_snapshot: SNAPSHOT_FORMAT, secret: state.header.secret, entries, taken_at_ms: Date.now() }, bytes)
+  const header = { ...state.header, bud_sandbox_state: STATE_FORMAT, base: entries }
+  await state.writer.rotate(join(state.where, JOURNAL_FILE), JSON.stringify(header), mark)
+  state.header.base = entries
+  app.log.info({ stateDir: state.where, entries, bytes: bytes.length, ms: Math.round(performance.now() - started) }, `snapshot of ${entries} journal entries taken`)
+}
+
+/** After a start's replay: a snapshot when the journal held many entries after the last (or one a crash left uncut). */
+export async function compactAtStart (app: FastifyInstance, state: DirState, snapshotEvery: number): Promise<void> {
+  const { entries } = state.writer.mark()
+  if (entries >= snapshotEvery || (entries > 0 && state.position > (state.header.base ?? 0))) await compact(app, state)
 }

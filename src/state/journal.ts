@@ -8,11 +8,11 @@
 // version does not know, stops the start with one line that names the file.
 // The file is read a chunk at a time, never whole: a journal may outgrow
 // what one string (512 MB) or the heap can hold.
-import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, write, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, statSync, write, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
-/** The journal's format; a state written by a newer one is refused. */
-export const STATE_FORMAT = 1
+/** The journal's format; a state written by a newer one is refused. 2: a journal may start after a snapshot (`base`). */
+export const STATE_FORMAT = 2
 export const JOURNAL_FILE = 'journal.jsonl'
 
 export interface JournalHeader {
@@ -23,6 +23,8 @@ export interface JournalHeader {
   secret: string
   /** The settings and fixtures the entries were applied with; another start must give the same. */
   shape: Record<string, string | number | boolean | null>
+  /** How many entries came before this file's first (they are in the snapshot); absent: none. */
+  base?: number
 }
 
 /** A request as the app received it, at the instant it was handled. */
@@ -89,7 +91,7 @@ export function openJournal (dir: string, fresh: () => JournalHeader, chunkBytes
     if (repaired) ftruncateSync(fd, end)
     if (end === 0) {
       const header = fresh()
-      const writer = new JournalWriter(fd)
+      const writer = new JournalWriter(fd, 0, 0)
       writer.appendSync(JSON.stringify(header))
       return { header, entries: [], repaired, writer }
     }
@@ -112,7 +114,7 @@ export function openJournal (dir: string, fresh: () => JournalHeader, chunkBytes
     const entries = (): Generator<JournalEntry> => entriesOf(fd, entriesStart, end, chunkBytes, parse)
     let length = 0
     for (const next = entries(); next.next().done !== true;) length++
-    return { header: header as JournalHeader, entries: { length, [Symbol.iterator]: entries }, repaired, writer: new JournalWriter(fd) }
+    return { header: header as JournalHeader, entries: { length, [Symbol.iterator]: entries }, repaired, writer: new JournalWriter(fd, end, length) }
   } catch (err) {
     closeSync(fd)
     if (err instanceof StateError) throw err
@@ -166,7 +168,11 @@ function * entriesOf (fd: number, start: number, end: number, chunkBytes: number
  * it is on disk; the answer to its request waits for that.
  */
 export class JournalWriter {
-  readonly #fd: number
+  #fd: number
+  // The file's size and entries once everything appended is written.
+  #bytes: number
+  #entries: number
+  #paused = false
   #batch: string[] = []
   #durable = false
   #waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> = []
@@ -174,21 +180,69 @@ export class JournalWriter {
   #closed = false
   #idle: Array<() => void> = []
 
-  constructor (fd: number) {
+  constructor (fd: number, bytes: number, entries: number) {
     this.#fd = fd
+    this.#bytes = bytes
+    this.#entries = entries
+  }
+
+  /** Where the next entry goes: the file's size and its entries once what was appended is written. */
+  mark (): { bytes: number, entries: number } {
+    return { bytes: this.#bytes, entries: this.#entries }
+  }
+
+  /**
+   * Goes on in a new file, `header` first, then what this one holds from
+   * byte `from` on: the file is made beside the old one and renamed over it,
+   * so a crash leaves one or the other whole. Appends wait meanwhile.
+   */
+  async rotate (file: string, header: string, from: { bytes: number, entries: number }): Promise<void> {
+    this.#paused = true
+    try {
+      if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
+      const temporary = `${file}.tmp`
+      const fd = openSync(temporary, 'w+', 0o600)
+      try {
+        const head = Buffer.from(header + '\n')
+        writeFully(fd, head)
+        const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+        for (let at = from.bytes; ;) {
+          const read = readSync(this.#fd, chunk, 0, chunk.length, at)
+          if (read === 0) break
+          writeFully(fd, chunk.subarray(0, read))
+          at += read
+        }
+        fdatasyncSync(fd)
+        renameSync(temporary, file)
+        syncDirectory(dirname(file))
+        closeSync(this.#fd)
+        this.#fd = fd
+        // What was appended from the mark on, written or not, is this file's now.
+        this.#entries -= from.entries
+        this.#bytes = head.length + (this.#bytes - from.bytes)
+      } catch (err) {
+        closeSync(fd)
+        throw err
+      }
+    } finally {
+      this.#paused = false
+      this.#flush()
+    }
   }
 
   /** For the header: written before anything else can be. */
   appendSync (line: string): void {
     const buffer = Buffer.from(line + '\n')
-    let written = 0
-    while (written < buffer.length) written += writeSync(this.#fd, buffer, written)
+    this.#bytes += buffer.length
+    writeFully(this.#fd, buffer)
     fdatasyncSync(this.#fd)
   }
 
   append (line: string, durable: boolean): Promise<void> | undefined {
     if (this.#closed) return durable ? Promise.reject(new StateError('the journal is closed')) : undefined
     this.#batch.push(line)
+    this.#bytes += Buffer.byteLength(line) + 1
+    this.#entries++
     let done: Promise<void> | undefined
     if (durable) {
       this.#durable = true
@@ -208,6 +262,10 @@ export class JournalWriter {
   }
 
   #flush (): void {
+    if (this.#paused) {
+      for (const resolve of this.#idle.splice(0)) resolve()
+      return
+    }
     if (this.#batch.length === 0) {
       for (const resolve of this.#idle.splice(0)) resolve()
       return
@@ -240,4 +298,19 @@ function writeAll (fd: number, buffer: Buffer, done: (err: Error | null) => void
     if (offset + written < buffer.length) return writeAll(fd, buffer, done, offset + written)
     done(null)
   })
+}
+
+/** Writes all of `buffer` at the file's position. */
+export function writeFully (fd: number, buffer: Buffer): void {
+  for (let written = 0; written < buffer.length;) written += writeSync(fd, buffer, written)
+}
+
+/** Makes a rename in `dir` durable. */
+export function syncDirectory (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -3,22 +3,24 @@
 // after it, and the journal no longer needs what came before. It is the
 // same objects the engine runs on — customers, tasks, consents, worlds,
 // tokens, webhooks, findings — each of which gives its plain data and takes
-// it back (`snapshot()` / `restore()`), serialized together in one pass by
-// V8's structured serializer, so what refers to what (a task and the
-// customer's connection it refreshed) stays as it was. Nothing is converted
+// it back (`snapshot()` / `restore()`), encoded together in one pass
+// (codec.ts), so what refers to what (a task and the customer's connection
+// it refreshed) stays as it was. Nothing is converted
 // to a second model; nothing but the engine's own restore reads it.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { deserialize, serialize } from 'node:v8'
 import type { TokenIssuer } from '../domain/auth.js'
 import { changesSoFar, resumeChanges } from '../domain/data/bud-copy.js'
 import type { Worlds, WorldsSnapshot } from '../domain/worlds.js'
 import type { DispatcherSnapshot, WebhookDispatcher } from '../webhooks/dispatcher.js'
-import { StateError } from './journal.js'
+import { decode, encode } from './codec.js'
+import { StateError, syncDirectory, writeFully } from './journal.js'
 
 /** The snapshot's format; one written by a newer version is refused. */
 export const SNAPSHOT_FORMAT = 1
-export const SNAPSHOT_FILE = 'snapshot.v8'
+export const SNAPSHOT_FILE = 'snapshot.bin'
+/** A snapshot is taken once the journal holds this many entries after the last (SNAPSHOT_EVERY). */
+export const SNAPSHOT_EVERY = 20_000
 
 /** Written before the data, as one JSON line: which state, and how far into its journal. */
 export interface SnapshotHeader {
@@ -61,12 +63,12 @@ export function takeSnapshot (from: Snapshotted): Buffer {
     draws: from.draws.position(),
     changes: changesSoFar()
   }
-  return serialize(payload)
+  return encode(payload)
 }
 
 /** Back to the state the bytes hold, in an app made with the same fixtures and settings and not yet used. */
 export function restoreSnapshot (into: Snapshotted, bytes: Buffer): void {
-  const payload = deserialize(bytes) as Payload
+  const payload = decode(bytes) as Payload
   resumeChanges(payload.changes)
   into.worlds.restore(payload.worlds)
   into.tokens.restore(payload.tokens)
@@ -115,18 +117,4 @@ export function readSnapshotFile (dir: string): { header: SnapshotHeader, bytes:
     throw new StateError(`STATE_DIR ${file}: written by a newer bud-sandbox (snapshot format ${header.bud_sandbox_snapshot}; this one reads ${SNAPSHOT_FORMAT})`)
   }
   return { header: header as SnapshotHeader, bytes: all.subarray(newline + 1) }
-}
-
-export function writeFully (fd: number, buffer: Buffer): void {
-  for (let written = 0; written < buffer.length;) written += writeSync(fd, buffer, written)
-}
-
-/** Makes a rename in `dir` durable. */
-export function syncDirectory (dir: string): void {
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }

@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { requestContext } from '@fastify/request-context'
 import type { JWK } from 'jose'
 import { IdSource } from '../domain/ids.js'
-import { openJournal, STATE_FORMAT, StateError, type Entries, type JournalHeader, type JournalWriter } from './journal.js'
+import { JOURNAL_FILE, openJournal, STATE_FORMAT, StateError, type Entries, type JournalEntry, type JournalHeader, type JournalWriter } from './journal.js'
+import { readSnapshotFile, SNAPSHOT_FILE, type Draws, type SnapshotHeader } from './snapshot.js'
 import type { RedisLog } from './redis.js'
 
 declare module '@fastify/request-context' {
@@ -38,8 +39,14 @@ interface StateCommon {
   /** The state's place, for logs and refusals: the directory, or the Redis URL without its password. */
   where: string
   header: JournalHeader
-  /** What the journal holds, to replay at start; emptied once replayed. */
+  /** What the journal holds after the snapshot, to replay at start; emptied once replayed. */
   entries: Entries
+  /** How many entries came before `entries`: those the snapshot holds. */
+  position: number
+  /** The snapshot to start from, if any; dropped once restored. */
+  snapshot: { header: SnapshotHeader, bytes: Buffer } | undefined
+  /** How far the state has drawn (tokens, fault dice): a snapshot keeps it. */
+  draws: { position (): Draws, resume (draws: Draws): void }
   /** A torn last line was cut at start. */
   repaired: boolean
   /** The clock's source: the instant pinned, else the request's, else real time. */
@@ -53,6 +60,8 @@ interface StateCommon {
   signingKey: KeyStore
   /** True while the journal is replayed at start: nothing is sent then. */
   replaying: boolean
+  /** True once the start's replay is done: only then does the state hold every entry journaled. */
+  replayed: boolean
 }
 
 export interface DirState extends StateCommon { kind: 'dir', writer: JournalWriter }
@@ -91,13 +100,23 @@ export function common (where: string, header: JournalHeader, entries: Entries, 
     where,
     header,
     entries,
+    position: 0,
+    snapshot: undefined,
+    draws: {
+      position: () => ({ tokens, dice: dice.position }),
+      resume: (draws) => {
+        tokens = draws.tokens
+        dice.resume(draws.dice)
+      }
+    },
     repaired: false,
     now: () => pinned ?? requestContext.get('at') ?? Date.now(),
     pin: (ms) => { pinned = ms },
     drawToken: () => createHmac('sha256', header.secret).update(`token/${tokens++}`).digest('base64url'),
     random: () => dice.nextInt() / 2 ** 32,
     signingKey,
-    replaying: false
+    replaying: false,
+    replayed: false
   }
 }
 
@@ -106,8 +125,10 @@ const SIGNING_KEY_FILE = 'webhook-signing-key.json'
 /** Opens the state in `dir`, or makes it. */
 export function openState (dir: string, shape: StateShape): DirState {
   const { header, entries, repaired, writer } = openJournal(dir, () => freshHeader(shape))
+  let start: Pick<StateCommon, 'entries' | 'position' | 'snapshot'>
   try {
     checkShape(dir, header, shape, 'STATE_DIR')
+    start = afterSnapshot(dir, header, entries)
   } catch (err) {
     writer.close().catch(() => {})
     throw err
@@ -122,7 +143,35 @@ export function openState (dir: string, shape: StateShape): DirState {
       return jwk
     }
   }
-  return { ...common(dir, header, entries, signingKey), repaired, kind: 'dir', writer }
+  return { ...common(dir, header, entries, signingKey), ...start, repaired, kind: 'dir', writer }
+}
+
+/**
+ * Where a start picks up: the snapshot in the directory, if any, and the
+ * journal's entries after it. The journal is cut just after each snapshot,
+ * but a crash between the two leaves entries the snapshot already holds at
+ * its head: those are skipped.
+ */
+function afterSnapshot (dir: string, header: JournalHeader, entries: Entries & Iterable<JournalEntry>): Pick<StateCommon, 'entries' | 'position' | 'snapshot'> {
+  const base = header.base ?? 0
+  const snapshot = readSnapshotFile(dir)
+  if (snapshot === undefined) {
+    if (base > 0) throw new StateError(`STATE_DIR ${dir}: the journal goes on from a snapshot that is missing (${SNAPSHOT_FILE}); move the directory away to start afresh`)
+    return { entries, position: 0, snapshot: undefined }
+  }
+  const held = snapshot.header.entries
+  if (snapshot.header.secret !== header.secret || held < base || held > base + entries.length) {
+    throw new StateError(`STATE_DIR ${dir}: ${SNAPSHOT_FILE} does not go with ${JOURNAL_FILE} (it holds ${held} entries; the journal, entries ${base + 1} to ${base + entries.length}); move the directory away to start afresh`)
+  }
+  const skip = held - base
+  const rest = {
+    length: entries.length - skip,
+    * [Symbol.iterator] () {
+      let n = 0
+      for (const entry of entries) if (n++ >= skip) yield entry
+    }
+  }
+  return { entries: rest, position: held, snapshot }
 }
 
 /** Whether the request being handled is a journal entry being applied. */
