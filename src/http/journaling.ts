@@ -164,13 +164,17 @@ export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit:
   let due = false
   // After a snapshot that failed (a full disk), the next is tried another snapshotEvery entries later.
   let failedAt = 0
+  // A snapshot stops the sandbox while it is taken (a second for 100,000 tasks): the next waits at least ten times as long.
+  let nextAtMs = 0
   const compactSoon = () => {
-    if (due || state.writer.mark().entries < failedAt + snapshotEvery) return
+    if (due || state.writer.mark().entries < failedAt + snapshotEvery || performance.now() < nextAtMs) return
     due = true
     // Between two requests: the state then holds exactly the entries journaled.
     setImmediate().then(async () => {
       failedAt = 0
+      const started = performance.now()
       await compact(app, state)
+      nextAtMs = performance.now() + 10 * (performance.now() - started)
     }).catch((err: unknown) => {
       failedAt = state.writer.mark().entries
       app.log.error({ err, stateDir: state.where }, 'the snapshot could not be taken')

@@ -50,7 +50,8 @@ export function encode (value: unknown): Buffer {
   const strings: string[] = []
   const stringIds = new Map<string, number>()
   const shapes: string[][] = []
-  const shapeIds = new Map<string, number>()
+  // Shapes by their keys, one key a level: no string is made to look one up.
+  const shapeTree: ShapeNode = { id: -1, next: new Map() }
   const seen = new Map<object, number>()
   let objects = 0
 
@@ -105,21 +106,37 @@ export function encode (value: unknown): Buffer {
     } else {
       const proto = Object.getPrototypeOf(v) as unknown
       if (proto !== Object.prototype && proto !== null) throw new TypeError(`a snapshot holds plain data only, not a ${(v as object).constructor?.name ?? 'class instance'}`)
-      const keys = Object.keys(v)
-      const shapeKey = keys.join('\u0000')
-      let shape = shapeIds.get(shapeKey)
-      if (shape === undefined) {
-        shape = shapes.length
-        shapes.push(keys)
-        shapeIds.set(shapeKey, shape)
+      const record = v as Record<string, unknown>
+      // The values go on the stack last first, so they are written in the keys' order.
+      const base = stack.length
+      let node = shapeTree
+      let count = 0
+      for (const key in record) {
+        let next = node.next.get(key)
+        if (next === undefined) node.next.set(key, next = { id: -1, next: new Map() })
+        node = next
+        stack.push(record[key])
+        count++
+      }
+      for (let low = base, high = base + count - 1; low < high; low++, high--) {
+        const swap = stack[low]
+        stack[low] = stack[high]
+        stack[high] = swap
+      }
+      if (node.id === -1) {
+        node.id = shapes.length
+        shapes.push(Object.keys(record))
       }
       tags.push(Tag.Object)
-      ints.push(shape)
-      const record = v as Record<string, unknown>
-      for (let i = keys.length - 1; i >= 0; i--) stack.push(record[keys[i]!])
+      ints.push(node.id)
     }
   }
   return pack({ tags: tags.done(), ints: ints.done(), nums: nums.done(), strings, shapes })
+}
+
+interface ShapeNode {
+  id: number
+  next: Map<string, ShapeNode>
 }
 
 // A hole in an array, while encoding.
