@@ -166,7 +166,7 @@ export async function buildApp (config: AppConfig, deps: AppDeps): Promise<Fasti
   })
   const { worlds, webhooks, history } = app
   if (state?.kind === 'dir') journalToDisk(app, state, config.bodyLimit, config.snapshotEvery ?? SNAPSHOT_EVERY)
-  const replication = state?.kind === 'redis' ? replicate(app, state, config.bodyLimit, config.adminToken) : undefined
+  const replication = state?.kind === 'redis' ? replicate(app, state, config.bodyLimit, config.adminToken, config.snapshotEvery ?? SNAPSHOT_EVERY) : undefined
   if (replication !== undefined) app.addHook('onClose', async () => replication.close())
   const checks = new IntegrationChecks(worlds, config.checks ?? 'report')
   app.decorate('checks', checks)

@@ -236,3 +236,43 @@ t.test('when the process that sends webhooks dies, another takes the lease over 
   t.match(second.printed.stdout, /this process sends the webhooks/, 'the survivor took the lease at its next renewal')
   t.equal(receiver.received.length, 1)
 })
+
+t.test('the process that sends webhooks keeps a snapshot in Redis and trims the stream behind it; a process started later starts from it and answers as the others do', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const every = { SNAPSHOT_EVERY: '10' }
+  const a = sandbox(t, store.url, every)
+  const urlA = await a.url
+  const token = await tokenFrom(urlA)
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  for (let i = 0; i < 25; i++) t.equal((await fetch(`${urlA}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })).status, 201)
+  const refresh = await (await fetch(`${urlA}/v1/open-banking/refresh`, { method: 'POST', headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy }, body: '{"provider":"Bank_Of_Bud"}' })).json() as { data: { task_id: string } }
+  const reads = async (url: string) => ({
+    ...await controlsView(url),
+    list: await (await fetch(`${url}/platform/v3/customers?page_size=100`, { headers: bud })).json()
+  })
+  const status = async (url: string) => (await fetch(`${url}/v1/open-banking/refresh/${refresh.data.task_id}`, { headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy } })).json()
+  // The refresh ended, so nothing read below moves with time.
+  t.equal((await fetch(`${urlA}/__admin/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advance":"PT1M"}' })).status, 200)
+  const before = await reads(urlA)
+  const statusA = await status(urlA)
+  t.match(statusA, { data: { status: 'Completed' } })
+  t.match(a.printed.stdout, /"msg":"snapshot of \d+ stream entries kept"/, 'snapshots were kept along the way')
+  const length = Number(store.cli('XLEN', 'bud-sandbox:journal'))
+  t.ok(length < 20, `the stream was trimmed behind the snapshot (${length} entries left of 29)`)
+
+  // Started later: from the snapshot, then the few entries after it.
+  const b = sandbox(t, store.url, every)
+  const urlB = await b.url
+  t.match(b.printed.stdout, /state from .*: a snapshot of \d+ entries and \d+ journal entries replayed/)
+  t.same(await reads(urlB), await reads(urlA), 'the later process answers as the first')
+  t.same(await status(urlB), statusA, 'the task as the first process answered it')
+
+  // Every process stopped: the sandbox starts again from Redis alone.
+  await a.kill()
+  await b.kill()
+  const c = sandbox(t, store.url, every)
+  const urlC = await c.url
+  const after = await reads(urlC)
+  t.same(after.list, before.list, 'the customers as before')
+  t.same(after.customers, before.customers)
+})

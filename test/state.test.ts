@@ -246,7 +246,7 @@ t.test('a crash between a snapshot and the journal\'s cut loses nothing; a snaps
   writeFileSync(journal, uncut)
   writeFileSync(join(dir, 'snapshot.bin'), snapshot.subarray(0, 20))
   refused = await refusal(dir)
-  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*snapshot\.bin: not a bud-sandbox snapshot \(the file is damaged; move the directory away to start afresh\)\n$/)
+  t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*snapshot\.bin: not a bud-sandbox snapshot \(it is damaged; move the directory away to start afresh\)\n$/)
 
   writeFileSync(join(dir, 'snapshot.bin'), Buffer.concat([Buffer.from(snapshot.toString('latin1').replace('"bud_sandbox_snapshot":1', '"bud_sandbox_snapshot":9'), 'latin1')]))
   refused = await refusal(dir)

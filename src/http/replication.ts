@@ -13,6 +13,7 @@ import type { RequestEntry } from '../state/journal.js'
 import type { StreamEntry } from '../state/redis.js'
 import { applying, type RedisState } from '../state/state.js'
 import { StateUnavailable } from './error-handling.js'
+import { SNAPSHOT_FORMAT, snapshotBytes, takeSnapshot } from '../state/snapshot.js'
 import { applyEntry, attemptEntry, isCommand, keptBody, requestEntry } from './journaling.js'
 
 const LEASE_MS = 6000
@@ -42,8 +43,15 @@ class ClientGone extends Error {
 }
 
 /** Registers the hooks; `start()` once the app is ready and the stream so far applied, `close()` when it closes. */
-export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: number, adminToken: string | undefined): { start: () => Promise<void>, close: () => void } {
+export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: number, adminToken: string | undefined, snapshotEvery: number): { start: () => Promise<void>, close: () => void } {
   const { log } = state
+  // How many entries the state holds (the snapshot's and the stream's), and when the last snapshot was.
+  let applied = state.position + state.entries.length
+  let snapshotAt = applied
+  let snapshotting = false
+  let nextSnapshotMs = 0
+  // Trimmed past this process's place while it was stalled: what it holds is no longer the sandbox's.
+  let behind = false
   const turns = new Map<string, Turn>()
   const finishes = new WeakMap<FastifyRequest, () => void>()
   let seq = 0
@@ -55,6 +63,7 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
   // A command: appended, then run in its turn, once every entry before it is applied here.
   app.addHook('preParsing', async (request, reply, payload) => {
     if (applying() || !isCommand(request)) return payload
+    if (behind) throw new StateUnavailable('Service unavailable: this sandbox process fell behind the shared state (REDIS_URL) and must be restarted.')
     // A control the lock will refuse changes nothing: it is not a command for the others to apply.
     if (adminToken !== undefined && request.url.startsWith('/__admin') && request.headers.authorization !== `Bearer ${adminToken}`) return payload
     const { raw, stream } = await keptBody(payload, bodyLimit)
@@ -129,9 +138,28 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
       await applyEntry(app, state, entry, adminToken)
     }
     appliedId = id
+    applied++
+    log.hold(id)
     for (let i = catchers.length - 1; i >= 0; i--) {
       if (!streamIdAfter(catchers[i]!.id, appliedId)) catchers.splice(i, 1)[0]!.resolve()
     }
+    if (leading && !snapshotting && applied - snapshotAt >= snapshotEvery && performance.now() >= nextSnapshotMs) keepSnapshot(id)
+  }
+
+  // The process that sends the webhooks keeps the snapshot: taken here, between two entries, it holds exactly those up to `id`.
+  const keepSnapshot = (id: string) => {
+    snapshotting = true
+    snapshotAt = applied
+    const started = performance.now()
+    const header = { bud_sandbox_snapshot: SNAPSHOT_FORMAT, secret: state.header.secret, entries: applied, stream_id: id, taken_at_ms: Date.now() }
+    const bytes = snapshotBytes(header, takeSnapshot({ worlds: app.worlds, tokens: app.tokens, webhooks: app.webhooks, draws: state.draws }))
+    log.keepSnapshot(bytes, id)
+      .then(() => app.log.info({ entries: header.entries, streamId: id, bytes: bytes.length, ms: Math.round(performance.now() - started) }, `snapshot of ${header.entries} stream entries kept`))
+      .catch((err: unknown) => app.log.warn({ err }, 'the snapshot could not be kept'))
+      .finally(() => {
+        snapshotting = false
+        nextSnapshotMs = performance.now() + 10 * (performance.now() - started)
+      })
   }
 
   // The stream, applied in order, for as long as the app runs.
@@ -161,6 +189,10 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     let held = false
     try {
       held = await log.lead(LEASE_MS)
+      if (!behind && streamIdAfter(await log.trimmedUpTo(), appliedId)) {
+        behind = true
+        app.log.error({ appliedId }, 'this process fell behind the stream as it was trimmed (stalled for more than 30 s): restart it')
+      }
     } catch {}
     if (held !== leading) {
       leading = held

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { JWK } from 'jose'
 import { StateError, type Entries, type JournalEntry, type JournalHeader } from './journal.js'
+import { parseSnapshot } from './snapshot.js'
 import { checkShape, common, freshHeader, type KeyStore, type RedisState, type StateShape } from './state.js'
 
 const PREFIX = 'bud-sandbox:'
@@ -15,6 +16,11 @@ const STREAM = `${PREFIX}journal`
 const HEADER = `${PREFIX}header`
 const SIGNING_KEY = `${PREFIX}webhook-signing-key`
 const LEADER = `${PREFIX}webhook-sender`
+const SNAPSHOT = `${PREFIX}snapshot`
+/** Each process's place in the stream, so the stream is trimmed behind the slowest. */
+const APPLIED = `${PREFIX}applied`
+/** A process that has not said where it is for this long is taken for gone. */
+const APPLIED_STALE_MS = 30_000
 /** How long a request waits for Redis before it is answered 503. */
 export const REDIS_TIMEOUT_MS = 2000
 const READ_BLOCK_MS = 1000
@@ -30,6 +36,8 @@ export class RedisLog {
   readonly #commands: Redis
   readonly #reader: Redis
   #lastError: NodeJS.ErrnoException | undefined
+  #place = '0-0'
+  #placeTimer: NodeJS.Timeout | undefined
 
   constructor (url: string) {
     const options = {
@@ -81,18 +89,18 @@ export class RedisLog {
    * checked once here, so a damaged one stops the start before anything is
    * applied, and again as it is replayed.
    */
-  async upToNow (): Promise<{ entries: Entries, lastId: string }> {
+  async upToNow (after: string | undefined): Promise<{ entries: Entries, lastId: string }> {
     const last = await this.#commands.xrevrange(STREAM, '+', '-', 'COUNT', 1)
-    const lastId = last[0]?.[0] ?? '0-0'
-    const entries = (): AsyncGenerator<StreamEntry> => this.#pages(lastId)
+    const lastId = last[0]?.[0] ?? after ?? '0-0'
+    const entries = (): AsyncGenerator<StreamEntry> => this.#pages(after, lastId)
     let length = 0
     for (const reading = entries(); (await reading.next()).done !== true;) length++
     return { entries: { length, [Symbol.asyncIterator]: entries }, lastId }
   }
 
-  async * #pages (lastId: string): AsyncGenerator<StreamEntry> {
-    if (lastId === '0-0') return
-    for (let from = '-'; ;) {
+  async * #pages (after: string | undefined, lastId: string): AsyncGenerator<StreamEntry> {
+    if (lastId === '0-0' || lastId === after) return
+    for (let from = after === undefined ? '-' : `(${after}`; ;) {
       let page: Array<[string, string[]]>
       try {
         page = await this.#commands.xrange(STREAM, from, lastId, 'COUNT', PAGE)
@@ -134,6 +142,53 @@ export class RedisLog {
     return held === 1
   }
 
+  /** The snapshot kept in Redis, if any: its header line, then its data. */
+  async snapshot (): Promise<Buffer | null> {
+    return await this.#commands.getBuffer(SNAPSHOT)
+  }
+
+  /**
+   * Keeps a snapshot of the state as of stream entry `heldId`, then trims
+   * the stream up to it, or up to the slowest process still following it
+   * when that one is behind: nobody misses an entry.
+   */
+  async keepSnapshot (bytes: Buffer, heldId: string): Promise<void> {
+    await this.#commands.set(SNAPSHOT, bytes)
+    let trimTo = heldId
+    const places = await this.#commands.hgetall(APPLIED)
+    const nowMs = Date.now()
+    for (const [instance, place] of Object.entries(places)) {
+      // This process's own place is `heldId` now (what it said last may be older).
+      if (instance === this.instance) continue
+      const [id, atMs] = place.split(' ') as [string, string]
+      if (nowMs - Number(atMs) > APPLIED_STALE_MS) await this.#commands.hdel(APPLIED, instance)
+      else if (streamIdBefore(id, trimTo)) trimTo = id
+    }
+    // MINID drops the entries before it: the snapshot holds them.
+    await this.#commands.xtrim(STREAM, 'MINID', trimTo)
+  }
+
+  /**
+   * Where this process is in the stream: said to Redis now and every two
+   * seconds, so the stream is never trimmed past a live process's place
+   * (one that is still reading it at start included).
+   */
+  hold (appliedId: string): void {
+    this.#place = appliedId
+    if (this.#placeTimer !== undefined) return
+    const say = () => { this.#commands.hset(APPLIED, this.instance, `${this.#place} ${Date.now()}`).catch(() => {}) }
+    say()
+    this.#placeTimer = setInterval(say, 2000)
+    this.#placeTimer.unref()
+  }
+
+  /** The last entry trimmed off the stream ('0-0' when none was). */
+  async trimmedUpTo (): Promise<string> {
+    const info = await this.#commands.xinfo('STREAM', STREAM) as unknown[]
+    const at = info.indexOf('max-deleted-entry-id')
+    return at === -1 ? '0-0' : String(info[at + 1])
+  }
+
   readonly keyStore: KeyStore = {
     keep: async (make) => {
       const kept = await this.#commands.get(SIGNING_KEY)
@@ -144,9 +199,17 @@ export class RedisLog {
   }
 
   close (): void {
+    clearInterval(this.#placeTimer)
     this.#commands.disconnect()
     this.#reader.disconnect()
   }
+}
+
+/** Whether stream id `a` comes before `b`, as Redis orders them. */
+export function streamIdBefore (a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number]
+  const [bm, bs] = b.split('-').map(Number) as [number, number]
+  return am < bm || (am === bm && as < bs)
 }
 
 function parseEntry (where: string, id: string, fields: string[]): StreamEntry {
@@ -164,8 +227,20 @@ export async function openRedisState (url: string, shape: StateShape): Promise<R
   try {
     const header = await log.header(freshHeader(shape))
     checkShape(log.where, header, shape, 'REDIS_URL')
-    const { entries, lastId } = await log.upToNow()
-    return { ...common(log.where, header, entries, log.keyStore), kind: 'redis', log, lastId }
+    const kept = await log.snapshot()
+    const snapshot = kept === null ? undefined : parseSnapshot(kept, `REDIS_URL ${log.where}: ${SNAPSHOT}`)
+    if (snapshot !== undefined && (snapshot.header.secret !== header.secret || snapshot.header.stream_id === undefined)) {
+      throw new StateError(`REDIS_URL ${log.where}: ${SNAPSHOT} does not go with ${HEADER}; start on an empty database`)
+    }
+    const heldId = snapshot?.header.stream_id
+    // Trimmed past what the snapshot holds (or trimmed with no snapshot): entries are missing.
+    const trimmed = await log.trimmedUpTo().catch(() => '0-0')
+    if (trimmed !== '0-0' && (heldId === undefined || streamIdBefore(heldId, trimmed))) {
+      throw new StateError(`REDIS_URL ${log.where}: the stream was trimmed past its snapshot (${SNAPSHOT}); start on an empty database`)
+    }
+    log.hold(heldId ?? '0-0')
+    const { entries, lastId } = await log.upToNow(heldId)
+    return { ...common(log.where, header, entries, log.keyStore), ...(snapshot === undefined ? {} : { snapshot, position: snapshot.header.entries }), kind: 'redis', log, lastId }
   } catch (err) {
     log.close()
     if (err instanceof StateError) throw err

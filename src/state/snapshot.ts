@@ -29,6 +29,8 @@ export interface SnapshotHeader {
   secret: string
   /** How many journal entries it holds the effect of: a start replays those after. */
   entries: number
+  /** REDIS_URL: the id of the last stream entry it holds. */
+  stream_id?: string
   taken_at_ms: number
 }
 
@@ -105,16 +107,26 @@ export function readSnapshotFile (dir: string): { header: SnapshotHeader, bytes:
   } catch (err) {
     throw new StateError(`STATE_DIR ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: cannot read it`)
   }
+  return parseSnapshot(all, `STATE_DIR ${file}`, 'move the directory away to start afresh')
+}
+
+/** A snapshot as written (its header line, then its data); `where` names it in a refusal. */
+export function parseSnapshot (all: Buffer, where: string, remedy = 'start on an empty database'): { header: SnapshotHeader, bytes: Buffer } {
   const newline = all.indexOf(10)
   let header: Partial<SnapshotHeader> | undefined
   try {
     header = JSON.parse(all.toString('utf8', 0, newline)) as Partial<SnapshotHeader>
   } catch {}
-  if (newline === -1 || header === undefined || typeof header.bud_sandbox_snapshot !== 'number' || typeof header.entries !== 'number' || typeof header.secret !== 'string') {
-    throw new StateError(`STATE_DIR ${file}: not a bud-sandbox snapshot (the file is damaged; move the directory away to start afresh)`)
+  if (newline === -1 || header === undefined || header === null || typeof header.bud_sandbox_snapshot !== 'number' || typeof header.entries !== 'number' || typeof header.secret !== 'string') {
+    throw new StateError(`${where}: not a bud-sandbox snapshot (it is damaged; ${remedy})`)
   }
   if (header.bud_sandbox_snapshot > SNAPSHOT_FORMAT) {
-    throw new StateError(`STATE_DIR ${file}: written by a newer bud-sandbox (snapshot format ${header.bud_sandbox_snapshot}; this one reads ${SNAPSHOT_FORMAT})`)
+    throw new StateError(`${where}: written by a newer bud-sandbox (snapshot format ${header.bud_sandbox_snapshot}; this one reads ${SNAPSHOT_FORMAT})`)
   }
   return { header: header as SnapshotHeader, bytes: all.subarray(newline + 1) }
+}
+
+/** A snapshot's bytes as written: its header line, then its data. */
+export function snapshotBytes (header: SnapshotHeader, bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), bytes])
 }
