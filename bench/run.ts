@@ -9,7 +9,7 @@
 // data; a soak's RSS over time; and a mixed journey in memory and with
 // STATE_DIR, with the time a start takes to replay the journal it left.
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
-// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, soak, state; default all),
+// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, soak, state, snapshot; default all),
 // BENCH_PIN (1: load generator and servers on separate cores, where possible),
 // BENCH_BASELINE_CHECKS (the baseline's CHECKS, e.g. off),
 // BENCH_BASELINE (a git revision: its build runs in every round too, on the
@@ -17,7 +17,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import autocannon from 'autocannon'
@@ -28,7 +28,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
 const CONNECTIONS = 50
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,soak,state').split(','))
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,soak,state,snapshot').split(','))
 const SOAK_HEAP_MB = 256
 const BASELINE = process.env.BENCH_BASELINE
 /** BENCH_BASELINE_CHECKS=off runs the baseline with CHECKS=off: with BENCH_BASELINE=HEAD, what the integration checks cost, in the same rounds. */
@@ -335,7 +335,7 @@ async function startRedis (dir: string): Promise<{ url: string, stop: () => Prom
   }
 }
 
-async function stateModes (): Promise<{ results: Record<StateMode, Summary>, ratios: Record<StateMode, number[]>, entries: number, replayMs: number }> {
+async function stateModes (): Promise<{ results: Record<StateMode, Summary>, ratios: Record<StateMode, number[]>, entries: number, snapshotBytes: number, replayMs: number }> {
   type Context = { customer?: string, task?: string }
   const journey = (base: string, headers: Record<string, string>): autocannon.Options => {
     const json = { ...headers, 'content-type': 'application/json' }
@@ -383,7 +383,9 @@ async function stateModes (): Promise<{ results: Record<StateMode, Summary>, rat
     }
     out(`  state round ${round}/${ROUNDS} done`)
   }
+  // What the runs left: the snapshot the last stop took, and a journal cut after it.
   const entries = readFileSync(join(lastDir, 'journal.jsonl'), 'utf8').split('\n').length - 2
+  const snapshotBytes = existsSync(join(lastDir, 'snapshot.bin')) ? statSync(join(lastDir, 'snapshot.bin')).size : 0
   const started = performance.now()
   const replayed = await start((port) => spawnSandbox(port, { STATE_DIR: lastDir }))
   const replayMs = performance.now() - started
@@ -398,6 +400,7 @@ async function stateModes (): Promise<{ results: Record<StateMode, Summary>, rat
     results: { memory: pick(runs.memory), STATE_DIR: pick(runs.STATE_DIR), REDIS_URL: pick(runs.REDIS_URL) },
     ratios: { memory: ratio('memory'), STATE_DIR: ratio('STATE_DIR'), REDIS_URL: ratio('REDIS_URL') },
     entries,
+    snapshotBytes,
     replayMs
   }
 }
@@ -423,6 +426,11 @@ function dataCustomers (): { customers: number, rssMb: number, baselineMb: numbe
 function clientWorlds (): { clients: number, rssMb: number, baselineMb: number, seconds: number } {
   const output = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'client-worlds.mjs'), '10000'], { encoding: 'utf8' })
   return JSON.parse(output)
+}
+
+function snapshotStart (): { customers: number, tasks: number, snapshotMs: number, snapshotMb: number, startMs: number, peakRssMb: number } {
+  const output = execFileSync(process.execPath, ['--max-old-space-size=4096', join(ROOT, 'bench', 'snapshot-start.mjs'), '100000', '1000000'], { encoding: 'utf8' })
+  return JSON.parse(output.trim().split('\n').pop()!) as ReturnType<typeof snapshotStart>
 }
 
 function millionTasks (): { tasks: number, rssMb: number, baselineMb: number, secondsToCreate: number } {
@@ -555,7 +563,7 @@ async function main (): Promise<void> {
   }
 
   if (ONLY.has('state')) {
-    const { results, ratios, entries, replayMs } = await stateModes()
+    const { results, ratios, entries, snapshotBytes, replayMs } = await stateModes()
     out('mixed journey (create a customer, refresh a new customer, poll its task, read a page of 100 transactions), 50 connections:')
     // The load generator's share too: near 100 %, its own delays are part of the latencies it reports.
     out('| mode | req/s | p50 ms | p99 ms | sandbox CPU µs/req | sandbox CPU busy | load generator busy | ÷ memory, req/s | rounds |')
@@ -565,7 +573,13 @@ async function main (): Promise<void> {
       out(`| ${mode} | ${f(r.rps)} | ${r.p50} | ${r.p99} | ${f(r.cpuUs)} | ${pct(r.busy)} | ${pct(r.generatorBusy)} | ${f(median(ratios[mode]), 2)}× | ${spread(ratios[mode])} |`)
       verdicts.push(`${mode} journey: p99 ${r.p99} ms ${r.p99 < 20 ? '<' : '≥'} 20 ms; ${f(median(ratios[mode]), 2)}× memory's req/s`)
     }
-    out(`a start replaying the last STATE_DIR run's journal (${entries.toLocaleString('en-GB')} entries) took ${f(replayMs)} ms to its first /health: ${f(entries / (replayMs / 1000))} entries/s`)
+    out(`a start from the state the STATE_DIR runs left (a snapshot of ${f(snapshotBytes / 1024)} KB, ${entries.toLocaleString('en-GB')} journal entries after it) took ${f(replayMs)} ms to its first /health`)
+  }
+
+  if (ONLY.has('snapshot')) {
+    const snapshot = snapshotStart()
+    out(`a start from a STATE_DIR snapshot of ${snapshot.customers.toLocaleString('en-GB')} customers and ${snapshot.tasks.toLocaleString('en-GB')} tasks (${f(snapshot.snapshotMb)} MB, taken in ${f(snapshot.snapshotMs)} ms): ${f(snapshot.startMs)} ms to its first answer, peak RSS ${f(snapshot.peakRssMb)} MB`)
+    verdicts.push(`start from 100,000 customers and 1,000,000 tasks: ${f(snapshot.startMs / 1000, 1)} s ${snapshot.startMs < 10_000 ? '<' : '≥'} 10 s`)
   }
 
   if (ONLY.has('soak') && SOAK_SECONDS > 0) {

@@ -56,7 +56,7 @@ export interface AppConfig {
   adminToken?: string | undefined
   /** The integration checks: report findings (the default), answer them with 409s, or watch nothing. */
   checks?: CheckMode | undefined
-  /** With STATE_DIR: a snapshot is taken once the journal holds this many entries after the last. */
+  /** With STATE_DIR or REDIS_URL: a snapshot is taken once the journal holds this many entries after the last. */
   snapshotEvery?: number | undefined
 }
 

@@ -54,7 +54,7 @@ export const SETTINGS: Setting[] = [
   { env: 'CHECKS', flag: 'checks', schema: { type: 'string', enum: CHECK_MODES }, accepts: 'report (findings under /__admin/findings and in X-Sandbox-Finding), strict (a request that breaks Bud\'s guidance answers 409 instead) or off', default: DEFAULTS.checks },
   { env: 'ADMIN_TOKEN', flag: 'admin-token', schema: { type: 'string', minLength: 16 }, accepts: 'a secret of at least 16 characters: every /__admin control then needs Authorization: Bearer <it> (a shared sandbox\'s lock)', secret: true },
   { env: 'STATE_DIR', flag: 'state-dir', schema: { type: 'string', minLength: 1 }, accepts: 'a directory to keep the sandbox\'s state in across restarts (made if missing; docs/state.md); memory only when unset' },
-  { env: 'SNAPSHOT_EVERY', flag: 'snapshot-every', schema: { type: 'integer', minimum: 1, maximum: 10_000_000 }, accepts: 'with STATE_DIR, how many journal entries a snapshot is taken after, from 1 to 10000000 (docs/state.md)', default: DEFAULTS.snapshotEvery },
+  { env: 'SNAPSHOT_EVERY', flag: 'snapshot-every', schema: { type: 'integer', minimum: 1, maximum: 10_000_000 }, accepts: 'with STATE_DIR or REDIS_URL, how many journal entries a snapshot is taken after, from 1 to 10000000 (docs/state.md)', default: DEFAULTS.snapshotEvery },
   { env: 'REDIS_URL', flag: 'redis-url', schema: { type: 'string', minLength: 9 }, accepts: 'redis://host:port[/db] of Redis 7 or Valkey 8: the state kept there and shared by every process given it (docs/state.md); not with STATE_DIR' },
   { env: 'BODY_LIMIT', flag: 'body-limit', schema: { type: 'integer', minimum: 1024, maximum: 10_485_760 }, accepts: 'the largest request body in bytes, from 1024 to 10485760', default: DEFAULTS.bodyLimit }
 ]

@@ -39,7 +39,7 @@ export interface StartOptions {
   bodyLimit?: number
   /** Keeps the state in this directory across restarts (see docs/state.md); memory only when absent. */
   stateDir?: string
-  /** With `stateDir`: a snapshot is taken once the journal holds this many entries after the last (20,000 by default). */
+  /** With `stateDir` or `redisUrl`: a snapshot is taken once the journal holds this many entries after the last (20,000 by default). */
   snapshotEvery?: number
   /** Keeps the state in Redis, shared with every sandbox given the same URL (see docs/state.md). */
   redisUrl?: string

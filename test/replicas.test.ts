@@ -275,4 +275,25 @@ t.test('the process that sends webhooks keeps a snapshot in Redis and trims the 
   const after = await reads(urlC)
   t.same(after.list, before.list, 'the customers as before')
   t.same(after.customers, before.customers)
+  await c.kill()
+
+  // A snapshot that cannot be read, or is gone from a trimmed stream, stops a start with one line.
+  const refused = async () => {
+    const child = sandbox(t, store.url, every)
+    child.url.catch(() => {})
+    const [code] = await once(child.child, 'exit')
+    return { code, stderr: child.printed.stderr }
+  }
+  const kept = store.cli('GET', 'bud-sandbox:header')
+  store.cli('SET', 'bud-sandbox:header', kept.replace(/"secret":"[0-9a-f]+"/, `"secret":"${'0'.repeat(64)}"`))
+  let stopped = await refused()
+  t.equal(stopped.code, 1)
+  t.match(stopped.stderr, /^bud-sandbox: REDIS_URL redis:\/\/127\.0\.0\.1:\d+\/?: bud-sandbox:snapshot does not go with bud-sandbox:header; start on an empty database\n$/)
+  store.cli('SET', 'bud-sandbox:header', kept)
+  store.cli('DEL', 'bud-sandbox:snapshot')
+  stopped = await refused()
+  t.match(stopped.stderr, /^bud-sandbox: REDIS_URL redis:\/\/127\.0\.0\.1:\d+\/?: the stream was trimmed past its snapshot \(bud-sandbox:snapshot\); start on an empty database\n$/)
+  store.cli('SET', 'bud-sandbox:snapshot', 'not a snapshot')
+  stopped = await refused()
+  t.match(stopped.stderr, /^bud-sandbox: REDIS_URL redis:\/\/127\.0\.0\.1:\d+\/?: bud-sandbox:snapshot: not a bud-sandbox snapshot \(it is damaged; start on an empty database\)\n$/)
 })

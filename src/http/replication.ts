@@ -189,6 +189,7 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     let held = false
     try {
       held = await log.lead(LEASE_MS)
+      // Every entry before the trim is gone: one after this process's place may have been.
       if (!behind && streamIdAfter(await log.trimmedUpTo(), appliedId)) {
         behind = true
         app.log.error({ appliedId }, 'this process fell behind the stream as it was trimmed (stalled for more than 30 s): restart it')

@@ -21,6 +21,7 @@ const SNAPSHOT = `${PREFIX}snapshot`
 const APPLIED = `${PREFIX}applied`
 /** A process that has not said where it is for this long is taken for gone. */
 const APPLIED_STALE_MS = 30_000
+const TRIMMED = `${PREFIX}trimmed`
 /** How long a request waits for Redis before it is answered 503. */
 export const REDIS_TIMEOUT_MS = 2000
 const READ_BLOCK_MS = 1000
@@ -164,6 +165,8 @@ export class RedisLog {
       if (nowMs - Number(atMs) > APPLIED_STALE_MS) await this.#commands.hdel(APPLIED, instance)
       else if (streamIdBefore(id, trimTo)) trimTo = id
     }
+    // Said before it is done: a crash between the two claims more than was trimmed, never less.
+    await this.#commands.set(TRIMMED, trimTo)
     // MINID drops the entries before it: the snapshot holds them.
     await this.#commands.xtrim(STREAM, 'MINID', trimTo)
   }
@@ -182,11 +185,9 @@ export class RedisLog {
     this.#placeTimer.unref()
   }
 
-  /** The last entry trimmed off the stream ('0-0' when none was). */
+  /** Where the stream was last trimmed to: every entry before it is gone ('0-0' when it never was). */
   async trimmedUpTo (): Promise<string> {
-    const info = await this.#commands.xinfo('STREAM', STREAM) as unknown[]
-    const at = info.indexOf('max-deleted-entry-id')
-    return at === -1 ? '0-0' : String(info[at + 1])
+    return await this.#commands.get(TRIMMED) ?? '0-0'
   }
 
   readonly keyStore: KeyStore = {
@@ -234,7 +235,7 @@ export async function openRedisState (url: string, shape: StateShape): Promise<R
     }
     const heldId = snapshot?.header.stream_id
     // Trimmed past what the snapshot holds (or trimmed with no snapshot): entries are missing.
-    const trimmed = await log.trimmedUpTo().catch(() => '0-0')
+    const trimmed = await log.trimmedUpTo()
     if (trimmed !== '0-0' && (heldId === undefined || streamIdBefore(heldId, trimmed))) {
       throw new StateError(`REDIS_URL ${log.where}: the stream was trimmed past its snapshot (${SNAPSHOT}); start on an empty database`)
     }
