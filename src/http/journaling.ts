@@ -14,7 +14,7 @@ import { fastifyRequestContext, requestContext } from '@fastify/request-context'
 import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify'
 import { join } from 'node:path'
 import { JOURNAL_FILE, STATE_FORMAT, type AttemptEntry, type JournalEntry, type RequestEntry } from '../state/journal.js'
-import { SNAPSHOT_FORMAT, takeSnapshot, writeSnapshotFile } from '../state/snapshot.js'
+import { SNAPSHOT_FORMAT, snapshotDue, takeSnapshot, writeSnapshotFile } from '../state/snapshot.js'
 import { applying, type DirState, type State } from '../state/state.js'
 import type { Delivery } from '../webhooks/dispatcher.js'
 
@@ -164,17 +164,13 @@ export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit:
   let due = false
   // After a snapshot that failed (a full disk), the next is tried another snapshotEvery entries later.
   let failedAt = 0
-  // A snapshot stops the sandbox while it is taken (a second for 100,000 tasks): the next waits at least ten times as long.
-  let nextAtMs = 0
   const compactSoon = () => {
-    if (due || state.writer.mark().entries < failedAt + snapshotEvery || performance.now() < nextAtMs) return
+    if (due || state.writer.mark().entries < failedAt + snapshotEvery) return
     due = true
     // Between two requests: the state then holds exactly the entries journaled.
     setImmediate().then(async () => {
       failedAt = 0
-      const started = performance.now()
       await compact(app, state)
-      nextAtMs = performance.now() + 10 * (performance.now() - started)
     }).catch((err: unknown) => {
       failedAt = state.writer.mark().entries
       app.log.error({ err, stateDir: state.where }, 'the snapshot could not be taken')
@@ -191,7 +187,7 @@ export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit:
     // A control the lock refused changed nothing.
     if (request.url.startsWith('/__admin') && reply.statusCode === 401) return payload
     const written = state.writer.append(JSON.stringify(requestEntry(request, rawBodies.get(request))), request.method !== 'GET')
-    if (state.writer.mark().entries >= snapshotEvery) compactSoon()
+    if (snapshotCalledFor(state, snapshotEvery)) compactSoon()
     if (written === undefined) return payload
     try {
       await written
@@ -230,11 +226,18 @@ export async function compact (app: FastifyInstance, state: DirState): Promise<v
   const header = { ...state.header, bud_sandbox_state: STATE_FORMAT, base: entries }
   await state.writer.rotate(join(state.where, JOURNAL_FILE), JSON.stringify(header), mark)
   state.header.base = entries
+  state.snapshotBytes = bytes.length
   app.log.info({ stateDir: state.where, entries, bytes: bytes.length, ms: Math.round(performance.now() - started) }, `snapshot of ${entries} journal entries taken`)
 }
 
 /** After a start's replay: a snapshot when the journal held many entries after the last (or one a crash left uncut). */
 export async function compactAtStart (app: FastifyInstance, state: DirState, snapshotEvery: number): Promise<void> {
   const { entries } = state.writer.mark()
-  if (entries >= snapshotEvery || (entries > 0 && state.position > (state.header.base ?? 0))) await compact(app, state)
+  if (snapshotCalledFor(state, snapshotEvery) || (entries > 0 && state.position > (state.header.base ?? 0))) await compact(app, state)
+}
+
+/** Whether the journal after the last snapshot calls for the next (snapshotDue). */
+function snapshotCalledFor (state: DirState, snapshotEvery: number): boolean {
+  const { entries, bytes } = state.writer.mark()
+  return snapshotDue(entries, bytes, snapshotEvery, state.snapshotBytes)
 }

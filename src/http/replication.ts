@@ -13,7 +13,7 @@ import type { RequestEntry } from '../state/journal.js'
 import type { StreamEntry } from '../state/redis.js'
 import { applying, type RedisState } from '../state/state.js'
 import { StateUnavailable } from './error-handling.js'
-import { SNAPSHOT_FORMAT, snapshotBytes, takeSnapshot } from '../state/snapshot.js'
+import { SNAPSHOT_FORMAT, snapshotBytes, snapshotDue, takeSnapshot } from '../state/snapshot.js'
 import { applyEntry, attemptEntry, isCommand, keptBody, requestEntry } from './journaling.js'
 
 const LEASE_MS = 6000
@@ -48,8 +48,8 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
   // How many entries the state holds (the snapshot's and the stream's), and when the last snapshot was.
   let applied = state.position + state.entries.length
   let snapshotAt = applied
+  let bytesSince = 0
   let snapshotting = false
-  let nextSnapshotMs = 0
   // Trimmed past this process's place while it was stalled: what it holds is no longer the sandbox's.
   let behind = false
   const turns = new Map<string, Turn>()
@@ -113,7 +113,7 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     log.append({ ...attemptEntry(delivery), p: log.instance }).catch((err: unknown) => app.log.warn({ err }, 'a webhook attempt could not be journaled'))
   })
 
-  const apply = async (id: string, entry: StreamEntry) => {
+  const apply = async (id: string, entry: StreamEntry, size: number) => {
     const own = entry.p === undefined ? undefined : turns.get(entry.p)
     if (own !== undefined && own.gone()) {
       turns.delete(entry.p!)
@@ -139,42 +139,42 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     }
     appliedId = id
     applied++
+    bytesSince += size
     log.hold(id)
     for (let i = catchers.length - 1; i >= 0; i--) {
       if (!streamIdAfter(catchers[i]!.id, appliedId)) catchers.splice(i, 1)[0]!.resolve()
     }
-    if (leading && !snapshotting && applied - snapshotAt >= snapshotEvery && performance.now() >= nextSnapshotMs) keepSnapshot(id)
+    if (leading && !snapshotting && snapshotDue(applied - snapshotAt, bytesSince, snapshotEvery, state.snapshotBytes)) keepSnapshot(id)
   }
 
   // The process that sends the webhooks keeps the snapshot: taken here, between two entries, it holds exactly those up to `id`.
   const keepSnapshot = (id: string) => {
     snapshotting = true
     snapshotAt = applied
+    bytesSince = 0
     const started = performance.now()
     const header = { bud_sandbox_snapshot: SNAPSHOT_FORMAT, secret: state.header.secret, entries: applied, stream_id: id, taken_at_ms: Date.now() }
     const bytes = snapshotBytes(header, takeSnapshot({ worlds: app.worlds, tokens: app.tokens, webhooks: app.webhooks, draws: state.draws }))
+    state.snapshotBytes = bytes.length
     log.keepSnapshot(bytes, id)
       .then(() => app.log.info({ entries: header.entries, streamId: id, bytes: bytes.length, ms: Math.round(performance.now() - started) }, `snapshot of ${header.entries} stream entries kept`))
       .catch((err: unknown) => app.log.warn({ err }, 'the snapshot could not be kept'))
-      .finally(() => {
-        snapshotting = false
-        nextSnapshotMs = performance.now() + 10 * (performance.now() - started)
-      })
+      .finally(() => { snapshotting = false })
   }
 
   // The stream, applied in order, for as long as the app runs.
   const follow = async () => {
     while (!closing.signal.aborted) {
-      let batch: Array<[string, StreamEntry]>
+      let batch: Array<[string, StreamEntry, number]>
       try {
         batch = await log.read(appliedId)
       } catch {
         if (!closing.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 200))
         continue
       }
-      for (const [id, entry] of batch) {
+      for (const [id, entry, size] of batch) {
         try {
-          await apply(id, entry)
+          await apply(id, entry, size)
         } catch (err) {
           app.log.error({ err, id }, 'a journal entry could not be applied')
           appliedId = id

@@ -122,11 +122,11 @@ export class RedisLog {
     return (await this.#commands.xadd(STREAM, '*', 'e', JSON.stringify(entry)))!
   }
 
-  /** The entries after `afterId`, waiting up to a second for one. */
-  async read (afterId: string): Promise<Array<[string, StreamEntry]>> {
+  /** The entries after `afterId`, each with its length, waiting up to a second for one. */
+  async read (afterId: string): Promise<Array<[string, StreamEntry, number]>> {
     const answer = await this.#reader.xread('COUNT', PAGE, 'BLOCK', READ_BLOCK_MS, 'STREAMS', STREAM, afterId)
     if (answer === null) return []
-    return answer[0]![1].map(([id, fields]) => [id, parseEntry(this.where, id, fields)])
+    return answer[0]![1].map(([id, fields]) => [id, parseEntry(this.where, id, fields), fields[1]?.length ?? 0])
   }
 
   /** The id of the stream's last entry ('0-0' when empty). */
@@ -241,7 +241,7 @@ export async function openRedisState (url: string, shape: StateShape): Promise<R
     }
     log.hold(heldId ?? '0-0')
     const { entries, lastId } = await log.upToNow(heldId)
-    return { ...common(log.where, header, entries, log.keyStore), ...(snapshot === undefined ? {} : { snapshot, position: snapshot.header.entries }), kind: 'redis', log, lastId }
+    return { ...common(log.where, header, entries, log.keyStore), ...(snapshot === undefined ? {} : { snapshot, position: snapshot.header.entries, snapshotBytes: snapshot.bytes.length }), kind: 'redis', log, lastId }
   } catch (err) {
     log.close()
     if (err instanceof StateError) throw err

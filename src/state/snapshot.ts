@@ -22,6 +22,15 @@ export const SNAPSHOT_FILE = 'snapshot.bin'
 /** A snapshot is taken once the journal holds this many entries after the last (SNAPSHOT_EVERY). */
 export const SNAPSHOT_EVERY = 20_000
 
+/**
+ * Whether a snapshot is due: `every` entries after the last one, and at
+ * least as many bytes of them as it took. So a big state is snapshotted
+ * less often, and snapshots never write more than the journal has grown.
+ */
+export function snapshotDue (entries: number, bytes: number, every: number, lastSnapshotBytes: number): boolean {
+  return entries >= every && bytes >= lastSnapshotBytes
+}
+
 /** Written before the data, as one JSON line: which state, and how far into its journal. */
 export interface SnapshotHeader {
   bud_sandbox_snapshot: number

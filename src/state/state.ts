@@ -45,6 +45,8 @@ interface StateCommon {
   position: number
   /** The snapshot to start from, if any; dropped once restored. */
   snapshot: { header: SnapshotHeader, bytes: Buffer } | undefined
+  /** The size of the last snapshot taken or restored (0: none yet). */
+  snapshotBytes: number
   /** How far the state has drawn (tokens, fault dice): a snapshot keeps it. */
   draws: { position (): Draws, resume (draws: Draws): void }
   /** A torn last line was cut at start. */
@@ -102,6 +104,7 @@ export function common (where: string, header: JournalHeader, entries: Entries, 
     entries,
     position: 0,
     snapshot: undefined,
+    snapshotBytes: 0,
     draws: {
       position: () => ({ tokens, dice: dice.position }),
       resume: (draws) => {
@@ -152,7 +155,7 @@ export function openState (dir: string, shape: StateShape): DirState {
  * but a crash between the two leaves entries the snapshot already holds at
  * its head: those are skipped.
  */
-function afterSnapshot (dir: string, header: JournalHeader, entries: Entries & Iterable<JournalEntry>): Pick<StateCommon, 'entries' | 'position' | 'snapshot'> {
+function afterSnapshot (dir: string, header: JournalHeader, entries: Entries & Iterable<JournalEntry>): Pick<StateCommon, 'entries' | 'position' | 'snapshot'> & { snapshotBytes?: number } {
   const base = header.base ?? 0
   const snapshot = readSnapshotFile(dir)
   if (snapshot === undefined) {
@@ -171,7 +174,7 @@ function afterSnapshot (dir: string, header: JournalHeader, entries: Entries & I
       for (const entry of entries) if (n++ >= skip) yield entry
     }
   }
-  return { entries: rest, position: held, snapshot }
+  return { entries: rest, position: held, snapshot, snapshotBytes: snapshot.bytes.length }
 }
 
 /** Whether the request being handled is a journal entry being applied. */
