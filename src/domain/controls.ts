@@ -2,10 +2,11 @@
 // them, to give each world made or reset later): as plain data, so a
 // snapshot keeps them with the rest of the state, and run by one function
 // here whether they are given now or again later.
-import type { ConnectionChange, Customer } from './customers.js'
+import type { ConnectionChange } from './customers.js'
 import type { Entry, GivenTransaction } from './data/bank.js'
 import { BudError, ERRORS } from './errors.js'
 import type { Sandbox } from './sandbox.js'
+import type { Customer } from './records.js'
 
 /** Changes one customer's connection (the admin control's scenario, consent, last pull). */
 export interface ConnectionControl {

@@ -4,45 +4,13 @@
 // carries Bud's own record of its consent, which a refresh that finds the
 // consent gone turns to revoked.
 import Denque from 'denque'
-import type { PendingConsent } from './consents/consents.js'
 import type { BankSeed } from './data/bank.js'
-import type { ConnectionData } from './data/bud-copy.js'
 import { DEFAULT_PROFILE } from './data/profiles.js'
 import type { ConnectionSeed, ConsentStatus, CustomerSeed, World } from './world.js'
 import { BudError, ERRORS } from './errors.js'
 import { idOf, IdSource } from './ids.js'
-import { newestFor, withNewest, withoutTask, type NewestTasks } from './newest-tasks.js'
-import type { ParentTask, Task } from './task-store.js'
-
-export interface Connection {
-  provider: string
-  scenario: string
-  consentStatus: ConsentStatus
-  /**
-   * The fixtures' consent id, else undefined until first read: read it with
-   * consentIdOf, which makes it then. Most connections a load makes are
-   * never shown, and a new V2 parent made two ids nobody read.
-   */
-  consentId: string | undefined
-  lastPullAtMs: number
-  /**
-   * When a refresh reported this consent as no longer valid (its task's end):
-   * from then on Bud's record of the consent is revoked. Undefined while Bud
-   * still holds it as authorised, whatever the bank's side says.
-   */
-  revokedAtMs: number | undefined
-  /** Why Bud's record turned to revoked (Bud's revoke_reason); set with revokedAtMs. */
-  revokeReason: RevokeReason | undefined
-  /** When the consent was first given (its created_at). */
-  consentedAtMs: number
-  /** When it was last given, reconfirmed or re-authenticated: it expires CONSENT_LIFETIME_MS after. */
-  lastConsentedMs: number
-  bank: BankSeed
-  /** Bud's copy of the connection's data, made when first read (see data/financial-data.ts). */
-  data: ConnectionData | undefined
-  /** Refreshes of this connection whose pull is added to Bud's copy once they end: one, several, or none. */
-  waiting: Task | Task[] | undefined
-}
+import { newestFor, withNewest, withoutTask } from './newest-tasks.js'
+import type { Connection, Customer, CustomerContext, CustomerOrigin, FormerConsent, ParentTask, RevokeReason, Task } from './records.js'
 
 const DEFAULT_BANK: BankSeed = { profile: DEFAULT_PROFILE }
 
@@ -60,10 +28,6 @@ export function taskConsentId (task: Task): string | undefined {
 /** Bud's record of a consent, as opposed to the bank's (`consentStatus`). */
 export type BudConsentStatus = 'authorised' | 'revoked'
 
-/** Bud's revoke_reason values. */
-export const REVOKE_REASONS = ['provider_revoked', 'bud_revoked', 'single_use', 'duplicate_accounts', 'access_token_error', 'consent_invalid'] as const
-export type RevokeReason = (typeof REVOKE_REASONS)[number]
-
 /** A UK consent lasts 90 days from when it was last given (Bud: "a generated consent has a 90 day expiry"). */
 export const CONSENT_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000
 
@@ -72,27 +36,8 @@ export function consentExpiresAtMs (connection: Connection): number {
   return connection.lastConsentedMs + CONSENT_LIFETIME_MS
 }
 
-/** A consent Bud no longer holds for a connection: replaced by a new one for the same provider. */
-export interface FormerConsent {
-  consentId: string
-  provider: string
-  consentedAtMs: number
-  lastConsentedMs: number
-  revokedAtMs: number
-  revokeReason: RevokeReason
-  accountIds: readonly string[]
-}
-
 export function budConsentStatus (connection: Connection, nowMs: number): BudConsentStatus {
   return connection.revokedAtMs !== undefined && connection.revokedAtMs <= nowMs ? 'revoked' : 'authorised'
-}
-
-/** Bud's customer context; what a Create Customer V3 request leaves out takes Bud's defaults. */
-export interface CustomerContext {
-  type: 'personal' | 'business'
-  region: string
-  locale: string
-  models: { categorisation: string }
 }
 
 export const DEFAULT_CUSTOMER_CONTEXT: CustomerContext = { type: 'personal', region: 'GB', locale: 'en-GB', models: { categorisation: 'uk-v2' } }
@@ -113,37 +58,6 @@ export function withDefaults (given: CustomerContextRequest | undefined): Custom
     locale: given?.locale ?? d.locale,
     models: { categorisation: given?.models?.categorisation ?? d.models.categorisation }
   }
-}
-
-/** Where a customer came from: the fixtures, a first request naming it, or Create Customer V3. */
-export type CustomerOrigin = 'fixtures' | 'first_use' | 'created'
-
-export interface Customer {
-  customerId: string
-  idempotentIdentifier?: string
-  label?: string
-  origin: CustomerOrigin
-  createdAtMs: number
-  context: CustomerContext
-  /** The connections made so far; read them through the directory, which makes defaults on first use. */
-  connections: readonly Connection[]
-  /**
-   * A provisioned customer's default connections are made when first asked
-   * for, as of this time (when it was provisioned); undefined once all are made.
-   * Most customers a load makes use one connection once: the rest cost nothing.
-   */
-  defaultsAtMs: number | undefined
-  /** The newest task per client and provider, for the one-hour dedupe (see newest-tasks.ts). */
-  newest: NewestTasks
-  /**
-   * The newest V2 refresh per client and set of providers, for V2's one-hour
-   * dedupe: the one refresh most customers have as it is, a map past that.
-   */
-  parents: ParentTask | Map<string, ParentTask> | undefined
-  /** Consents replaced by a new one for the same provider, oldest first (bounded: see MAX_FORMER_CONSENTS). */
-  formerConsents?: FormerConsent[]
-  /** Consents asked for and not (yet) given: each authorisation's, until it ends in a connection. */
-  pendingConsents?: PendingConsent[] | undefined
 }
 
 /** Former consents kept per customer; past this many the oldest are forgotten. */

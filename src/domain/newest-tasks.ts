@@ -1,3 +1,4 @@
+import type { ForClient, NewestTasks, Task } from './records.js'
 // A customer's newest task per client and provider: what the one-hour dedupe
 // looks at. Most customers have one such task, and a V2 refresh gives one
 // client a few (one per provider): one task is kept as it is, up to
@@ -5,13 +6,9 @@
 // only past that. The array is changed in place and never grows past SMALL,
 // so no add copies more than a few slots, and no key string is made: a
 // customer shared by a million clients costs one map entry per client.
-import type { Task } from './task-store.js'
 
 /** The most tasks kept in the array before it becomes maps. */
 const SMALL = 8
-
-type ForClient = Task | Map<string, Task>
-export type NewestTasks = Task | Task[] | Map<string, ForClient> | undefined
 
 export function newestFor (newest: NewestTasks, clientId: string, provider: string): Task | undefined {
   if (Array.isArray(newest)) {

@@ -3,13 +3,14 @@
 // their status, as rules over the customer directory, the task stores and the
 // clock. Knows nothing of HTTP.
 import type { Clock } from './clock.js'
-import { consentExpiresAtMs, consentIdOf, type Connection, type Customer, type CustomerDirectory, type CustomerRef, type RevokeReason } from './customers.js'
+import { consentExpiresAtMs, consentIdOf, type CustomerDirectory, type CustomerRef } from './customers.js'
 import type { FinancialData } from './data/financial-data.js'
 import { BudError, ERRORS, validationError } from './errors.js'
 import { progressAt, TASK_STATUS, type Progress, type Scenario, type TaskStatus } from './scenarios.js'
-import type { ParentTask, Task, TaskStore } from './task-store.js'
+import type { TaskStore } from './task-store.js'
 import { resolveWindow, type RefreshWindow, type WindowRequest } from './window.js'
 import { CONSENT_SCENARIOS, inMaintenance, NO_CONNECTION_SCENARIO, type World } from './world.js'
+import { type Connection, CONSENT_EVENTS, type ConsentChange, type Customer, type ParentTask, type RevokeReason, type Task } from './records.js'
 
 export const DEDUPE_WINDOW_MS = 60 * 60 * 1000
 /** A connection's first fetch reaches back as far as Bud may: 90 days. */
@@ -85,23 +86,6 @@ export interface TaskEndings {
   connectEnds (task: Task, endsAtMs: number): void
   /** Bud's record of a consent changes at `atMs` (revoked by a refresh or a client, reconfirmed, re-authorised). */
   consentChanged (change: ConsentChange): void
-}
-
-export const CONSENT_EVENTS = {
-  reconfirmed: 'open_banking.consent.reconfirmed',
-  reauthorised: 'open_banking.consent.reauthorised',
-  revoked: 'open_banking.consent.revoked'
-} as const
-export type ConsentEvent = (typeof CONSENT_EVENTS)[keyof typeof CONSENT_EVENTS]
-
-export interface ConsentChange {
-  event: ConsentEvent
-  clientId: string
-  customerId: string
-  provider: string
-  consentId: string
-  atMs: number
-  reason?: RevokeReason | undefined
 }
 
 /** What a refresh that finds the consent gone tells Bud's record, by the scenario it plays. */

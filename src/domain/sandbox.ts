@@ -15,8 +15,9 @@ import { FinancialData } from './data/financial-data.js'
 import { Faults, type FaultSettings, type SharedFaults } from './faults.js'
 import { IntegrationWatch, type ClientWatch } from './findings/watch.js'
 import { RefreshService, type TaskEndings } from './refresh.js'
-import { TaskStore, type ParentTask, type Task, type TaskStoreLimits, type TaskStoreSnapshot } from './task-store.js'
+import { TaskStore, type TaskStoreLimits, type TaskStoreSnapshot } from './task-store.js'
 import type { World } from './world.js'
+import type { ParentTask, Task } from './records.js'
 
 /** What the app listens for: tasks' ends, clock moves and resets. */
 export interface SandboxEvents extends TaskEndings {

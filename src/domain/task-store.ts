@@ -2,65 +2,9 @@
 // Tasks are plain records; their status is derived from the clock when read,
 // so a store holds no timers. The dedupe looks up a customer's newest tasks on
 // the customer (see customers.ts).
-import type { Connection } from './customers.js'
-import type { Scenario } from './scenarios.js'
 import { BudError, ERRORS } from './errors.js'
 import { IdSource, tagOf } from './ids.js'
-
-export type TaskKind = 'refresh' | 'connect'
-
-export interface Task {
-  taskId: string
-  kind: TaskKind
-  clientId: string
-  customerId: string
-  provider: string
-  /** The connection refreshed, if the customer has one; its consent id is read with taskConsentId. */
-  connection: Connection | undefined
-  startedAtMs: number
-  stepMs: number
-  /** The refresh window, kept inline: one object less per task. */
-  windowFromMs: number
-  windowToMs: number
-  scenario: Scenario
-  /** Once its pull is in Bud's copy: whether it stored transactions Bud did not hold before. */
-  newTransactions: boolean | undefined
-  /** See Polled: made with the task, so every task has one shape. */
-  polledAtMs: number | undefined
-  endSeen: boolean
-}
-
-/**
- * What the integration checks note on a task its client reads (see
- * findings/watch.ts): when it was last answered, and whether the client has
- * seen it end. Kept on the task, so it lives and goes with it.
- */
-export interface Polled {
-  taskId: string
-  startedAtMs: number
-  polledAtMs?: number | undefined
-  endSeen?: boolean | undefined
-}
-
-/** A V2 refresh: one parent task over one refresh task per provider. */
-export interface ParentTask {
-  taskId: string
-  clientId: string
-  customerId: string
-  /** The providers refreshed, sorted: what makes two V2 refreshes "similar" for the dedupe. */
-  providersKey: string
-  startedAtMs: number
-  /** In the order the request gave (or the customer's connections' order). */
-  subTasks: readonly Task[]
-  polledAtMs?: number | undefined
-  endSeen?: boolean | undefined
-}
-
-/** What a store keeps: anything with an id and a start. */
-export interface Stored {
-  taskId: string
-  startedAtMs: number
-}
+import type { Stored, Task } from './records.js'
 
 export interface TaskStoreLimits {
   /** How long a task is kept after it started, on the sandbox clock. */

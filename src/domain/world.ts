@@ -4,7 +4,6 @@
 // nothing of files.
 import type { BankSeed } from './data/bank.js'
 import type { FaultSettings } from './faults.js'
-import type { WatchSettings } from './findings/watch.js'
 import type { ScenarioCatalogue } from './scenarios.js'
 
 export const CONSENT_STATUSES = ['authorised', 'revoked', 'expired', 'reauthentication_required'] as const
@@ -71,6 +70,14 @@ export interface ClientSeed {
   webhookUrl?: string
   /** The webhooks sent to `webhookUrl`, by event name; absent: all of them. */
   webhookEvents?: readonly string[]
+}
+
+/** The integration checks' thresholds (findings/watch.ts applies them). */
+export interface WatchSettings {
+  /** More new tokens than this within an hour is token_per_request. */
+  tokensPerHour: number
+  /** One X-Customer-Ip-Address for refreshes of this many customers is shared_customer_ip. */
+  sharedIpCustomers: number
 }
 
 export interface World {

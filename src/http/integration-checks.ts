@@ -4,12 +4,12 @@
 // response, logged once per rule and client per hour at warn, and — in
 // strict mode — answered with a 409 in Bud's envelope instead of the work.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Customer, CustomerRef } from '../domain/customers.js'
+import type { CustomerRef } from '../domain/customers.js'
 import type { CheckMode } from '../domain/findings/check-modes.js'
 import { BudError, ERRORS } from '../domain/errors.js'
 import { RULES, type Example, type IntegrationWatch, type Rule } from '../domain/findings/watch.js'
-import type { Polled, Task } from '../domain/task-store.js'
 import type { Worlds } from '../domain/worlds.js'
+import type { Customer, Polled, Task } from '../domain/records.js'
 
 export const FINDING_HEADER = 'x-sandbox-finding'
 

@@ -10,8 +10,7 @@ import { createSandbox, type Sandbox, type SandboxOptions } from '../domain/sand
 import { Worlds } from '../domain/worlds.js'
 import { ALL_WEBHOOK_EVENTS, connectCompletedBody, consentChangedBody, providerRefreshCompletedBody, refreshCompletedBody, refreshV2CompletedBody, WEBHOOK_EVENTS } from '../webhooks/bodies.js'
 import { WebhookDispatcher, type Delivery, type DispatcherOptions } from '../webhooks/dispatcher.js'
-import type { ConsentChange } from '../domain/refresh.js'
-import type { ParentTask, Task } from '../domain/task-store.js'
+import type { ConsentChange, ParentTask, Task } from '../domain/records.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -9,10 +9,10 @@ import { checkRedirectUrl } from '../domain/connect/authorisations.js'
 import type { InitialScreen } from '../domain/connect/gateway.js'
 import { BudError, BLANK, ERRORS, validationError } from '../domain/errors.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
-import type { Task } from '../domain/task-store.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerRefOf, originOf } from '../http/request-context.js'
 import { NEXT_URL_DELAY_MS, taskStatusData } from './refresh.js'
+import type { Task } from '../domain/records.js'
 
 interface AuthoriseBody {
   provider: string

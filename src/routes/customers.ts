@@ -4,13 +4,14 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { toIso } from '../domain/clock.js'
-import { withDefaults, type Customer, type CustomerContextRequest } from '../domain/customers.js'
+import { withDefaults, type CustomerContextRequest } from '../domain/customers.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { jsonBodies } from '../http/json-bodies.js'
 import { decodeToken, encodeToken, instant, single, wholeNumber, type Query } from '../http/query.js'
 import { clientIdOf } from '../http/request-context.js'
 import type { DeletionTask } from '../domain/customer-deletions.js'
 import { TASK_STATUS } from '../domain/scenarios.js'
+import type { Customer } from '../domain/records.js'
 
 /** Bud's published polling hint for a customer deletion, in milliseconds. */
 export const DELETE_NEXT_URL_DELAY_MS = 50

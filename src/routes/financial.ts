@@ -4,7 +4,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { toIso, type Clock } from '../domain/clock.js'
-import type { Customer } from '../domain/customers.js'
 import { GRANULARITIES, tagsOf, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
 import { DAY_MS, locationOf } from '../domain/data/bank.js'
 import { formatPence } from '../domain/data/money.js'
@@ -16,6 +15,7 @@ import { budRoute } from '../http/bud-route.js'
 import { RenderedResponses } from '../http/rendered-responses.js'
 import { decodeToken, encodeToken, flag, instant, oneOf, several, single, wholeNumber, type Query } from '../http/query.js'
 import { clientIdOf, customerRefOf, originOf } from '../http/request-context.js'
+import type { Customer } from '../domain/records.js'
 
 const amount = (pence: number, currency: string) => ({ value: formatPence(Math.abs(pence)), currency })
 const direction = (pence: number) => pence < 0 ? 'debit' : 'credit'

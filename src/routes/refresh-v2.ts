@@ -4,9 +4,9 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Contract } from '../contract.js'
 import { TASK_STATUS, type Progress } from '../domain/scenarios.js'
-import type { Task } from '../domain/task-store.js'
 import { budRoute, statusMetadata } from '../http/bud-route.js'
 import { clientIdOf, customerIpAddressOf, customerRefOf, scenarioChoiceOf } from '../http/request-context.js'
+import type { Task } from '../domain/records.js'
 
 /** Bud's published V2 polling hint, in milliseconds. */
 export const NEXT_URL_DELAY_V2_MS = 500

@@ -6,9 +6,9 @@
 import { toIso } from '../domain/clock.js'
 import { consentExpiresAtMs, taskConsentId } from '../domain/customers.js'
 import type { FinancialData } from '../domain/data/financial-data.js'
-import { CONSENT_EVENTS, type ConsentChange, type RefreshService } from '../domain/refresh.js'
+import { type RefreshService } from '../domain/refresh.js'
 import type { Progress } from '../domain/scenarios.js'
-import type { ParentTask, Task } from '../domain/task-store.js'
+import { CONSENT_EVENTS, type ConsentChange, type ParentTask, type Task } from '../domain/records.js'
 
 /**
  * The webhooks a client can take, by event name. Bud's V2 bodies carry theirs

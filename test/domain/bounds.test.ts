@@ -7,12 +7,13 @@ import { CustomerDirectory } from '../../src/domain/customers.js'
 import { MAX_TOKENS, TokenIssuer } from '../../src/domain/auth.js'
 import { RequestHistory } from '../../src/domain/request-history.js'
 import { RefreshService } from '../../src/domain/refresh.js'
-import { TaskStore, type ParentTask } from '../../src/domain/task-store.js'
+import { TaskStore } from '../../src/domain/task-store.js'
 import { FinancialData } from '../../src/domain/data/financial-data.js'
 import { loadFixtures } from '../../src/fixtures.js'
 import { ALL_WEBHOOK_EVENTS } from '../../src/webhooks/bodies.js'
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js'
 import { build, CLIENT, CUSTOMERS, FIXTURE_CUSTOMERS, T0 } from '../helper.js'
+import type { ParentTask } from '../../src/domain/records.js'
 
 t.test('tasks are evicted after the retention period on the sandbox clock', async (t) => {
   const h = await build(t, { config: { taskRetentionMs: 2 * 60 * 60 * 1000 } })

@@ -1,8 +1,8 @@
 // A customer's newest task per client and provider, as the dedupe sees it.
 import t from 'tap'
-import { newestFor, withNewest, withoutTask, type NewestTasks } from '../../src/domain/newest-tasks.js'
-import type { Task } from '../../src/domain/task-store.js'
+import { newestFor, withNewest, withoutTask } from '../../src/domain/newest-tasks.js'
 import { loadFixtures } from '../../src/fixtures.js'
+import type { NewestTasks, Task } from '../../src/domain/records.js'
 
 const scenario = loadFixtures().catalogue.get('success')!
 let made = 0

@@ -7,15 +7,15 @@
 // itself. Either way the outcome is a connect task on the refresh's engine.
 // Knows nothing of HTTP or pages: it answers with paths and URLs.
 import type { Clock } from '../clock.js'
-import type { PendingConsent } from '../consents/consents.js'
 import { consentIdOf, type CustomerDirectory, type CustomerRef } from '../customers.js'
 import type { FinancialData } from '../data/financial-data.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
 import { IdSource } from '../ids.js'
-import { CONSENT_EVENTS, MAINTENANCE_MESSAGE, type ConsentChange, type RefreshService } from '../refresh.js'
+import { MAINTENANCE_MESSAGE, type RefreshService } from '../refresh.js'
 import { TASK_STATUS, type TaskStatus } from '../scenarios.js'
-import { ownTask, type Task, type TaskStore } from '../task-store.js'
+import { ownTask, type TaskStore } from '../task-store.js'
 import { inMaintenance, type World } from '../world.js'
+import { CONSENT_EVENTS, type ConsentChange, type PendingConsent, type Task } from '../records.js'
 
 /** Where the bank sends the customer once they have answered. */
 export type ReturnTo = { kind: 'client', url: string } | { kind: 'gateway', redirectUrl: string }

@@ -6,12 +6,13 @@
 // where to send the customer.
 import type { Clock } from '../clock.js'
 import type { ConsentRecord, Consents } from '../consents/consents.js'
-import type { Customer, CustomerDirectory, CustomerRef } from '../customers.js'
+import type { CustomerDirectory, CustomerRef } from '../customers.js'
 import type { FinancialData, HeldAccount } from '../data/financial-data.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
 import type { TaskStore } from '../task-store.js'
 import { inMaintenance, PROVIDER_TYPES, type Provider, type World } from '../world.js'
 import { bankPagePath, checkRedirectUrl, withParams, type Authorisations } from './authorisations.js'
+import type { Customer } from '../records.js'
 
 /** A Bud Connect link is valid for this long (Bud: "up to 30 minutes"). */
 export const GATEWAY_LINK_MS = 30 * 60 * 1000

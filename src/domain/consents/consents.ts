@@ -4,17 +4,14 @@
 // was last given on the sandbox clock; a refresh past then ends
 // connection_expired (see refresh.ts). Knows nothing of HTTP.
 import type { Clock } from '../clock.js'
-import {
-  budConsentStatus, CONSENT_LIFETIME_MS, consentExpiresAtMs, consentIdOf,
-  type Connection, type Customer, type CustomerDirectory, type CustomerRef, type RevokeReason
-} from '../customers.js'
+import { budConsentStatus, CONSENT_LIFETIME_MS, consentExpiresAtMs, consentIdOf, type CustomerDirectory, type CustomerRef } from '../customers.js'
 import { accountsOf } from '../data/bank.js'
 import { lastPullAt } from '../data/bud-copy.js'
 import type { FinancialData } from '../data/financial-data.js'
 import { BudError, ERRORS } from '../errors.js'
-import { CONSENT_EVENTS, type ConsentChange } from '../refresh.js'
 import { TASK_STATUS, type TaskStatus } from '../scenarios.js'
 import { ownTask, type TaskStore } from '../task-store.js'
+import { type Connection, CONSENT_EVENTS, type ConsentChange, type Customer, type PendingConsent, type RevokeReason } from '../records.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** `reconfirm_due` lists consents expiring within this span: Plaid's lead time for the same UK rule. */
@@ -42,14 +39,6 @@ export interface ConsentRecord {
   accountIds: readonly string[]
   /** The latest pull of data under it; for a revoked consent, when it was revoked. */
   lastSyncedAtMs?: number | undefined
-}
-
-/** A consent the customer is being asked for and has not yet given (or has refused): see connect/authorisations.ts. */
-export interface PendingConsent {
-  consentId: string
-  provider: string
-  createdAtMs: number
-  status: 'awaiting_authorisation' | 'rejected'
 }
 
 export interface RevokeTask {

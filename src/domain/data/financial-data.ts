@@ -5,12 +5,12 @@
 // removal of a provider's data. Knows nothing of HTTP.
 import { DateTime, Duration } from 'luxon'
 import type { Clock } from '../clock.js'
-import type { Connection, Customer, CustomerDirectory } from '../customers.js'
+import type { CustomerDirectory } from '../customers.js'
 import { BudError, ERRORS, validationError } from '../errors.js'
 import { endsAt } from '../scenarios.js'
-import type { Task } from '../task-store.js'
 import { accountsOf, addAtBank, balancesAt, DAY_MS, entriesOn, type BankAccount, type Entry, type GivenTransaction } from './bank.js'
 import { applyPull, held, lastPullAt, openData, removeAll, transactionWindows, type ConnectionData, type Held, type Pull } from './bud-copy.js'
+import type { Connection, Customer, Task } from '../records.js'
 
 /** One account as Bud holds it: the bank's account, with Bud's latest balances and windows. */
 export interface HeldAccount {

@@ -10,10 +10,11 @@
 // record, and, on each task, when its client last read it. What is kept here
 // per client (tokens, addresses, findings) is bounded. Knows nothing of HTTP.
 import type { Clock } from '../clock.js'
-import { budConsentStatus, type Customer, type CustomerDirectory, type CustomerRef } from '../customers.js'
+import type { WatchSettings } from '../world.js'
+import { budConsentStatus, type CustomerDirectory, type CustomerRef } from '../customers.js'
 import { anyNewestOf } from '../newest-tasks.js'
 import { endsAt } from '../scenarios.js'
-import type { Polled, Task } from '../task-store.js'
+import type { Customer, Polled, Task } from '../records.js'
 
 const DOCS = 'https://docs.thisisbud.com'
 
@@ -71,13 +72,6 @@ export interface Finding {
   lastAtMs: number
   /** The latest requests at fault, oldest first. */
   examples: Example[]
-}
-
-export interface WatchSettings {
-  /** More new tokens than this within an hour is token_per_request. */
-  tokensPerHour: number
-  /** One X-Customer-Ip-Address for refreshes of this many customers is shared_customer_ip. */
-  sharedIpCustomers: number
 }
 
 export const DEFAULT_WATCH_SETTINGS: WatchSettings = { tokensPerHour: 5, sharedIpCustomers: 3 }
