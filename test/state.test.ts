@@ -252,3 +252,31 @@ t.test('a crash between a snapshot and the journal\'s cut loses nothing; a snaps
   refused = await refusal(dir)
   t.match(refused.stderr, /^bud-sandbox: STATE_DIR .*snapshot\.bin: written by a newer bud-sandbox \(snapshot format 9; this one reads 1\)\n$/)
 })
+
+t.test('snapshots taken while requests keep coming, and one more as the sandbox stops, leave a state that starts and reads as before', async (t) => {
+  const dir = join(t.testdir({}), 'state')
+  // A snapshot as often as the rule allows, so they overlap with the requests and with the stop's own.
+  let sandbox = start(dir, { SNAPSHOT_EVERY: '1' })
+  t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
+  let url = await sandbox.url
+  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const made: string[] = []
+  for (let round = 0; round < 5; round++) {
+    const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })))
+    t.ok(answers.every((res) => res.status === 201), `round ${round}: every customer made`)
+    for (const res of answers) made.push((await res.json() as { data: { customer_id: string } }).data.customer_id)
+  }
+  const list = async () => (await fetch(`${url}/platform/v3/customers?page_size=500`, { headers: bud })).text()
+  const before = await list()
+  // Stopped with requests still coming.
+  const late = Promise.allSettled(Array.from({ length: 40 }, () => fetch(`${url}/v1/open-banking/refresh/00000000-0000-4000-8000-000000000000`, { headers: { ...bud, 'x-customer-id': CUSTOMERS.healthy } })))
+  await sandbox.stop('SIGTERM')
+  await late
+  t.ok(sandbox.printed.stdout.split('"msg":"snapshot of').length > 3, 'snapshots were taken while the requests came, and at the stop')
+  sandbox = start(dir, { SNAPSHOT_EVERY: '1' })
+  url = await sandbox.url
+  t.equal(await list(), before, 'every customer, as before')
+  const listed = new Set((JSON.parse(before) as { data: Array<{ customer_id: string }> }).data.map((c) => c.customer_id))
+  t.ok(made.every((id) => listed.has(id)), 'the 200 customers made are all listed')
+})

@@ -217,8 +217,24 @@ export function journalToDisk (app: FastifyInstance, state: DirState, bodyLimit:
  * journal whole, and the next start skips what the snapshot holds.
  */
 export async function compact (app: FastifyInstance, state: DirState): Promise<void> {
+  // One at a time: a second taken while the first cuts the journal would cut the new file at the old one's offset.
+  while (compacting.has(state)) await compacting.get(state)
   if (!state.replayed) return
+  const run = compactNow(app, state)
+  compacting.set(state, run)
+  try {
+    await run
+  } finally {
+    compacting.delete(state)
+  }
+}
+
+const compacting = new WeakMap<DirState, Promise<void>>()
+
+async function compactNow (app: FastifyInstance, state: DirState): Promise<void> {
   const mark = state.writer.mark()
+  // Nothing journaled since the last: the snapshot there is this state.
+  if (mark.entries === 0 && state.position <= (state.header.base ?? 0)) return
   const entries = (state.header.base ?? 0) + mark.entries
   const started = performance.now()
   const bytes = takeSnapshot({ worlds: app.worlds, tokens: app.tokens, webhooks: app.webhooks, draws: state.draws })

@@ -198,8 +198,20 @@ export class JournalWriter {
    */
   async rotate (file: string, header: string, from: { bytes: number, entries: number }): Promise<void> {
     this.#paused = true
+    // Lines appended but not yet written: they go to the old file first, so
+    // that the copy below takes exactly what came after the mark. Their
+    // requests are answered once the new file is on disk: each line is then
+    // in the snapshot or in the new file.
+    let waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> = []
     try {
       if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
+      if (this.#batch.length > 0) {
+        writeFully(this.#fd, Buffer.from(this.#batch.join('\n') + '\n'))
+        waiters = this.#waiters
+        this.#batch = []
+        this.#durable = false
+        this.#waiters = []
+      }
       const temporary = `${file}.tmp`
       const fd = openSync(temporary, 'w+', 0o600)
       try {
@@ -217,13 +229,23 @@ export class JournalWriter {
         syncDirectory(dirname(file))
         closeSync(this.#fd)
         this.#fd = fd
-        // What was appended from the mark on, written or not, is this file's now.
+        // What was appended from the mark on is this file's now.
         this.#entries -= from.entries
         this.#bytes = head.length + (this.#bytes - from.bytes)
       } catch (err) {
         closeSync(fd)
         throw err
       }
+      for (const waiter of waiters) waiter.resolve()
+    } catch (err) {
+      // Not cut: the old file goes on, with the lines written to it now made durable.
+      try {
+        fdatasyncSync(this.#fd)
+        for (const waiter of waiters) waiter.resolve()
+      } catch (failed) {
+        for (const waiter of waiters) waiter.reject(failed as Error)
+      }
+      throw err
     } finally {
       this.#paused = false
       this.#flush()

@@ -53,3 +53,35 @@ t.test('a torn last line is cut, a damaged line is named by its number, and an e
   await opened.writer.close()
   t.equal(readFileSync(file, 'utf8'), JSON.stringify(header) + '\n')
 })
+
+t.test('cut after a mark while lines keep coming, the journal holds exactly the lines after it, and every durable line is settled', async (t) => {
+  const dir = t.testdir({})
+  const file = join(dir, JOURNAL_FILE)
+  const { writer } = openJournal(dir, () => header)
+  let n = 0
+  const durable: Promise<void>[] = []
+  const append = (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const done = writer.append(JSON.stringify(entry(n++, 'é'.repeat(n % 4))), i % 2 === 0)
+      if (done !== undefined) durable.push(done)
+    }
+  }
+  let base = 0
+  for (let round = 0; round < 30; round++) {
+    // Lines appended and not yet written when the mark is taken, lines appended while the cut waits for a write, and after.
+    append(7)
+    if (round % 3 === 0) {
+      const mark = writer.mark()
+      base += mark.entries
+      const cut = writer.rotate(file, JSON.stringify({ ...header, base }), mark)
+      append(3)
+      await cut
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  await Promise.all(durable)
+  await writer.close()
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { id?: string, base?: number })
+  t.equal(lines[0]!.base, base, 'the header says what came before')
+  t.same(lines.slice(1).map((line) => line.id), Array.from({ length: n - base }, (_, i) => `r${base + i}`), 'exactly the lines after the last mark, in order')
+})
