@@ -177,7 +177,10 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
           await apply(id, entry, size)
         } catch (err) {
           app.log.error({ err, id }, 'a journal entry could not be applied')
+          // Counted all the same: a snapshot's count of entries is the stream's.
           appliedId = id
+          applied++
+          bytesSince += size
         }
       }
     }
