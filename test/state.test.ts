@@ -34,6 +34,12 @@ function start (stateDir: string, env: Record<string, string> = {}, nodeArgs: st
   return { child, url: started.url, printed: started.printed, stop }
 }
 
+/** An access token for CLIENT, from the sandbox at `url`. */
+async function tokenFrom (url: string): Promise<string> {
+  const res = await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })
+  return (await res.json() as { data: { access_token: string } }).data.access_token
+}
+
 /** What a client and a person at the controls read: each answer's status and body. */
 async function reads (url: string, token: string, ids: { task: string, customer: string }) {
   const bud = { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}` }
@@ -118,7 +124,7 @@ t.test('a long journal of reads replays within a small heap, and answers as befo
   let sandbox = start(dir)
   t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
   let url = await sandbox.url
-  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const token = await tokenFrom(url)
   const page = async () => {
     const res = await fetch(`${url}/financial/v2/transactions?page_size=100`, { headers: { 'x-client-id': CLIENT, 'x-customer-id': CUSTOMERS.healthy, authorization: `Bearer ${token}` } })
     return { status: res.status, body: (await res.text()).replaceAll(url, 'http://sandbox') }
@@ -153,7 +159,7 @@ t.test('a torn last line is cut; a damaged, newer or differently-made state stop
   let url = await sandbox.url
   const created = await (await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: { 'x-client-id': CLIENT, authorization: 'Bearer x', 'content-type': 'application/json' }, body: '{}' })).json() as { code_id: string }
   t.equal(created.code_id, 'token_invalid', 'a refused request is journaled too (it may feed the checks)')
-  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const token = await tokenFrom(url)
   // Killed: no snapshot is taken, and the journal holds every entry.
   await sandbox.stop('SIGKILL')
   const journal = join(dir, 'journal.jsonl')
@@ -208,7 +214,7 @@ t.test('a crash between a snapshot and the journal\'s cut loses nothing; a snaps
   let sandbox = start(dir, { SNAPSHOT_EVERY: '1000' })
   t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
   let url = await sandbox.url
-  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const token = await tokenFrom(url)
   const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   for (let i = 0; i < 3; i++) t.equal((await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })).status, 201)
   // Five entries: the token, three customers, and the read below.
@@ -259,7 +265,7 @@ t.test('snapshots taken while requests keep coming, and one more as the sandbox 
   let sandbox = start(dir, { SNAPSHOT_EVERY: '1' })
   t.teardown(() => { if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL') })
   let url = await sandbox.url
-  const token = (await (await fetch(`${url}/v1/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT}:s`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json() as { data: { access_token: string } }).data.access_token
+  const token = await tokenFrom(url)
   const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   const made: string[] = []
   for (let round = 0; round < 5; round++) {

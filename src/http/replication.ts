@@ -10,7 +10,7 @@
 // another that takes the lease over knows what was sent.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RequestEntry } from '../state/journal.js'
-import type { StreamEntry } from '../state/redis.js'
+import { streamIdAfter, type StreamEntry } from '../state/redis.js'
 import { applying, type RedisState } from '../state/state.js'
 import { StateUnavailable } from './error-handling.js'
 import { SNAPSHOT_FORMAT, snapshotBytes, snapshotDue, takeSnapshot } from '../state/snapshot.js'
@@ -28,13 +28,6 @@ interface Turn {
   done: Promise<void>
   /** The client went away before its turn. */
   gone: () => boolean
-}
-
-/** Whether stream id `a` comes after `b`, as Redis orders them. */
-function streamIdAfter (a: string, b: string): boolean {
-  const [am, as] = a.split('-').map(Number) as [number, number]
-  const [bm, bs] = b.split('-').map(Number) as [number, number]
-  return am > bm || (am === bm && as > bs)
 }
 
 /** A request whose client went away before its turn: applied like another process's entry instead. */

@@ -163,7 +163,7 @@ export class RedisLog {
       if (instance === this.instance) continue
       const [id, atMs] = place.split(' ') as [string, string]
       if (nowMs - Number(atMs) > APPLIED_STALE_MS) await this.#commands.hdel(APPLIED, instance)
-      else if (streamIdBefore(id, trimTo)) trimTo = id
+      else if (streamIdAfter(trimTo, id)) trimTo = id
     }
     // Said before it is done: a crash between the two claims more than was trimmed, never less.
     await this.#commands.set(TRIMMED, trimTo)
@@ -206,11 +206,11 @@ export class RedisLog {
   }
 }
 
-/** Whether stream id `a` comes before `b`, as Redis orders them. */
-export function streamIdBefore (a: string, b: string): boolean {
+/** Whether stream id `a` comes after `b`, as Redis orders them. */
+export function streamIdAfter (a: string, b: string): boolean {
   const [am, as] = a.split('-').map(Number) as [number, number]
   const [bm, bs] = b.split('-').map(Number) as [number, number]
-  return am < bm || (am === bm && as < bs)
+  return am > bm || (am === bm && as > bs)
 }
 
 function parseEntry (where: string, id: string, fields: string[]): StreamEntry {
@@ -236,7 +236,7 @@ export async function openRedisState (url: string, shape: StateShape): Promise<R
     const heldId = snapshot?.header.stream_id
     // Trimmed past what the snapshot holds (or trimmed with no snapshot): entries are missing.
     const trimmed = await log.trimmedUpTo()
-    if (trimmed !== '0-0' && (heldId === undefined || streamIdBefore(heldId, trimmed))) {
+    if (trimmed !== '0-0' && (heldId === undefined || streamIdAfter(trimmed, heldId))) {
       throw new StateError(`REDIS_URL ${log.where}: the stream was trimmed past its snapshot (${SNAPSHOT}); start on an empty database`)
     }
     log.hold(heldId ?? '0-0')
