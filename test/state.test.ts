@@ -208,6 +208,35 @@ t.test('a change the journal cannot keep answers 503 with Bud\'s bare message an
   t.match(logs.join(''), /"msg":"the journal could not be written"/)
 })
 
+t.test('with a kept state, a body over the limit is a 413 that changes nothing, and the bodies around it are kept as they came', async (t) => {
+  const where = join(t.testdir({}), 'state')
+  const shape = stateShape({ fixtures: undefined, stepDurationMs: undefined, auth: 'off', checks: 'report', maxTasks: 10, taskRetentionMs: 1000, maxClients: 10 })
+  const config = { fixtures: loadFixtures(), logLevel: 'warn' as const, taskRetentionMs: 1000, maxTasks: 10, bodyLimit: 1024, requestHistorySize: 10, auth: 'off' as const }
+  const open = async () => {
+    const state = openState(where, shape)
+    return buildApp(config, { clock: new SandboxClock(state.now), state, logStream: new Writable({ write (_chunk, _encoding, done) { done() } }) })
+  }
+  let app = await open()
+  const headers = { 'x-client-id': 'c', 'content-type': 'application/json' }
+  const create = (payload: string) => app.inject({ method: 'POST', url: '/platform/v3/customers', headers, payload })
+  t.equal((await create('{"client_metadata":{"idempotent_identifier":"before"}}')).statusCode, 201)
+  const huge = await create(JSON.stringify({ client_metadata: { idempotent_identifier: 'x'.repeat(4000) } }))
+  t.equal(huge.statusCode, 413)
+  t.equal(huge.json().code_id, 'payload_too_large')
+  // Spaces and a key order of the client's own: the body is kept as it came.
+  t.equal((await create(' { "client_metadata" : { "idempotent_identifier" : "after" } } ')).statusCode, 201)
+  const listed = (await app.inject({ method: 'GET', url: '/platform/v3/customers', headers })).body
+  await app.close()
+
+  app = await open()
+  t.teardown(() => app.close())
+  const again = (await app.inject({ method: 'GET', url: '/platform/v3/customers', headers })).body
+  t.equal(again, listed, 'the restart answers as before')
+  // Both customers came back from their bodies: asked for again, each is found, not made.
+  for (const identifier of ['before', 'after']) t.equal((await create(`{"client_metadata":{"idempotent_identifier":"${identifier}"}}`)).statusCode, 200, identifier)
+  t.equal((await app.inject({ method: 'GET', url: '/platform/v3/customers', headers })).body, listed, 'and nothing else was made')
+})
+
 t.test('a crash between a snapshot and the journal\'s cut loses nothing; a snapshot that does not go with its journal stops the start with one line', async (t) => {
   const dir = join(t.testdir({}), 'state')
   // No snapshot along the way: the journal holds every entry.

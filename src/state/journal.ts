@@ -8,7 +8,7 @@
 // version does not know, stops the start with one line that names the file.
 // The file is read a chunk at a time, never whole: a journal may outgrow
 // what one string (512 MB) or the heap can hold.
-import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, statSync, write, writeSync } from 'node:fs'
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 /** The journal's format; a state written by a newer one is refused. 2: a journal may start after a snapshot (`base`). */
@@ -177,6 +177,7 @@ export class JournalWriter {
   #durable = false
   #waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> = []
   #busy = false
+  #scheduled = false
   #closed = false
   #idle: Array<() => void> = []
 
@@ -270,7 +271,11 @@ export class JournalWriter {
       this.#durable = true
       done = new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }))
     }
-    if (!this.#busy) this.#flush()
+    if (!this.#busy && !this.#scheduled) {
+      // Every line appended in this turn of the event loop goes in one write.
+      this.#scheduled = true
+      setImmediate(() => this.#flush())
+    }
     return done
   }
 
@@ -279,23 +284,31 @@ export class JournalWriter {
     if (this.#closed) return
     this.#closed = true
     if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
-    fdatasyncSync(this.#fd)
-    closeSync(this.#fd)
+    // Lines appended in the last turn, not yet written.
+    const waiters = this.#waiters
+    this.#waiters = []
+    try {
+      if (this.#batch.length > 0) writeFully(this.#fd, Buffer.from(this.#batch.join('\n') + '\n'))
+      this.#batch = []
+      fdatasyncSync(this.#fd)
+    } catch (err) {
+      for (const waiter of waiters) waiter.reject(err as Error)
+      throw err
+    } finally {
+      closeSync(this.#fd)
+    }
+    for (const waiter of waiters) waiter.resolve()
   }
 
   #flush (): void {
-    if (this.#paused) {
+    this.#scheduled = false
+    if (this.#paused || this.#batch.length === 0) {
       for (const resolve of this.#idle.splice(0)) resolve()
       return
     }
-    if (this.#batch.length === 0) {
-      for (const resolve of this.#idle.splice(0)) resolve()
-      return
-    }
-    this.#busy = true
-    const buffer = Buffer.from(this.#batch.join('\n') + '\n')
     const durable = this.#durable
     const waiters = this.#waiters
+    const buffer = Buffer.from(this.#batch.join('\n') + '\n')
     this.#batch = []
     this.#durable = false
     this.#waiters = []
@@ -307,19 +320,17 @@ export class JournalWriter {
       this.#busy = false
       this.#flush()
     }
-    writeAll(this.#fd, buffer, (err) => {
-      if (err !== null || !durable) return settle(err)
-      fdatasync(this.#fd, settle)
-    })
+    // Written at once (into the page cache, microseconds); only the wait for
+    // the disk goes to the thread pool, and lines appended meanwhile make the next batch.
+    try {
+      writeFully(this.#fd, buffer)
+    } catch (err) {
+      return settle(err as Error)
+    }
+    if (!durable) return settle(null)
+    this.#busy = true
+    fdatasync(this.#fd, settle)
   }
-}
-
-function writeAll (fd: number, buffer: Buffer, done: (err: Error | null) => void, offset = 0): void {
-  write(fd, buffer, offset, buffer.length - offset, null, (err, written) => {
-    if (err !== null) return done(err)
-    if (offset + written < buffer.length) return writeAll(fd, buffer, done, offset + written)
-    done(null)
-  })
 }
 
 /** Writes all of `buffer` at the file's position. */

@@ -437,12 +437,20 @@ function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: O
  */
 export function entriesOn (bank: Bank, day: number, out: Entry[] = []): Entry[] {
   for (const account of accountsOf(bank)) generatedOn(account, day, out)
+  return givenOn(bank, day, out)
+}
+
+/** Appends to `out` the bank's transactions on UTC day `day` that fixtures gave or a test added (not the generated ones). */
+export function givenOn (bank: Bank, day: number, out: Entry[] = []): Entry[] {
   const startMs = day * DAY_MS
   for (const entry of bank.extra) {
     if (entry.dateMs >= startMs && entry.dateMs < startMs + DAY_MS) out.push(entry)
   }
   return out
 }
+
+/** From this instant on, every generated transaction of UTC day `day` exists and is booked: the bank shows it as it will always be. */
+export const settledFromMs = (day: number): number => (day + MAX_PENDING_DAYS) * DAY_MS
 
 /** When an entry moves the booked balance: when booked, and not before the bank shows it. */
 export function bookedTime (entry: Entry): number {

@@ -5,7 +5,7 @@
 // pending ones were replaced. The first pull is the connection's own
 // (90 days up to its last pull); each successful refresh adds one when it
 // completes on the sandbox clock.
-import { DAY_MS, entriesOn, openBank, type Bank, type BankSeed, type Entry } from './bank.js'
+import { DAY_MS, entriesOn, givenOn, openBank, settledFromMs, type Bank, type BankSeed, type Entry } from './bank.js'
 
 export interface Pull {
   fromMs: number
@@ -108,9 +108,13 @@ export function held (data: ConnectionData, entry: Entry, asOfMs: number): Held 
 export function applyPull (data: ConnectionData, pull: Pull): boolean {
   let brought = false
   const entries: Entry[] = []
-  for (let day = Math.floor(pull.fromMs / DAY_MS); day <= Math.floor(pull.toMs / DAY_MS) && !brought; day++) {
+  // Newest day first: what a pull brings is most often what happened since the last one.
+  // A day whose generated transactions Bud already holds as they will always be is not
+  // generated again: only what fixtures gave or a test added there can be new.
+  for (let day = Math.floor(pull.toMs / DAY_MS); day >= Math.floor(pull.fromMs / DAY_MS) && !brought; day--) {
     entries.length = 0
-    for (const entry of entriesOn(data.bank, day, entries)) {
+    const onDay = settledIn(data.pulls, day, pull.atMs) ? givenOn(data.bank, day, entries) : entriesOn(data.bank, day, entries)
+    for (const entry of onDay) {
       if (!covers(pull, entry.dateMs)) continue
       const after = versionAt(entry, pull.atMs)
       if (after !== undefined && after !== held(data, entry, Infinity)?.transactionId) {
@@ -123,6 +127,24 @@ export function applyPull (data: ConnectionData, pull: Pull): boolean {
   data.changeId = ++changes
   if (data.pulls.length > MAX_PULLS) mergeOldest(data)
   return brought
+}
+
+/**
+ * True when Bud holds every generated transaction of `day` in its settled
+ * version, and a pull at `atMs` would see the same: the latest pull touching
+ * the day covered all of it once it had settled, and so does `atMs`.
+ */
+function settledIn (pulls: readonly Pull[], day: number, atMs: number): boolean {
+  const settledMs = settledFromMs(day)
+  if (atMs < settledMs) return false
+  const startMs = day * DAY_MS
+  const endMs = startMs + DAY_MS - 1
+  for (let i = pulls.length - 1; i >= 0; i--) {
+    const pull = pulls[i]!
+    if (pull.toMs < startMs || pull.fromMs > endMs) continue
+    return pull.fromMs <= startMs && endMs <= pull.toMs && pull.atMs >= settledMs
+  }
+  return false
 }
 
 /** Merges the oldest two pulls whose windows meet (or, failing that, the two oldest) into one: the bound on what a connection keeps. */
