@@ -4,7 +4,9 @@
 // of one customer spread over two processes make one task; a webhook is
 // delivered once; a replica killed mid-journey loses nothing and one
 // started later answers the same; Redis stopped answers 503 and its
-// return is picked up by itself, with nothing acknowledged lost.
+// return is picked up by itself, with nothing acknowledged lost; a replica
+// stalled while the stream was trimmed past it refuses rather than answer
+// from a state with a gap.
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
@@ -296,4 +298,42 @@ t.test('the process that sends webhooks keeps a snapshot in Redis and trims the 
   store.cli('SET', 'bud-sandbox:snapshot', 'not a snapshot')
   stopped = await refused()
   t.match(stopped.stderr, /^bud-sandbox: REDIS_URL redis:\/\/127\.0\.0\.1:\d+\/?: bud-sandbox:snapshot: not a bud-sandbox snapshot \(it is damaged; start on an empty database\)\n$/)
+})
+
+t.test('a process stalled while the stream was trimmed past its place answers 503 from then on, /health included, and never what it missed', async (t) => {
+  const store = await redis(t, t.testdir({}))
+  const every = { SNAPSHOT_EVERY: '10' }
+  const a = sandbox(t, store.url, every)
+  const urlA = await a.url
+  const b = sandbox(t, store.url, every)
+  const urlB = await b.url
+  const token = await tokenFrom(urlA)
+  const bud = { 'x-client-id': CLIENT, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const create = async (url: string) => (await fetch(`${url}/platform/v3/customers`, { method: 'POST', headers: bud, body: '{}' })).status
+  const list = (url: string) => fetch(`${url}/platform/v3/customers?page_size=100`, { headers: bud })
+  for (let i = 0; i < 3; i++) t.equal(await create(urlA), 201)
+  t.equal((await list(urlB)).status, 200, 'the second process follows')
+
+  // Stopped (a VM paused, a laptop asleep), and its place in the stream taken for gone,
+  // as the others do once it has been silent for 30 s.
+  b.child.kill('SIGSTOP')
+  const places = store.cli('HGETALL', 'bud-sandbox:applied').split('\n')
+  for (let i = 0; i + 1 < places.length; i += 2) store.cli('HSET', 'bud-sandbox:applied', places[i]!, `${places[i + 1]!.split(' ')[0]} 0`)
+  for (let i = 0; i < 25; i++) t.equal(await create(urlA), 201)
+  t.match(a.printed.stdout, /"msg":"snapshot of \d+ stream entries kept"/)
+  const listA = await (await list(urlA)).json()
+  b.child.kill('SIGCONT')
+
+  // Its next request comes after entries it never read: refused, not answered from a state missing them.
+  const refused = await list(urlB)
+  t.equal(refused.status, 503)
+  t.match(await refused.json(), { message: /fell behind the shared state \(REDIS_URL\) and must be restarted/ })
+  t.equal(await create(urlB), 503)
+  t.equal((await fetch(`${urlB}/health`)).status, 503, 'a supervisor\'s health check sees it')
+  t.match(b.printed.stdout, /"msg":"this process fell behind the stream as it was trimmed \(stalled for more than 30 s\): restart it"/)
+
+  // The others go on, and a process started now answers as they do.
+  t.same(await (await list(urlA)).json(), listA)
+  const c = sandbox(t, store.url, every)
+  t.same(await (await list(await c.url)).json(), listA)
 })

@@ -30,6 +30,8 @@ interface Turn {
   gone: () => boolean
 }
 
+const BEHIND = 'Service unavailable: this sandbox process fell behind the shared state (REDIS_URL) and must be restarted.'
+
 /** A request whose client went away before its turn: applied like another process's entry instead. */
 class ClientGone extends Error {
   readonly statusCode = 400
@@ -56,10 +58,12 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
   // A command: appended, then run in its turn, once every entry before it is applied here.
   app.addHook('preParsing', async (request, reply, payload) => {
     if (applying() || !isCommand(request)) return payload
-    if (behind) throw new StateUnavailable('Service unavailable: this sandbox process fell behind the shared state (REDIS_URL) and must be restarted.')
+    if (behind) throw new StateUnavailable(BEHIND)
     // A control the lock will refuse changes nothing: it is not a command for the others to apply.
     if (adminToken !== undefined && request.url.startsWith('/__admin') && request.headers.authorization !== `Bearer ${adminToken}`) return payload
     const { raw, stream } = await keptBody(payload, bodyLimit)
+    // Fallen behind while the body came: no turn would ever start.
+    if (behind) throw new StateUnavailable(BEHIND)
     const token = `${log.instance}/${seq++}`
     let finish!: () => void
     const done = new Promise<void>((resolve) => { finish = resolve })
@@ -75,7 +79,9 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
       request.log.warn({ err }, 'the shared state could not be reached')
       throw new StateUnavailable('Service unavailable: the sandbox cannot reach its shared state (REDIS_URL). Try again.')
     }
-    if (!await started) throw new ClientGone('the client went away before its turn')
+    const run = await started
+    if (behind) throw new StateUnavailable(BEHIND)
+    if (!run) throw new ClientGone('the client went away before its turn')
     return stream
   })
   const finished = (request: FastifyRequest) => {
@@ -87,6 +93,9 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     done(null, payload)
   })
 
+  app.addHook('onRequest', async (request, reply) => {
+    if (behind && request.routeOptions.url === '/health') return reply.code(503).send({ status: 'behind' })
+  })
   // A control's read answers what every process had answered before it was asked.
   app.addHook('onRequest', async (request) => {
     if (applying() || request.method !== 'GET' || !request.url.startsWith('/__admin')) return
@@ -158,14 +167,19 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
   // The stream, applied in order, for as long as the app runs.
   const follow = async () => {
     while (!closing.signal.aborted) {
-      let batch: Array<[string, StreamEntry, number]>
+      // Fallen behind (found by the lease's round): nothing more is applied here.
+      if (behind) return
+      let batch: Array<[string, StreamEntry, number, string | undefined]>
       try {
         batch = await log.read(appliedId)
       } catch {
         if (!closing.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 200))
         continue
       }
-      for (const [id, entry, size] of batch) {
+      for (const [id, entry, size, prev] of batch) {
+        // The entry before this one is not the last one applied here: the stream was trimmed past this process's place.
+        if (prev !== undefined && prev !== appliedId) return fallBehind()
+        if (behind) return
         try {
           await apply(id, entry, size)
         } catch (err) {
@@ -179,17 +193,30 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     }
   }
 
+  // What this process holds is no longer the sandbox's: it applies nothing more, answers
+  // 503 to whatever needs the state (/health included, so a supervisor restarts it),
+  // and neither sends webhooks nor keeps a snapshot.
+  const fallBehind = () => {
+    if (behind) return
+    behind = true
+    app.log.error({ appliedId }, 'this process fell behind the stream as it was trimmed (stalled for more than 30 s): restart it')
+    for (const turn of turns.values()) turn.start(false)
+    turns.clear()
+    if (leading) {
+      leading = false
+      app.webhooks.mute(true)
+    }
+  }
+
   // One process sends webhooks: the one holding the lease. The others schedule them and keep quiet.
   let leading = false
   const lead = async () => {
+    if (behind) return
     let held = false
     try {
-      held = await log.lead(LEASE_MS)
       // Every entry before the trim is gone: one after this process's place may have been.
-      if (!behind && streamIdAfter(await log.trimmedUpTo(), appliedId)) {
-        behind = true
-        app.log.error({ appliedId }, 'this process fell behind the stream as it was trimmed (stalled for more than 30 s): restart it')
-      }
+      if (streamIdAfter(await log.trimmedUpTo(), appliedId)) return fallBehind()
+      held = await log.lead(LEASE_MS)
     } catch {}
     if (held !== leading) {
       leading = held

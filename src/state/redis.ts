@@ -5,7 +5,7 @@
 // (its secret and what it was made with), the webhook signing key, and the
 // lease of the one process that sends webhooks.
 import { randomBytes } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { Redis, type Result } from 'ioredis'
 import type { JWK } from 'jose'
 import { StateError, type Entries, type JournalEntry, type JournalHeader } from './journal.js'
 import { parseSnapshot } from './snapshot.js'
@@ -26,6 +26,15 @@ const TRIMMED = `${PREFIX}trimmed`
 export const REDIS_TIMEOUT_MS = 2000
 const READ_BLOCK_MS = 1000
 const PAGE = 1000
+
+// An entry and the id of the last one before it, in one step: no other append comes between.
+const APPEND = "local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1) local prev = '0-0' if last[1] then prev = last[1][1] end return redis.call('XADD', KEYS[1], '*', 'e', ARGV[1], 'prev', prev)"
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    appendAfterLast(stream: string, entry: string): Result<string, Context>
+  }
+}
 
 /** An entry as the stream holds it, with the process that appended it. */
 export type StreamEntry = JournalEntry & { p?: string }
@@ -53,6 +62,8 @@ export class RedisLog {
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000)
     }
     this.#commands = new Redis(url, options)
+    // Sent by its digest (EVALSHA) once Redis knows it.
+    this.#commands.defineCommand('appendAfterLast', { numberOfKeys: 1, lua: APPEND })
     this.#reader = new Redis(url, options)
     // Errors are answered where commands fail; the connection's own events would only repeat them.
     this.#commands.on('error', (err: NodeJS.ErrnoException) => { this.#lastError = err })
@@ -117,16 +128,24 @@ export class RedisLog {
     }
   }
 
-  /** Appends an entry; its id once Redis has it. */
+  /**
+   * Appends an entry, with the id of the entry before it (`prev`): a
+   * process applying the stream then knows it missed none (read). Its id
+   * once Redis has it.
+   */
   async append (entry: StreamEntry): Promise<string> {
-    return (await this.#commands.xadd(STREAM, '*', 'e', JSON.stringify(entry)))!
+    return await this.#commands.appendAfterLast(STREAM, JSON.stringify(entry))
   }
 
-  /** The entries after `afterId`, each with its length, waiting up to a second for one. */
-  async read (afterId: string): Promise<Array<[string, StreamEntry, number]>> {
+  /**
+   * The entries after `afterId`, each with its length and the id of the
+   * entry before it (undefined in a stream written before it was kept),
+   * waiting up to a second for one.
+   */
+  async read (afterId: string): Promise<Array<[string, StreamEntry, number, string | undefined]>> {
     const answer = await this.#reader.xread('COUNT', PAGE, 'BLOCK', READ_BLOCK_MS, 'STREAMS', STREAM, afterId)
     if (answer === null) return []
-    return answer[0]![1].map(([id, fields]) => [id, parseEntry(this.where, id, fields), fields[1]?.length ?? 0])
+    return answer[0]![1].map(([id, fields]) => [id, parseEntry(this.where, id, fields), fields[1]?.length ?? 0, fields[2] === 'prev' ? fields[3] : undefined])
   }
 
   /** The id of the stream's last entry ('0-0' when empty). */
