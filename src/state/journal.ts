@@ -272,9 +272,10 @@ export class JournalWriter {
       done = new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }))
     }
     if (!this.#busy && !this.#scheduled) {
-      // Every line appended in this turn of the event loop goes in one write.
+      // Written before the request's answer goes out (a microtask, not the next turn):
+      // a process killed once a read was answered has its line in the file.
       this.#scheduled = true
-      setImmediate(() => this.#flush())
+      queueMicrotask(() => this.#flush())
     }
     return done
   }
