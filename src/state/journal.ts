@@ -285,7 +285,7 @@ export class JournalWriter {
     if (this.#closed) return
     this.#closed = true
     if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
-    // Lines appended in the last turn, not yet written.
+    // Lines appended whose write is still queued.
     const waiters = this.#waiters
     this.#waiters = []
     try {
