@@ -93,11 +93,10 @@ export function replicate (app: FastifyInstance, state: RedisState, bodyLimit: n
     done(null, payload)
   })
 
+  // One hook on every request: /health of a process fallen behind, and a control's read,
+  // which answers what every process had answered before it was asked.
   app.addHook('onRequest', async (request, reply) => {
     if (behind && request.routeOptions.url === '/health') return reply.code(503).send({ status: 'behind' })
-  })
-  // A control's read answers what every process had answered before it was asked.
-  app.addHook('onRequest', async (request) => {
     if (applying() || request.method !== 'GET' || !request.url.startsWith('/__admin')) return
     let last: string
     try {

@@ -206,12 +206,10 @@ export class JournalWriter {
     let waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> = []
     try {
       if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
-      if (this.#batch.length > 0) {
-        writeFully(this.#fd, Buffer.from(this.#batch.join('\n') + '\n'))
-        waiters = this.#waiters
-        this.#batch = []
-        this.#durable = false
-        this.#waiters = []
+      const pending = this.#take()
+      if (pending !== undefined) {
+        writeFully(this.#fd, pending.buffer)
+        waiters = pending.waiters
       }
       const temporary = `${file}.tmp`
       const fd = openSync(temporary, 'w+', 0o600)
@@ -286,11 +284,10 @@ export class JournalWriter {
     this.#closed = true
     if (this.#busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
     // Lines appended whose write is still queued.
-    const waiters = this.#waiters
-    this.#waiters = []
+    const pending = this.#take()
+    const waiters = pending?.waiters ?? []
     try {
-      if (this.#batch.length > 0) writeFully(this.#fd, Buffer.from(this.#batch.join('\n') + '\n'))
-      this.#batch = []
+      if (pending !== undefined) writeFully(this.#fd, pending.buffer)
       fdatasyncSync(this.#fd)
     } catch (err) {
       for (const waiter of waiters) waiter.reject(err as Error)
@@ -301,18 +298,24 @@ export class JournalWriter {
     for (const waiter of waiters) waiter.resolve()
   }
 
-  #flush (): void {
-    this.#scheduled = false
-    if (this.#paused || this.#batch.length === 0) {
-      for (const resolve of this.#idle.splice(0)) resolve()
-      return
-    }
-    const durable = this.#durable
-    const waiters = this.#waiters
-    const buffer = Buffer.from(this.#batch.join('\n') + '\n')
+  /** The lines appended and not yet written, as one buffer, with whether any must be durable and who waits for them; the batch starts afresh. */
+  #take (): { buffer: Buffer, durable: boolean, waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> } | undefined {
+    if (this.#batch.length === 0) return undefined
+    const taken = { buffer: Buffer.from(this.#batch.join('\n') + '\n'), durable: this.#durable, waiters: this.#waiters }
     this.#batch = []
     this.#durable = false
     this.#waiters = []
+    return taken
+  }
+
+  #flush (): void {
+    this.#scheduled = false
+    const pending = this.#paused ? undefined : this.#take()
+    if (pending === undefined) {
+      for (const resolve of this.#idle.splice(0)) resolve()
+      return
+    }
+    const { buffer, durable, waiters } = pending
     const settle = (err: Error | null) => {
       for (const waiter of waiters) {
         if (err === null) waiter.resolve()
