@@ -96,6 +96,26 @@ export function outOfRange (ms: number, nowMs: number, latestMs: number): string
   return `This value should be between ${toIso(earliest)} and ${toIso(latestMs)}: the sandbox serves two years before its clock (and from 2000)`
 }
 
+/**
+ * An instant as ISO 8601 text (`2026-11-23T12:00:00.000Z`), as toISOString
+ * writes it. A page of transactions writes some 300 instants over a few
+ * days: each day's date is written once and kept, the time of day added to
+ * it.
+ */
 export function toIso (ms: number): string {
-  return new Date(ms).toISOString()
+  if (!(ms >= 0 && ms < LAST_FOUR_DIGIT_YEAR_MS)) return new Date(ms).toISOString()
+  const day = Math.floor(ms / DAY_MS)
+  let date = isoDates.get(day)
+  if (date === undefined) {
+    if (isoDates.size >= 4096) isoDates.clear()
+    isoDates.set(day, date = new Date(day * DAY_MS).toISOString().slice(0, 11))
+  }
+  const inDay = ms - day * DAY_MS
+  const seconds = Math.floor(inDay / 1000)
+  return `${date}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}.${String(inDay % 1000).padStart(3, '0')}Z`
 }
+
+/** Years after 9999 are written with six digits and a sign: left to toISOString. */
+const LAST_FOUR_DIGIT_YEAR_MS = Date.UTC(10_000, 0, 1)
+const isoDates = new Map<number, string>()
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'))

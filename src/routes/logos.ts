@@ -12,14 +12,14 @@ import { logoSvg } from '../domain/logos.js'
 type Kind = 'merchants' | 'processors'
 
 // A logo's id is a UUID made from its slug: the same everywhere, like Bud's.
-const ids = new Map<string, string>()
+// Kept by kind, then slug: a page names a few dozen logos a hundred times.
+const ids = { merchants: new Map<string, string>(), processors: new Map<string, string>() }
 export function logoId (kind: Kind, slug: string): string {
-  const key = `${kind}\n${slug}`
-  let id = ids.get(key)
+  let id = ids[kind].get(slug)
   if (id === undefined) {
-    const hex = createHash('sha256').update(kind === 'merchants' ? `merchant\n${slug}` : key).digest('hex')
+    const hex = createHash('sha256').update(kind === 'merchants' ? `merchant\n${slug}` : `${kind}\n${slug}`).digest('hex')
     id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
-    ids.set(key, id)
+    ids[kind].set(slug, id)
   }
   return id
 }

@@ -46,15 +46,33 @@ export interface Entry {
 /** Where a card payment was made, as Bud's location enrichment reads it: a store (its number, if the text has one) in a UK town, or a town abroad. */
 export type Detail = { town: Town, store: string | undefined } | { abroad: Abroad }
 
-/** The address Bud finds for a card payment, and the words of the raw text that name the place; made when shown. */
-export function locationOf (detail: Detail, kind: Kind): { address: Address & { country: string }, tokens: string[] } {
+/** Where Bud places a card payment: its address, and the words of the raw text that name the place. */
+export interface Location {
+  address: Address & { country: string }
+  tokens: readonly string[]
+}
+
+/** The address Bud finds for a card payment, and the words of the raw text that name the place; made when shown, and shared by every payment at the same store. */
+export function locationOf (detail: Detail, kind: Kind): Location {
   if ('abroad' in detail) {
     const a = detail.abroad
     return { address: { streetAddress: '', city: a.city, region: a.region, postalCode: '', latitude: a.latitude, longitude: a.longitude, country: a.country }, tokens: [a.city.toLowerCase()] }
   }
   const { town, store } = detail
-  return { address: { ...addressIn(town, hash32(`${kind.merchant?.slug ?? kind.suggested}\n${store ?? ''}\n${town.city}`)), country: 'GB' }, tokens: [town.city.toLowerCase(), 'gb'] }
+  // hash32(`${name}\n${store}\n${city}`), hashed piece by piece rather than made into one text for each payment shown.
+  const seed = spread(fnv(town.city, fnv('\n', fnv(store ?? '', fnv('\n', fnv(kind.merchant?.slug ?? kind.suggested))))))
+  let inTown = locations.get(town)
+  if (inTown === undefined) locations.set(town, inTown = new Map())
+  let found = inTown.get(seed)
+  if (found === undefined) {
+    if (inTown.size >= 4096) inTown.clear()
+    inTown.set(seed, found = { address: { ...addressIn(town, seed), country: 'GB' }, tokens: [town.city.toLowerCase(), 'gb'] })
+  }
+  return found
 }
+
+// A customer pays at the same few stores all year: their locations are made once, by town and seed (bounded: towns are a table).
+const locations = new Map<Town, Map<number, Location>>()
 
 export interface BankAccount {
   accountId: string
