@@ -363,7 +363,7 @@ export function generatedOn (account: BankAccount, day: number, out: Entry[]): v
       }
       const dateMs = startMs + uniformInt(rng, 7 * 3600, 22 * 3600) * 1000
       const bookedAtMs = (day + uniformInt(rng, 1, 2)) * DAY_MS + 2 * HOUR_MS
-      cardPayment(rng, plan.customerId, rule, day, dateMs, bookedAtMs, made)
+      cardPayment(rng, plan, rule, day, dateMs, bookedAtMs, made)
     }
   }
   for (const event of plan.occasional) {
@@ -387,12 +387,12 @@ function priced (rng: Rng, [lo, hi]: readonly [number, number]): number {
 const WHICH = ['\n0', '\n1', '\n2'] as const
 const ELSEWHERE = ['elsewhere\n0', 'elsewhere\n1', 'elsewhere\n2'] as const
 
-function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
+function cardPayment (rng: Rng, plan: AccountPlan, rule: SpendingRule, day: number, dateMs: number, bookedAtMs: number, made: Made): void {
   const pence = priced(rng, rule.pence)
   // The usual store most days, the other one near home now and then, one elsewhere now and again.
   const roll = uniformInt(rng, 0, 9)
   const which = roll < 7 ? 0 : roll < 9 ? 1 : 2
-  const { home, prefix } = lifeOf(customerId)
+  const { town: home, prefix } = plan
   // hash32(`${customerId}\n${rule.raw}\n${which}`) and hash32(`${customerId}\nelsewhere\n${which}`), from the customer's prefix.
   const number = rule.where === 'stores' ? String(100 + spread(fnv(WHICH[which]!, fnv(rule.raw, prefix))) % 8900) : undefined
   const town = rule.where === 'online' ? undefined : which < 2 || rule.where === 'home' ? home : TOWNS[spread(fnv(ELSEWHERE[which]!, prefix)) % TOWNS.length]!
@@ -406,7 +406,7 @@ function cardPayment (rng: Rng, customerId: string, rule: SpendingRule, day: num
 
 function occasional (rng: Rng, account: BankAccount, plan: AccountPlan, event: Occasional, day: number, made: Made): void {
   const at = (day * 24 + uniformInt(rng, 8, 20)) * HOUR_MS + uniformInt(rng, 0, 59) * 60_000
-  const town = lifeOf(customerOf(account)).home.city
+  const town = plan.town.city
   switch (event.type) {
     case 'atm':
       made(at, uniformInt(rng, 1, 10) * 1000, kindOf('atm_withdrawal', 'CPT', false, 'Cash withdrawal', { tags: [] }), { type: 'atm', town, day })

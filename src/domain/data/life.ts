@@ -83,6 +83,9 @@ export interface SpendingRule {
 
 export interface AccountPlan {
   customerId: string
+  /** The customer's home town, and FNV-1a's state after its id (Life's prefix): what a card payment reads for each payment, without looking the life up. */
+  town: Town
+  prefix: number
   /** The card spending at home and abroad, the running totals of the weights at home (in tenths: the last is the whole), and the month of the year's holiday abroad. */
   home: readonly SpendingRule[]
   away: readonly SpendingRule[]
@@ -106,7 +109,7 @@ export interface AccountPlan {
 }
 
 /** What a profile writes of an account; plansFor adds what follows from it. */
-type Plan = Omit<AccountPlan, 'customerId' | 'home' | 'away' | 'homeWeights' | 'holidayMonth'>
+type Plan = Omit<AccountPlan, 'customerId' | 'town' | 'prefix' | 'home' | 'away' | 'homeWeights' | 'holidayMonth'>
 
 /** A personal current or savings account unless it says otherwise, with the common occasional events. */
 function account (fields: Pick<Plan, 'index' | 'accountType' | 'accountName' | 'openingPence' | 'recurring' | 'spending' | 'spendingPerDay'> & Partial<Plan>): Plan {
@@ -322,17 +325,26 @@ function rule (b: Build, key: string, kind: Omit<Kind, 'tags'> & { tags?: readon
 
 // Kinds are shared by every customer whose payment is the same (most are:
 // a merchant's direct debit, a salary from one of a few employers), so a
-// plan holds references, not copies. Bounded: the lists they come from are.
-const kinds = new Map<string, Kind>()
+// plan holds references, not copies. Found by their suggested text (most are
+// texts from the tables, whose hashes V8 keeps) and then field by field: no
+// key is made for each of a plan's rules. Bounded: the lists they come from are.
+const kinds = new Map<string, Kind[]>()
 function shared (kind: Kind): Kind {
-  const key = `${kind.l2}|${kind.budCode}|${kind.credit}|${kind.suggested}|${kind.merchant?.slug}|${kind.mcc}|${kind.card}|${kind.tags.join(',')}|${kind.names?.join(',')}|${kind.sure}`
-  let found = kinds.get(key)
-  if (found === undefined) {
+  let same = kinds.get(kind.suggested)
+  if (same === undefined) {
     if (kinds.size >= 10_000) kinds.clear()
-    kinds.set(key, found = kind)
+    kinds.set(kind.suggested, same = [])
   }
-  return found
+  for (const known of same) if (sameKind(known, kind)) return known
+  same.push(kind)
+  return kind
 }
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]))
+const sameKind = (a: Kind, b: Kind) =>
+  a.l2 === b.l2 && a.budCode === b.budCode && a.credit === b.credit && a.merchant?.slug === b.merchant?.slug && a.mcc === b.mcc &&
+  a.card === b.card && a.sure === b.sure && sameList(a.tags, b.tags) && sameList(a.names, b.names)
 
 function directDebit (b: Build, m: Merchant, date: number, pence: (day: number) => number, months?: readonly number[]): RecurringRule {
   const ref = reference(b.life, m.slug)
@@ -443,11 +455,13 @@ const COMMON_OCCASIONAL: Occasional[] = [{ type: 'atm', perMille: 60 }, { type: 
 
 /** The accounts a connection holds: by its profile, and whether it is the customer's first connection of that profile. */
 export function plansFor (customerId: string, provider: string, profile: ProfileName, ordinal: number): AccountPlan[] {
-  const { holidayMonth } = lifeOf(customerId)
+  const { holidayMonth, home: town, prefix } = lifeOf(customerId)
   return plans(customerId, provider, profile, ordinal).map((plan) => {
     const home = plan.spending.filter((s) => !s.abroad)
     return {
       customerId,
+      town,
+      prefix,
       index: plan.index,
       accountType: plan.accountType,
       accountName: plan.accountName,
