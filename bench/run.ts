@@ -6,10 +6,12 @@
 // parent with two sub-tasks, distinct customers), GET a page of 100
 // transactions and GET accounts (bare Fastify answering the same bytes);
 // cold start; RSS after 1,000,000 tasks and after 100,000 customers'
-// data; a soak's RSS over time; and a mixed journey in memory and with
-// STATE_DIR, with the time a start takes to replay the journal it left.
+// data; a new customer's first page of transactions over HTTP (server CPU
+// per read, against the baseline's when given); a soak's RSS over time; and
+// a mixed journey in memory and with STATE_DIR, with the time a start takes
+// to replay the journal it left.
 // Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5 per run), BENCH_SOAK_SECONDS (180),
-// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, soak, state, snapshot; default all),
+// BENCH_ONLY (comma-separated: throughput, cold, million, clients, customers, firsts, soak, state, snapshot; default all),
 // BENCH_PIN (1: load generator and servers on separate cores, where possible),
 // BENCH_BASELINE_CHECKS (the baseline's CHECKS, e.g. off),
 // BENCH_BASELINE (a git revision: its build runs in every round too, on the
@@ -28,7 +30,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 180)
 const CONNECTIONS = 50
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,soak,state,snapshot').split(','))
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,cold,million,clients,customers,firsts,soak,state,snapshot').split(','))
 const SOAK_HEAP_MB = 256
 const BASELINE = process.env.BENCH_BASELINE
 /** BENCH_BASELINE_CHECKS=off runs the baseline with CHECKS=off: with BENCH_BASELINE=HEAD, what the integration checks cost, in the same rounds. */
@@ -418,6 +420,59 @@ async function coldStart (spawner: (port: number) => ChildProcess): Promise<numb
   return median(times)
 }
 
+/** New customers whose first page each round of firstReads reads, after as many to warm up. */
+const FIRST_READS = 1000
+
+interface FirstReads { cpuUs: number, cpuUsRounds: number[], bytes: number }
+
+/**
+ * What a client waits on when it first reads a new customer's data: the
+ * customer is provisioned by the read, its two banks' plans made and a page
+ * of 100 transactions generated, viewed, serialized and sent. One request at
+ * a time (what a test suite does), so the server's CPU per read is the cost.
+ * With a baseline, both servers run in each round and take turns, 50 reads
+ * each, so that the machine's drifts fall on both alike.
+ */
+async function firstReads (baselineRoot: string | undefined): Promise<{ sandbox: FirstReads, baseline?: FirstReads }> {
+  const roots = baselineRoot === undefined ? [ROOT] : [ROOT, baselineRoot]
+  const rounds = roots.map(() => ({ cpu: [] as number[], bytes: 0 }))
+  const TURN = 50
+  for (let round = 0; round < ROUNDS; round++) {
+    const servers: Server[] = []
+    try {
+      for (const root of roots) servers.push(await start((port) => spawnSandbox(port, {}, root)))
+      const readers = await Promise.all(servers.map(async (server) => {
+        const headers = { authorization: `Bearer ${await token(server.base)}`, 'x-client-id': 'bench' }
+        return async () => {
+          const res = await fetch(`${server.base}${TRANSACTIONS_PAGE}`, { headers: { ...headers, 'x-customer-id': randomUUID() } })
+          const body = await res.arrayBuffer()
+          if (res.status !== 200) throw new Error(`first read answered ${res.status}`)
+          return body.byteLength
+        }
+      }))
+      // Warm up, then measure.
+      for (const read of readers) for (let n = 0; n < FIRST_READS; n++) await read()
+      const used = servers.map(() => 0)
+      const bytes = servers.map(() => 0)
+      for (let turn = 0; turn < FIRST_READS / TURN; turn++) {
+        for (const [i, read] of readers.entries()) {
+          const before = cpuMs(servers[i]!.child.pid!)
+          for (let n = 0; n < TURN; n++) bytes[i]! += await read()
+          used[i]! += cpuMs(servers[i]!.child.pid!) - before
+        }
+      }
+      for (const [i, kept] of rounds.entries()) {
+        kept.cpu.push(used[i]! * 1000 / FIRST_READS)
+        kept.bytes = bytes[i]! / FIRST_READS
+      }
+    } finally {
+      for (const server of servers) await stop(server)
+    }
+  }
+  const summary = ({ cpu, bytes }: { cpu: number[], bytes: number }): FirstReads => ({ cpuUs: median(cpu), cpuUsRounds: cpu, bytes })
+  return { sandbox: summary(rounds[0]!), ...(rounds[1] === undefined ? {} : { baseline: summary(rounds[1]) }) }
+}
+
 function dataCustomers (): { customers: number, rssMb: number, baselineMb: number, seconds: number } {
   const output = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench', 'data-customers.mjs'), '100000'], { encoding: 'utf8' })
   return JSON.parse(output)
@@ -496,7 +551,7 @@ const spread = (values: number[]) => values.map((r) => f(r, 2)).join(' ')
 
 async function main (): Promise<void> {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' })
-  const baseline = BASELINE !== undefined && ONLY.has('throughput') ? buildBaseline(BASELINE) : undefined
+  const baseline = BASELINE !== undefined && (ONLY.has('throughput') || ONLY.has('firsts')) ? buildBaseline(BASELINE) : undefined
   // The load generator (autocannon, in this process) on core 0, all its threads.
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
   out(`bud-sandbox benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB`)
@@ -509,7 +564,7 @@ async function main (): Promise<void> {
     try {
       results = await throughput(baseline?.root)
     } finally {
-      baseline?.remove()
+      if (!ONLY.has('firsts')) baseline?.remove()
     }
     // "busy": the share of the run's wall time a process spent on CPU. A server near 100 % is what limits the run;
     // a load generator near 100 % while the server is not means the run measured autocannon. The CPU ratio
@@ -580,6 +635,22 @@ async function main (): Promise<void> {
     const snapshot = snapshotStart()
     out(`a start from a STATE_DIR snapshot of ${snapshot.customers.toLocaleString('en-GB')} customers and ${snapshot.tasks.toLocaleString('en-GB')} tasks (${f(snapshot.snapshotMb)} MB, taken in ${f(snapshot.snapshotMs)} ms): ${f(snapshot.startMs)} ms to its first answer, peak RSS ${f(snapshot.peakRssMb)} MB`)
     verdicts.push(`start from 100,000 customers and 1,000,000 tasks: ${f(snapshot.startMs / 1000, 1)} s ${snapshot.startMs < 10_000 ? '<' : '≥'} 10 s`)
+  }
+
+  if (ONLY.has('firsts')) {
+    try {
+      const firsts = await firstReads(baseline?.root)
+      out(`a new customer's first page of 100 transactions over HTTP, ${FIRST_READS} new customers a round, one at a time, ${ROUNDS} rounds (medians): server CPU ${f(firsts.sandbox.cpuUs)} µs a read (rounds ${spread(firsts.sandbox.cpuUsRounds)}), ${f(firsts.sandbox.bytes / 1024, 1)} KB`)
+      if (firsts.baseline !== undefined) {
+        // As for throughput, the median of the rounds' own ratios: each compares two servers run one after the other.
+        const relatives = firsts.sandbox.cpuUsRounds.map((cpu, i) => cpu / firsts.baseline!.cpuUsRounds[i]!)
+        const relative = median(relatives)
+        out(`  baseline ${baseline!.label}: ${f(firsts.baseline.cpuUs)} µs a read (rounds ${spread(firsts.baseline.cpuUsRounds)}), ${f(firsts.baseline.bytes / 1024, 1)} KB; this build ${f(relative, 2)}× its CPU per read (rounds ${spread(relatives)})`)
+        verdicts.push(`a new customer's first page: ${f(relative, 2)}× the baseline's CPU per read ${relative <= 1.05 ? '≤' : '>'} 1.05`)
+      }
+    } finally {
+      baseline?.remove()
+    }
   }
 
   if (ONLY.has('soak') && SOAK_SECONDS > 0) {

@@ -12,7 +12,7 @@ import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
 import { logoId, logoUrl, providerLogo } from './logos.js'
 import { validationError } from '../domain/errors.js'
 import { budRoute } from '../http/bud-route.js'
-import { RenderedResponses } from '../http/rendered-responses.js'
+import { RenderedResponses, serializedBytes } from '../http/rendered-responses.js'
 import { decodeToken, encodeToken, flag, instant, oneOf, several, single, wholeNumber, type Query } from '../http/query.js'
 import { clientIdOf, customerRefOf, originOf } from '../http/request-context.js'
 import type { Customer } from '../domain/records.js'
@@ -156,7 +156,7 @@ export default async function financialRoutes (fastify: FastifyInstance, { contr
     // Every client has its own copy of the fixtures' customers: the same id is another customer for each.
     const key = `${clientId}\n${customer.customerId}\n${originOf(request)}${request.url}`
     const version = data.version(customer)
-    const body = rendered.get(key, version) ?? rendered.set(key, version, reply.serialize(render()) as string)
+    const body = rendered.get(key, version) ?? rendered.set(key, version, serializedBytes((answer) => reply.serialize(answer) as string, render()))
     return reply.type('application/json; charset=utf-8').send(body)
   }
 
