@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { Contract } from '../contract.js'
 import { toIso, type Clock } from '../domain/clock.js'
 import { GRANULARITIES, tagsOf, type FinancialData, type Granularity, type HeldAccount, type HeldTransaction } from '../domain/data/financial-data.js'
-import { DAY_MS, locationOf } from '../domain/data/bank.js'
+import { DAY_MS, locationOf, type Location } from '../domain/data/bank.js'
 import { formatPence } from '../domain/data/money.js'
 import { BUD_CODES, groupLabel, processorIn } from '../domain/data/profiles.js'
 import { frequencyOf, nextAfter } from '../domain/data/schedule.js'
@@ -80,7 +80,7 @@ export function transactionView (t: HeldTransaction, origin: string) {
     suggested_description: t.pending ? entry.description : kind.suggested
   }
   if (!t.pending && kind.merchant !== undefined) view.suggested_logo = logoUrl(origin, 'merchants', kind.merchant.slug)
-  view.transaction_type = { bud_code: kind.budCode, description: BUD_CODES[kind.budCode] }
+  view.transaction_type = TRANSACTION_TYPES[kind.budCode]
   view.amount = amount(entry.amountPence, entry.currency)
   view.date_time = date
   view.value_date_time = t.pending || entry.bookedAtMs === undefined ? date : toIso(Math.floor(entry.bookedAtMs / DAY_MS) * DAY_MS)
@@ -110,24 +110,30 @@ export function transactionView (t: HeldTransaction, origin: string) {
       group_label: groupLabel(regular)
     }
   }
-  if (entry.detail !== undefined) {
-    const { address, tokens } = locationOf(entry.detail, kind)
-    const lines = [address.streetAddress, address.city, address.region, address.postalCode].filter((line) => line !== '')
-    const where: Record<string, unknown> = { address_lines: lines, city: address.city, region: address.region, country: address.country }
-    if (address.streetAddress !== '') where.street_address = address.streetAddress
-    if (address.postalCode !== '') where.postal_code = address.postalCode
-    enrichments.location = { address: where, geolocation: { latitude: address.latitude, longitude: address.longitude }, tokens }
-  }
-  enrichments.transaction_types = kind.card ? ['card', kind.credit ? 'credit' : 'debit'] : [BUD_CODE_TYPES[kind.budCode], kind.credit ? 'credit' : 'debit']
+  if (entry.detail !== undefined) enrichments.location = locationView(locationOf(entry.detail, kind))
+  enrichments.transaction_types = TYPES[kind.card ? 'card' : BUD_CODE_TYPES[kind.budCode]][kind.credit ? 1 : 0]
   if (kind.names !== undefined) enrichments.names = kind.names
   view.enrichments = enrichments
   if (kind.tags.length > 0) view.tags = tagsOf(t)
-  view.labels = []
+  view.labels = NO_LABELS
   return view
 }
 
-const BUD_CODE_TYPES: Record<keyof typeof BUD_CODES, string> = {
+// What every transaction of a kind shows alike is made once and shared by
+// the views (the serializer only reads them): its Bud code's type, its
+// transaction types and no labels.
+const TRANSACTION_TYPES = Object.fromEntries(Object.entries(BUD_CODES).map(([code, description]) => [code, { bud_code: code, description }])) as Record<keyof typeof BUD_CODES, { bud_code: string, description: string }>
+const BUD_CODE_TYPES = {
   DEB: 'card', CPT: 'cash', DD: 'direct_debit', SO: 'standing_order', BAT: 'transfer', INT: 'interest', CHG: 'charge', OTH: 'other'
+} as const
+const TYPES = Object.fromEntries(Object.values(BUD_CODE_TYPES).map((type) => [type, [Object.freeze([type, 'debit']), Object.freeze([type, 'credit'])]])) as Record<(typeof BUD_CODE_TYPES)[keyof typeof BUD_CODE_TYPES], [readonly string[], readonly string[]]>
+const NO_LABELS = Object.freeze([])
+function locationView ({ address, tokens }: Location): Record<string, unknown> {
+  const lines = [address.streetAddress, address.city, address.region, address.postalCode].filter((line) => line !== '')
+  const where: Record<string, unknown> = { address_lines: lines, city: address.city, region: address.region, country: address.country }
+  if (address.streetAddress !== '') where.street_address = address.streetAddress
+  if (address.postalCode !== '') where.postal_code = address.postalCode
+  return { address: where, geolocation: { latitude: address.latitude, longitude: address.longitude }, tokens }
 }
 
 const STATUSES = ['booked', 'pending', 'declined'] as const

@@ -52,7 +52,7 @@ export interface Location {
   tokens: readonly string[]
 }
 
-/** The address Bud finds for a card payment, and the words of the raw text that name the place; made when shown, and shared by every payment at the same store. */
+/** The address Bud finds for a card payment, and the words of the raw text that name the place; made when shown. */
 export function locationOf (detail: Detail, kind: Kind): Location {
   if ('abroad' in detail) {
     const a = detail.abroad
@@ -61,18 +61,8 @@ export function locationOf (detail: Detail, kind: Kind): Location {
   const { town, store } = detail
   // hash32(`${name}\n${store}\n${city}`), hashed piece by piece rather than made into one text for each payment shown.
   const seed = spread(fnv(town.city, fnv('\n', fnv(store ?? '', fnv('\n', fnv(kind.merchant?.slug ?? kind.suggested))))))
-  let inTown = locations.get(town)
-  if (inTown === undefined) locations.set(town, inTown = new Map())
-  let found = inTown.get(seed)
-  if (found === undefined) {
-    if (inTown.size >= 4096) inTown.clear()
-    inTown.set(seed, found = { address: { ...addressIn(town, seed), country: 'GB' }, tokens: [town.city.toLowerCase(), 'gb'] })
-  }
-  return found
+  return { address: { ...addressIn(town, seed), country: 'GB' }, tokens: [town.city.toLowerCase(), 'gb'] }
 }
-
-// A customer pays at the same few stores all year: their locations are made once, by town and seed (bounded: towns are a table).
-const locations = new Map<Town, Map<number, Location>>()
 
 export interface BankAccount {
   accountId: string

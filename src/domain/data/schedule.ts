@@ -35,12 +35,12 @@ function firstNominalNear (schedule: Schedule & { every: 'week' | 'weeks' }, day
   return origin + Math.ceil((day - 7 - origin) / step) * step
 }
 
-/** The days in [fromDay, toDay] it falls on, in order. */
-export function occurrences (schedule: Schedule, fromDay: number, toDay: number): number[] {
+/** The days in [fromDay, toDay] it falls on, in order; the first `limit` of them when given. */
+export function occurrences (schedule: Schedule, fromDay: number, toDay: number, limit = Infinity): number[] {
   const out: number[] = []
   if (schedule.every === 'month') {
     let { year, month } = monthOf(fromDay - 7)
-    while (dayOfMonth(year, month, 1) <= toDay + 7) {
+    while (dayOfMonth(year, month, 1) <= toDay + 7 && out.length < limit) {
       const due = dueIn(schedule, year, month)
       if (due !== -1 && due >= fromDay && due <= toDay) out.push(due)
       if (++month > 12) { month = 1; year++ }
@@ -48,7 +48,7 @@ export function occurrences (schedule: Schedule, fromDay: number, toDay: number)
     return out
   }
   // Weekly and every-n-weeks: the nominal days, each moved as a bank moves it.
-  for (let nominal = firstNominalNear(schedule, fromDay); nominal <= toDay + 7; nominal += stepOf(schedule)) {
+  for (let nominal = firstNominalNear(schedule, fromDay); nominal <= toDay + 7 && out.length < limit; nominal += stepOf(schedule)) {
     if (schedule.every === 'weeks' && nominal < schedule.firstDay) continue
     const due = moved(nominal, schedule.shift)
     if (due >= fromDay && due <= toDay) out.push(due)
@@ -99,7 +99,7 @@ export function dueOn (schedule: Schedule, day: number): boolean {
 
 /** The next `count` days after `day` it falls on. */
 export function nextAfter (schedule: Schedule, day: number, count: number): number[] {
-  return occurrences(schedule, day + 1, day + 400).slice(0, count)
+  return occurrences(schedule, day + 1, day + 400, count)
 }
 
 export { isWorkingDay, weekdayOf }
