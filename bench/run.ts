@@ -552,6 +552,14 @@ const spread = (values: number[]) => values.map((r) => f(r, 2)).join(' ')
 async function main (): Promise<void> {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' })
   const baseline = BASELINE !== undefined && (ONLY.has('throughput') || ONLY.has('firsts')) ? buildBaseline(BASELINE) : undefined
+  try {
+    await measure(baseline)
+  } finally {
+    baseline?.remove()
+  }
+}
+
+async function measure (baseline: ReturnType<typeof buildBaseline> | undefined): Promise<void> {
   // The load generator (autocannon, in this process) on core 0, all its threads.
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
   out(`bud-sandbox benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB`)
@@ -560,12 +568,7 @@ async function main (): Promise<void> {
 
   const verdicts: string[] = []
   if (ONLY.has('throughput')) {
-    let results: Record<Scenario, ScenarioResult>
-    try {
-      results = await throughput(baseline?.root)
-    } finally {
-      if (!ONLY.has('firsts')) baseline?.remove()
-    }
+    const results = await throughput(baseline?.root)
     // "busy": the share of the run's wall time a process spent on CPU. A server near 100 % is what limits the run;
     // a load generator near 100 % while the server is not means the run measured autocannon. The CPU ratio
     // (bare Fastify's CPU per request over the sandbox's) does not depend on which side limited the run.
@@ -638,18 +641,14 @@ async function main (): Promise<void> {
   }
 
   if (ONLY.has('firsts')) {
-    try {
-      const firsts = await firstReads(baseline?.root)
-      out(`a new customer's first page of 100 transactions over HTTP, ${FIRST_READS} new customers a round, one at a time, ${ROUNDS} rounds (medians): server CPU ${f(firsts.sandbox.cpuUs)} µs a read (rounds ${spread(firsts.sandbox.cpuUsRounds)}), ${f(firsts.sandbox.bytes / 1024, 1)} KB`)
-      if (firsts.baseline !== undefined) {
-        // As for throughput, the median of the rounds' own ratios: each compares two servers run one after the other.
-        const relatives = firsts.sandbox.cpuUsRounds.map((cpu, i) => cpu / firsts.baseline!.cpuUsRounds[i]!)
-        const relative = median(relatives)
-        out(`  baseline ${baseline!.label}: ${f(firsts.baseline.cpuUs)} µs a read (rounds ${spread(firsts.baseline.cpuUsRounds)}), ${f(firsts.baseline.bytes / 1024, 1)} KB; this build ${f(relative, 2)}× its CPU per read (rounds ${spread(relatives)})`)
-        verdicts.push(`a new customer's first page: ${f(relative, 2)}× the baseline's CPU per read ${relative <= 1.05 ? '≤' : '>'} 1.05`)
-      }
-    } finally {
-      baseline?.remove()
+    const firsts = await firstReads(baseline?.root)
+    out(`a new customer's first page of 100 transactions over HTTP, ${FIRST_READS} new customers a round, one at a time, ${ROUNDS} rounds (medians): server CPU ${f(firsts.sandbox.cpuUs)} µs a read (rounds ${spread(firsts.sandbox.cpuUsRounds)}), ${f(firsts.sandbox.bytes / 1024, 1)} KB`)
+    if (firsts.baseline !== undefined) {
+      // As for throughput, the median of the rounds' own ratios: each compares two servers taking turns in the same round.
+      const relatives = firsts.sandbox.cpuUsRounds.map((cpu, i) => cpu / firsts.baseline!.cpuUsRounds[i]!)
+      const relative = median(relatives)
+      out(`  baseline ${baseline!.label}: ${f(firsts.baseline.cpuUs)} µs a read (rounds ${spread(firsts.baseline.cpuUsRounds)}), ${f(firsts.baseline.bytes / 1024, 1)} KB; this build ${f(relative, 2)}× its CPU per read (rounds ${spread(relatives)})`)
+      verdicts.push(`a new customer's first page: ${f(relative, 2)}× the baseline's CPU per read ${relative <= 1.05 ? '≤' : '>'} 1.05`)
     }
   }
 

@@ -22,15 +22,16 @@ const ITEMS_PER_PIECE = 25
  * (docs/performance.md).
  */
 export function serializedBytes (serialize: (body: unknown) => string, body: unknown, itemsPerPiece = ITEMS_PER_PIECE): Buffer {
+  const whole = () => Buffer.from(serialize(body))
   const envelope = typeof body === 'object' && body !== null ? body as Record<string, unknown> : undefined
   const items = Array.isArray(envelope?.data) ? envelope.data as unknown[] : undefined
-  if (envelope === undefined || items === undefined || items.length <= itemsPerPiece) return Buffer.from(serialize(body))
-  // What comes before and after the items: the answer with none.
+  if (envelope === undefined || items === undefined || items.length <= itemsPerPiece) return whole()
+  // What comes before and after the items: the answer with none, cut inside its empty list.
   const empty = serialize({ ...envelope, data: [] })
-  const at = empty.indexOf('"data":[]') + '"data":['.length
-  if (at < '"data":['.length) return Buffer.from(serialize(body))
-  const head = empty.slice(0, at)
-  const tail = empty.slice(at)
+  const list = empty.indexOf('"data":[]')
+  if (list < 0) return whole()
+  const head = empty.slice(0, list + '"data":['.length)
+  const tail = empty.slice(head.length)
   const pieces = [head]
   for (let i = 0; i < items.length; i += itemsPerPiece) {
     const part = serialize({ ...envelope, data: items.slice(i, i + itemsPerPiece) })
